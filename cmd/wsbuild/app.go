@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/pflag"
+	"github.com/wsbuild/wsbuild/internal/buildkitd"
+	"github.com/wsbuild/wsbuild/internal/pipeline"
+	"github.com/wsbuild/wsbuild/internal/spec"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1 // a build or push failed
+	exitUsage   = 2 // a bad spec, override or flag
+)
+
+// command is one subcommand.
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"validate", "check a spec and report every problem with its file and line", runValidate},
+		{"plan", "show the build order, parents, bases, refs and input digests", runPlan},
+		{"build", "build images (and with --push, push them)", runBuild},
+	}
+}
+
+// usageError marks a problem with the command line.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+
+// run executes the command line and returns the process's exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return exitCode(c.run(ctx, args[1:], stdout, stderr), stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "wsbuild: unknown command %q\n", args[0])
+	usage(stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: wsbuild COMMAND [flags]\n\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'wsbuild COMMAND --help' for a command's flags.")
+}
+
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil || errors.Is(err, pflag.ErrHelp) {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "wsbuild: %v\n", err)
+	var ue usageError
+	var ie *pipeline.InputError
+	var se *spec.Error
+	var sl spec.ErrorList
+	if errors.As(err, &ue) || errors.As(err, &ie) || errors.As(err, &se) || errors.As(err, &sl) {
+		return exitUsage
+	}
+	return exitFailure
+}
+
+// newFlags returns a flag set for a subcommand that reports errors, rather
+// than exiting, and prints its help to stdout.
+func newFlags(name, synopsis string, stdout io.Writer) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(stdout)
+	fs.Usage = func() {
+		fmt.Fprintf(stdout, "usage: wsbuild %s\n\nflags:\n%s", synopsis, fs.FlagUsages())
+	}
+	return fs
+}
+
+func parse(fs *pflag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	return nil
+}
+
+// specFlags are the flags every command that reads a spec takes.
+type specFlags struct {
+	file string
+	sets []string
+}
+
+func (s *specFlags) register(fs *pflag.FlagSet) {
+	fs.StringVarP(&s.file, "file", "f", spec.DefaultFile, "spec file")
+	fs.StringArrayVar(&s.sets, "set", nil, "override a spec field: image.key=value (repeatable)")
+}
+
+// daemonFlags are the flags of commands that talk to buildkitd.
+type daemonFlags struct {
+	addr string
+}
+
+func (d *daemonFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&d.addr, "addr", "", "buildkitd address (default $BUILDKIT_HOST, else a private buildkitd)")
+}
+
+// options turns flags into pipeline options.
+func (d *daemonFlags) options(s specFlags, stderr io.Writer) (pipeline.Options, error) {
+	cacheDir, err := pipeline.DefaultCacheDir()
+	if err != nil {
+		return pipeline.Options{}, err
+	}
+	conn := []buildkitd.Option{buildkitd.WithLog(stderr)}
+	if d.addr != "" {
+		conn = append(conn, buildkitd.WithAddr(d.addr))
+	}
+	if os.Getenv("WSBUILD_CACHE_DIR") != "" {
+		conn = append(conn, buildkitd.WithStateDir(cacheDir+"/buildkitd"))
+	}
+	return pipeline.Options{
+		SpecFile: s.file, Sets: s.sets, Connect: conn, CacheDir: cacheDir,
+		Progress: "auto", ProgressOut: stderr, Platform: pipeline.DefaultPlatform(),
+	}, nil
+}

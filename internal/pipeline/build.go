@@ -1,0 +1,79 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	contentlocal "github.com/containerd/containerd/v2/plugins/content/local"
+	"github.com/wsbuild/wsbuild/internal/publish"
+	wsllb "github.com/wsbuild/wsbuild/llb"
+)
+
+// Built is one built (and maybe pushed) image, as written to --metadata-file.
+type Built struct {
+	Name        string   `json:"name"`
+	Parent      string   `json:"parent,omitempty"`
+	Base        string   `json:"base"`
+	InputDigest string   `json:"inputDigest"`
+	Digest      string   `json:"digest"`
+	Refs        []string `json:"refs,omitempty"`
+	ByDigest    []string `json:"byDigest,omitempty"`
+	Pushed      bool     `json:"pushed"`
+}
+
+// Build plans, compiles and solves the selected images and, with push,
+// publishes them: every image by digest first, tags only after every image
+// built and every push succeeded.
+func Build(ctx context.Context, s *Session, o Options, push bool, pub *publish.Publisher) ([]Built, error) {
+	f, err := Load(o)
+	if err != nil {
+		return nil, err
+	}
+	if push && len(f.Push) == 0 {
+		return nil, &InputError{fmt.Errorf("%s: push: --push was given but the spec has no push targets", f.File)}
+	}
+	planned, err := PlanWith(ctx, s.Solver, f, o)
+	if err != nil {
+		return nil, err
+	}
+	images, err := wsllb.Compile(planned.Plan, planned.Bases, wsllb.WithPlatform(o.Platform))
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	store, err := contentlocal.NewStore(filepath.Join(o.CacheDir, "content"))
+	if err != nil {
+		return nil, fmt.Errorf("opening content store in %q: %w", o.CacheDir, err)
+	}
+	results, err := s.Solver.Build(ctx, images, store)
+	if err != nil {
+		return nil, err
+	}
+	built := make([]Built, len(images))
+	items := make([]publish.Item, len(images))
+	for i, img := range images {
+		n := img.Node
+		built[i] = Built{Name: n.Name, Base: n.Base, InputDigest: n.InputDigest.String(), Digest: results[i].Manifest.Digest.String()}
+		items[i] = publish.Item{Name: n.Name}
+		if n.Parent != nil {
+			built[i].Parent, items[i].Parent = n.Parent.Name, n.Parent.Name
+		}
+		for _, r := range n.Refs {
+			items[i].Refs = append(items[i].Refs, publish.Ref{Name: r.Name, Insecure: r.Insecure})
+		}
+		if items[i].Image, err = publish.FromStore(ctx, store, results[i].Manifest); err != nil {
+			return nil, err
+		}
+	}
+	if !push {
+		return built, nil
+	}
+	pushed, err := pub.Publish(ctx, items)
+	if err != nil {
+		return built, err
+	}
+	for i := range built {
+		built[i].Refs, built[i].ByDigest, built[i].Pushed = pushed[i].Refs, pushed[i].ByDigest, true
+	}
+	return built, nil
+}

@@ -1,0 +1,126 @@
+// Package pipeline runs wsbuild's pipeline from a spec file to pushed images:
+// load and validate, connect to buildkitd, resolve bases, plan, compile, solve
+// and publish. The CLI and the tests drive it; each step lives in its own
+// package and this one only wires them together.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/wsbuild/wsbuild/internal/buildkitd"
+	"github.com/wsbuild/wsbuild/internal/plan"
+	"github.com/wsbuild/wsbuild/internal/solve"
+	"github.com/wsbuild/wsbuild/internal/spec"
+	wsllb "github.com/wsbuild/wsbuild/llb"
+)
+
+// InputError is a problem with the spec, an override or the selection: the
+// user's input, not the build. The CLI exits 2 on it.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// Options says what to build and how.
+type Options struct {
+	// SpecFile is the spec's path.
+	SpecFile string
+	// Sets are --set image.key=value overrides.
+	Sets []string
+	// Images selects images to build (with their ancestors); empty means all.
+	Images []string
+	// Connect holds options for the buildkitd connection.
+	Connect []buildkitd.Option
+	// Progress is BuildKit's progress mode; ProgressOut where it is written.
+	Progress    string
+	ProgressOut io.Writer
+	// NoCache solves every step again.
+	NoCache bool
+	// CacheDir holds the content store of exported images.
+	CacheDir string
+	// Platform is the platform images are built for.
+	Platform ocispec.Platform
+}
+
+// DefaultCacheDir is $WSBUILD_CACHE_DIR, else the user's cache folder/wsbuild.
+func DefaultCacheDir() (string, error) {
+	if d := os.Getenv("WSBUILD_CACHE_DIR"); d != "" {
+		return d, nil
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("finding the cache folder (set WSBUILD_CACHE_DIR): %w", err)
+	}
+	return filepath.Join(d, "wsbuild"), nil
+}
+
+// DefaultPlatform is linux on the architecture wsbuild runs on.
+func DefaultPlatform() ocispec.Platform {
+	return ocispec.Platform{OS: "linux", Architecture: runtime.GOARCH}
+}
+
+// Load reads and validates the spec.
+func Load(o Options) (*spec.Family, error) {
+	f, err := spec.Load(o.SpecFile, o.Sets)
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	return f, nil
+}
+
+// Planned is a family planned against resolved base images.
+type Planned struct {
+	Plan  *plan.Plan
+	Bases map[string]wsllb.Base
+}
+
+// PlanWith plans f after resolving its bases through s.
+func PlanWith(ctx context.Context, s *solve.Solver, f *spec.Family, o Options) (*Planned, error) {
+	specDir := filepath.Dir(o.SpecFile)
+	pre, err := plan.New(f, plan.WithSelection(o.Images...), plan.WithContext(os.DirFS(specDir)))
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	bases, digests, err := s.ResolveBases(ctx, pre.Bases(), o.Platform)
+	if err != nil {
+		return nil, err
+	}
+	p, err := plan.New(f, plan.WithSelection(o.Images...), plan.WithContext(os.DirFS(specDir)),
+		plan.WithBaseDigests(digests))
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	return &Planned{Plan: p, Bases: bases}, nil
+}
+
+// Session is an open connection to buildkitd with a solver on it.
+type Session struct {
+	Conn   *buildkitd.Conn
+	Solver *solve.Solver
+}
+
+// Open connects to buildkitd (starting a private one by default).
+func Open(ctx context.Context, o Options) (*Session, error) {
+	conn, err := buildkitd.Connect(ctx, o.Connect...)
+	if err != nil {
+		return nil, err
+	}
+	s, err := solve.New(conn.Client(),
+		solve.WithProgress(o.Progress, o.ProgressOut),
+		solve.WithNoCache(o.NoCache),
+		solve.WithContextDir(filepath.Dir(o.SpecFile)))
+	if err != nil {
+		return nil, errors.Join(&InputError{err}, conn.Close())
+	}
+	return &Session{Conn: conn, Solver: s}, nil
+}
+
+// Close ends the session, stopping a private buildkitd.
+func (s *Session) Close() error { return s.Conn.Close() }

@@ -1,0 +1,117 @@
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/opencontainers/go-digest"
+	"github.com/wsbuild/wsbuild/internal/spec"
+)
+
+// digestInput is everything an image's content depends on, in a canonical
+// form: equal inputs marshal to equal bytes.
+type digestInput struct {
+	Version      string                   `json:"version"`
+	Name         string                   `json:"name"`
+	Parent       digest.Digest            `json:"parent,omitempty"`
+	Base         string                   `json:"base,omitempty"`
+	BaseDigest   digest.Digest            `json:"baseDigest,omitempty"`
+	Python       string                   `json:"python,omitempty"`
+	User         spec.User                `json:"user"`
+	Env          []EnvVar                 `json:"env,omitempty"`
+	Workdir      string                   `json:"workdir"`
+	Volumes      []string                 `json:"volumes,omitempty"`
+	Apt          []string                 `json:"apt,omitempty"`
+	Pip          []string                 `json:"pip,omitempty"`
+	Requirements digest.Digest            `json:"requirements,omitempty"`
+	Ports        []string                 `json:"ports,omitempty"`
+	Run          []string                 `json:"run,omitempty"`
+	Copy         []spec.Copy              `json:"copy,omitempty"`
+	Files        map[string]digest.Digest `json:"files,omitempty"`
+	Labels       map[string]string        `json:"labels,omitempty"`
+	Tag          string                   `json:"tag"`
+}
+
+// inputDigest is the digest of n's normalised spec, its parent's input
+// digest, its base and the base's digest, the content of the files it copies
+// or reads, and the template version. It changes exactly when the image's
+// content may change.
+func inputDigest(n *Node, version string) (digest.Digest, error) {
+	s := n.Spec
+	in := digestInput{
+		Version: version, Name: n.Name, Python: n.Python, User: n.User, Env: n.Env,
+		Workdir: n.Workdir, Volumes: n.Volumes, Apt: s.Apt, Pip: s.Pip, Ports: s.Ports,
+		Run: s.Run, Copy: s.Copy, Files: n.Files, Labels: s.Labels, Tag: n.Tag,
+	}
+	if n.Parent != nil {
+		in.Parent = n.Parent.InputDigest
+	} else {
+		in.Base, in.BaseDigest = n.Base, n.BaseDigest
+	}
+	if s.Requirements != "" {
+		in.Requirements = digest.FromBytes(s.RequirementsData)
+	}
+	b, err := json.Marshal(in)
+	if err != nil {
+		return "", fmt.Errorf("digesting image %q: %w", n.Name, err)
+	}
+	return digest.FromBytes(b), nil
+}
+
+// hashCopies digests every copy source of img: for a folder, the sorted
+// paths, modes and contents of everything below it.
+func hashCopies(f *spec.Family, img *spec.Image, fsys fs.FS) (map[string]digest.Digest, error) {
+	if len(img.Copy) == 0 {
+		return nil, nil
+	}
+	if fsys == nil {
+		return nil, fmt.Errorf("%s: images.%s.copy: no build context folder was given", f.At("images."+img.Name+".copy"), img.Name)
+	}
+	out := map[string]digest.Digest{}
+	for i, c := range img.Copy {
+		src := path.Clean(strings.TrimPrefix(c.Src, "./"))
+		d, err := hashTree(fsys, src)
+		if err != nil {
+			field := fmt.Sprintf("images.%s.copy.%d.src", img.Name, i)
+			return nil, fmt.Errorf("%s: %s: reading %q: %w", f.At(field), field, c.Src, err)
+		}
+		out[c.Src] = d
+	}
+	return out, nil
+}
+
+func hashTree(fsys fs.FS, root string) (digest.Digest, error) {
+	h := sha256.New()
+	var paths []string
+	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		paths = append(paths, p)
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		info, err := fs.Stat(fsys, p)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s\x00%o\x00", p, info.Mode())
+		if info.Mode().IsRegular() {
+			b, err := fs.ReadFile(fsys, p)
+			if err != nil {
+				return "", err
+			}
+			fmt.Fprintf(h, "%d\x00%x\x00", len(b), sha256.Sum256(b))
+		}
+	}
+	return digest.NewDigest(digest.SHA256, h), nil
+}

@@ -1,0 +1,175 @@
+// Package plan turns a loaded spec.Family into a build plan: the images to
+// build in dependency order, each with the settings it inherits from its
+// parent, the references it is pushed to and its input digest. Planning is
+// pure: file contents come through an injected fs.FS and base image digests
+// through an option.
+package plan
+
+import (
+	"fmt"
+	"io/fs"
+	"slices"
+	"sort"
+
+	"github.com/opencontainers/go-digest"
+	"github.com/wsbuild/wsbuild/internal/spec"
+	"github.com/wsbuild/wsbuild/templates"
+)
+
+// Default account of a workstation image when no image in a chain names one.
+const (
+	DefaultUserName = "user"
+	DefaultUID      = 1000
+	DefaultGID      = 1000
+)
+
+// Plan is the ordered set of images one run builds.
+type Plan struct {
+	// Nodes lists the selected images, every parent before its children.
+	Nodes []*Node
+	// Family is the spec the plan was made from.
+	Family *spec.Family
+
+	byName map[string]*Node
+}
+
+// Node is one image of a plan with everything it inherits resolved.
+type Node struct {
+	// Name is the image's name in the spec.
+	Name string
+	// Spec is the image as declared.
+	Spec *spec.Image
+	// Parent is the image this one builds on; nil for an image with a base.
+	Parent *Node
+	// Base is the external image at the root of this image's chain.
+	Base string
+	// BaseDigest is the resolved digest of Base, when it was given.
+	BaseDigest digest.Digest
+	// User is the account the image runs as.
+	User spec.User
+	// Home is the user's home folder.
+	Home string
+	// Python is the Python version available in the image ("" for none).
+	Python string
+	// Env is the environment the spec adds along the chain, sorted by key.
+	Env []EnvVar
+	// Workdir is the command's working directory.
+	Workdir string
+	// Volumes are the folders under Home the image provides, in order.
+	Volumes []string
+	// Tag is the image's tag.
+	Tag string
+	// Refs are the references the image is pushed to, one per push target.
+	Refs []Ref
+	// InputDigest summarises every input of the image; see Digest.
+	InputDigest digest.Digest
+	// Files maps each copied source path to the digest of its content.
+	Files map[string]digest.Digest
+}
+
+// EnvVar is one environment variable.
+type EnvVar struct {
+	Key, Value string
+}
+
+// Ref is a reference an image is pushed to.
+type Ref struct {
+	// Name is registry/namespace/image:tag.
+	Name string
+	// Insecure allows plain HTTP to the registry.
+	Insecure bool
+}
+
+type options struct {
+	selection  []string
+	baseDigest map[string]digest.Digest
+	context    fs.FS
+	version    string
+}
+
+// Option configures New.
+type Option func(*options) error
+
+// WithSelection builds only the named images and the ancestors they need.
+// Default: every image of the family.
+func WithSelection(names ...string) Option {
+	return func(o *options) error { o.selection = names; return nil }
+}
+
+// WithBaseDigests gives the resolved digest of external base images, keyed by
+// the reference as the spec writes it. Default: none, so input digests cover
+// the base reference only.
+func WithBaseDigests(m map[string]digest.Digest) Option {
+	return func(o *options) error { o.baseDigest = m; return nil }
+}
+
+// WithContext gives the folder copy: sources are read from (the spec's
+// folder). Default: none, and a spec that copies files is an error.
+func WithContext(fsys fs.FS) Option {
+	return func(o *options) error { o.context = fsys; return nil }
+}
+
+// WithTemplateVersion overrides the compiler version mixed into every input
+// digest. Default: templates.Version.
+func WithTemplateVersion(v string) Option {
+	return func(o *options) error { o.version = v; return nil }
+}
+
+// New plans the family f.
+func New(f *spec.Family, opts ...Option) (*Plan, error) {
+	o := options{version: templates.Version}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	order, err := selectImages(f, o.selection)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Family: f, byName: map[string]*Node{}}
+	for _, name := range order {
+		img := f.Images[name]
+		n, err := p.inherit(img)
+		if err != nil {
+			return nil, err
+		}
+		n.BaseDigest = o.baseDigest[n.Base]
+		n.Refs = refs(f.Push, name, n.Tag)
+		if n.Files, err = hashCopies(f, img, o.context); err != nil {
+			return nil, err
+		}
+		if n.InputDigest, err = inputDigest(n, o.version); err != nil {
+			return nil, err
+		}
+		p.Nodes = append(p.Nodes, n)
+		p.byName[name] = n
+	}
+	return p, nil
+}
+
+// Node returns the planned image called name, or nil.
+func (p *Plan) Node(name string) *Node { return p.byName[name] }
+
+// Bases lists the distinct external base references of the plan, sorted.
+func (p *Plan) Bases() []string {
+	var out []string
+	for _, n := range p.Nodes {
+		if n.Parent == nil && !slices.Contains(out, n.Base) {
+			out = append(out, n.Base)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func refs(targets []spec.PushTarget, name, tag string) []Ref {
+	var out []Ref
+	for _, t := range targets {
+		out = append(out, Ref{
+			Name:     fmt.Sprintf("%s/%s/%s:%s", t.Registry, t.Namespace, name, tag),
+			Insecure: t.Insecure,
+		})
+	}
+	return out
+}

@@ -1,0 +1,166 @@
+// Package publish pushes built images to registries with go-containerregistry.
+// Publishing is all or nothing as far as registries allow: every image is
+// pushed by digest first, and tags move only once every push succeeded. Blobs
+// a registry already has are not sent again, and a child's parent layers are
+// mounted from the parent's repository rather than uploaded twice.
+package publish
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/opencontainers/go-digest"
+)
+
+// Item is one image to publish.
+type Item struct {
+	// Name is the image's name in the spec.
+	Name string
+	// Image is the built image.
+	Image v1.Image
+	// Parent names the item this image is built on ("" for none); it must
+	// come earlier in the list and have the same number of Refs.
+	Parent string
+	// Refs are the tags to push to.
+	Refs []Ref
+}
+
+// Ref is one tag an image is pushed to.
+type Ref struct {
+	// Name is registry/namespace/image:tag.
+	Name string
+	// Insecure allows plain HTTP to the registry.
+	Insecure bool
+}
+
+// Pushed records where one image went.
+type Pushed struct {
+	// Name is the image's name in the spec.
+	Name string
+	// Digest is the manifest digest.
+	Digest v1.Hash
+	// Refs are the tags written.
+	Refs []string
+	// ByDigest are the digest references, one per tag.
+	ByDigest []string
+}
+
+// Publisher pushes images.
+type Publisher struct {
+	opts options
+}
+
+type options struct {
+	keychain  authn.Keychain
+	transport http.RoundTripper
+	jobs      int
+}
+
+// Option configures a Publisher.
+type Option func(*options) error
+
+// WithKeychain sets where registry credentials come from. Default:
+// authn.DefaultKeychain (the Docker config and its credential helpers).
+func WithKeychain(k authn.Keychain) Option {
+	return func(o *options) error { o.keychain = k; return nil }
+}
+
+// WithTransport sets the HTTP transport. Default: remote.DefaultTransport.
+func WithTransport(t http.RoundTripper) Option {
+	return func(o *options) error { o.transport = t; return nil }
+}
+
+// WithJobs sets how many blobs of one image upload at once. Default: 4.
+func WithJobs(n int) Option {
+	return func(o *options) error {
+		if n < 1 {
+			return fmt.Errorf("jobs must be at least 1, got %d", n)
+		}
+		o.jobs = n
+		return nil
+	}
+}
+
+// New returns a Publisher.
+func New(opts ...Option) (*Publisher, error) {
+	o := options{keychain: authn.DefaultKeychain, transport: remote.DefaultTransport, jobs: 4}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	return &Publisher{opts: o}, nil
+}
+
+func (p *Publisher) remoteOptions(ctx context.Context) []remote.Option {
+	return []remote.Option{
+		remote.WithContext(ctx), remote.WithAuthFromKeychain(p.opts.keychain),
+		remote.WithTransport(p.opts.transport), remote.WithJobs(p.opts.jobs),
+	}
+}
+
+// Publish pushes every item by digest, parents first, and then writes every
+// tag. If any push fails, no tag is written.
+func (p *Publisher) Publish(ctx context.Context, items []Item) ([]Pushed, error) {
+	pushed := make([]Pushed, len(items))
+	byName := map[string]int{}
+	for i, it := range items {
+		h, err := it.Image.Digest()
+		if err != nil {
+			return nil, fmt.Errorf("digest of image %q: %w", it.Name, err)
+		}
+		pushed[i] = Pushed{Name: it.Name, Digest: h}
+		var parent *Item
+		if pi, ok := byName[it.Parent]; ok && it.Parent != "" {
+			parent = &items[pi]
+		}
+		for j, r := range it.Refs {
+			tag, err := parseTag(r)
+			if err != nil {
+				return nil, err
+			}
+			img, err := withParentMounts(it.Image, parent, j)
+			if err != nil {
+				return nil, fmt.Errorf("image %q: %w", it.Name, err)
+			}
+			byDigest := tag.Context().Digest(h.String())
+			if err := remote.Write(byDigest, img, p.remoteOptions(ctx)...); err != nil {
+				return nil, fmt.Errorf("pushing %q: %w", byDigest.String(), err)
+			}
+			pushed[i].ByDigest = append(pushed[i].ByDigest, byDigest.String())
+		}
+		byName[it.Name] = i
+	}
+	for i, it := range items {
+		for _, r := range it.Refs {
+			tag, err := parseTag(r)
+			if err != nil {
+				return nil, err
+			}
+			if err := remote.Tag(tag, it.Image, p.remoteOptions(ctx)...); err != nil {
+				return nil, fmt.Errorf("tagging %q: %w", tag.String(), err)
+			}
+			pushed[i].Refs = append(pushed[i].Refs, tag.String())
+		}
+	}
+	return pushed, nil
+}
+
+func parseTag(r Ref) (name.Tag, error) {
+	var opts []name.Option
+	if r.Insecure {
+		opts = append(opts, name.Insecure)
+	}
+	tag, err := name.NewTag(r.Name, append(opts, name.StrictValidation)...)
+	if err != nil {
+		return name.Tag{}, fmt.Errorf("parsing %q: %w", r.Name, err)
+	}
+	return tag, nil
+}
+
+func digestOf(h v1.Hash) digest.Digest { return digest.Digest(h.String()) }

@@ -1,0 +1,74 @@
+package solve
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/distribution/reference"
+	bkclient "github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/client/llb/sourceresolver"
+	gateway "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	wsllb "github.com/wsbuild/wsbuild/llb"
+	"golang.org/x/sync/errgroup"
+)
+
+// ResolveBases looks up every external base reference through buildkitd, so
+// its registry mirrors and credentials apply exactly as they do when the
+// base is pulled. Each base comes back pinned by digest with its config.
+func (s *Solver) ResolveBases(ctx context.Context, refs []string, platform ocispec.Platform) (map[string]wsllb.Base, map[string]digest.Digest, error) {
+	bases := map[string]wsllb.Base{}
+	digests := map[string]digest.Digest{}
+	if len(refs) == 0 {
+		return bases, digests, nil
+	}
+	var mu sync.Mutex
+	_, err := s.c.Build(ctx, bkclient.SolveOpt{}, "wsbuild", func(ctx context.Context, c gateway.Client) (*gateway.Result, error) {
+		eg, ctx := errgroup.WithContext(ctx)
+		for _, ref := range refs {
+			eg.Go(func() error {
+				base, dgst, err := resolveOne(ctx, c, ref, platform)
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				bases[ref], digests[ref] = base, dgst
+				mu.Unlock()
+				return nil
+			})
+		}
+		if err := eg.Wait(); err != nil {
+			return nil, err
+		}
+		return gateway.NewResult(), nil
+	}, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return bases, digests, nil
+}
+
+func resolveOne(ctx context.Context, c gateway.Client, ref string, platform ocispec.Platform) (wsllb.Base, digest.Digest, error) {
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return wsllb.Base{}, "", fmt.Errorf("parsing base image %q: %w", ref, err)
+	}
+	named = reference.TagNameOnly(named)
+	_, dgst, cfg, err := c.ResolveImageConfig(ctx, named.String(), sourceresolver.Opt{
+		LogName:  "resolve base " + ref,
+		ImageOpt: &sourceresolver.ResolveImageOpt{Platform: &platform, ResolveMode: "default"},
+	})
+	if err != nil {
+		return wsllb.Base{}, "", fmt.Errorf("resolving base image %q: %w", ref, err)
+	}
+	if canonical, ok := named.(reference.Canonical); ok {
+		return wsllb.Base{Ref: canonical.String(), Config: cfg}, dgst, nil
+	}
+	pinned, err := reference.WithDigest(named, dgst)
+	if err != nil {
+		return wsllb.Base{}, "", fmt.Errorf("pinning base image %q: %w", ref, err)
+	}
+	return wsllb.Base{Ref: pinned.String(), Config: cfg}, dgst, nil
+}

@@ -1,0 +1,192 @@
+// Package solve runs compiled images on buildkitd and brings the results back
+// as OCI content in a local content store. Every selected image is solved in
+// the same run, concurrently, so BuildKit shares the steps they have in common
+// and builds siblings in parallel; progress from all of them goes to one
+// BuildKit progress display.
+package solve
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/containerd/containerd/v2/core/content"
+	bkclient "github.com/moby/buildkit/client"
+	bk "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/exporter/containerimage/exptypes"
+	gateway "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/util/progress/progressui"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/tonistiigi/fsutil"
+	wsllb "github.com/wsbuild/wsbuild/llb"
+	"golang.org/x/sync/errgroup"
+)
+
+// Solver builds compiled images on one buildkitd.
+type Solver struct {
+	c    *bkclient.Client
+	opts options
+}
+
+type options struct {
+	progress   progressui.DisplayMode
+	out        io.Writer
+	noCache    bool
+	contextDir string
+}
+
+// Option configures a Solver.
+type Option func(*options) error
+
+// WithProgress sets BuildKit's progress display: auto, tty, plain, rawjson or
+// quiet, written to w. Default: auto on standard error.
+func WithProgress(mode string, w io.Writer) Option {
+	return func(o *options) error {
+		switch m := progressui.DisplayMode(mode); m {
+		case progressui.AutoMode, progressui.TtyMode, progressui.PlainMode, progressui.RawJSONMode, progressui.QuietMode:
+			o.progress, o.out = m, w
+			return nil
+		}
+		return fmt.Errorf("unknown progress mode %q (want auto, tty, plain, rawjson or quiet)", mode)
+	}
+}
+
+// WithNoCache solves every step again instead of using BuildKit's cache.
+// Default: false.
+func WithNoCache(noCache bool) Option {
+	return func(o *options) error { o.noCache = noCache; return nil }
+}
+
+// WithContextDir is the folder copy: steps read from. Default: none, and an
+// image that copies files fails to solve.
+func WithContextDir(dir string) Option {
+	return func(o *options) error { o.contextDir = dir; return nil }
+}
+
+// New returns a Solver talking to c.
+func New(c *bkclient.Client, opts ...Option) (*Solver, error) {
+	o := options{progress: progressui.AutoMode, out: os.Stderr}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	return &Solver{c: c, opts: o}, nil
+}
+
+// Result is one built image in the content store.
+type Result struct {
+	// Name is the image's name in the spec.
+	Name string
+	// Manifest describes the image manifest in the store.
+	Manifest ocispec.Descriptor
+}
+
+// Build solves every image and exports each, as an OCI image, into store.
+// Blobs the store already holds are not sent again. It returns the results
+// in the order of images, or the first error.
+func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content.Store) ([]Result, error) {
+	var extra []bk.ConstraintsOpt
+	if s.opts.noCache {
+		extra = append(extra, bk.IgnoreCache)
+	}
+	var mounts map[string]fsutil.FS
+	if s.opts.contextDir != "" {
+		fs, err := fsutil.NewFS(s.opts.contextDir)
+		if err != nil {
+			return nil, fmt.Errorf("opening build context %q: %w", s.opts.contextDir, err)
+		}
+		mounts = map[string]fsutil.FS{wsllb.ContextName: fs}
+	}
+	type job struct {
+		def *bk.Definition
+		cfg []byte
+	}
+	jobs := make([]job, len(images))
+	for i, img := range images {
+		def, err := img.Definition(ctx, extra...)
+		if err != nil {
+			return nil, fmt.Errorf("marshalling image %q: %w", img.Node.Name, err)
+		}
+		cfg, err := img.ConfigJSON()
+		if err != nil {
+			return nil, fmt.Errorf("marshalling config of image %q: %w", img.Node.Name, err)
+		}
+		jobs[i] = job{def, cfg}
+	}
+	display, err := startDisplay(len(images), s.opts.progress, s.opts.out)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]Result, len(images))
+	eg, ctx := errgroup.WithContext(ctx)
+	for i, img := range images {
+		ch := display.source(i)
+		eg.Go(func() error {
+			desc, err := s.buildOne(ctx, jobs[i].def, jobs[i].cfg, store, mounts, ch)
+			if err != nil {
+				return fmt.Errorf("building image %q: %w", img.Node.Name, err)
+			}
+			results[i] = Result{Name: img.Node.Name, Manifest: desc}
+			return nil
+		})
+	}
+	err = eg.Wait()
+	if derr := display.wait(); err == nil && derr != nil {
+		err = derr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// buildOne solves one image and exports it into store; BuildKit closes ch.
+func (s *Solver) buildOne(ctx context.Context, def *bk.Definition, cfg []byte, store content.Store,
+	mounts map[string]fsutil.FS, ch chan *bkclient.SolveStatus) (ocispec.Descriptor, error) {
+	opt := bkclient.SolveOpt{
+		Exports: []bkclient.ExportEntry{{
+			Type:        bkclient.ExporterOCI,
+			Attrs:       map[string]string{"tar": "false", "oci-mediatypes": "true"},
+			OutputStore: store,
+		}},
+		LocalMounts: mounts,
+	}
+	resp, err := s.c.Build(ctx, opt, "wsbuild", func(ctx context.Context, c gateway.Client) (*gateway.Result, error) {
+		res, err := c.Solve(ctx, gateway.SolveRequest{Definition: def.ToPB()})
+		if err != nil {
+			return nil, err
+		}
+		ref, err := res.SingleRef()
+		if err != nil {
+			return nil, err
+		}
+		out := gateway.NewResult()
+		out.SetRef(ref)
+		out.AddMeta(exptypes.ExporterImageConfigKey, cfg)
+		return out, nil
+	}, ch)
+	if err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	return manifestDescriptor(resp)
+}
+
+func manifestDescriptor(resp *bkclient.SolveResponse) (ocispec.Descriptor, error) {
+	var desc ocispec.Descriptor
+	enc, ok := resp.ExporterResponse[exptypes.ExporterImageDescriptorKey]
+	if !ok {
+		return desc, fmt.Errorf("buildkitd returned no image descriptor")
+	}
+	raw, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil {
+		return desc, fmt.Errorf("decoding image descriptor: %w", err)
+	}
+	if err := json.Unmarshal(raw, &desc); err != nil {
+		return desc, fmt.Errorf("decoding image descriptor: %w", err)
+	}
+	return desc, nil
+}

@@ -1,0 +1,131 @@
+// Package spec loads and validates wsbuild spec files: a family of workstation
+// images described in YAML. Decoding is strict and every error names the file,
+// line and field it is about, so a user can jump straight to the mistake.
+package spec
+
+import "fmt"
+
+// DefaultFile is the spec file wsbuild reads when none is named.
+const DefaultFile = "wsbuild.yaml"
+
+// DefaultTag is the tag an image gets when its spec names none.
+const DefaultTag = "latest"
+
+// Family is one spec file: a set of images, some built on others, and the
+// registries they are pushed to.
+type Family struct {
+	// File is the spec's path as it was given; errors are reported against it.
+	File string
+	// Images holds every image by name.
+	Images map[string]*Image
+	// Names lists the image names in the order the file declares them.
+	Names []string
+	// Push lists the registry targets every image is pushed to.
+	Push []PushTarget
+	// Pos maps a field path such as "images.pytorch.from" to where it was written.
+	Pos map[string]Position
+}
+
+// Image is one image of a family, exactly as the spec declares it (nothing
+// inherited from its parent yet; the planner does that).
+type Image struct {
+	// Name is the image's key under images:, also its repository name.
+	Name string `yaml:"-"`
+	// Base is an external image reference such as "debian:bookworm".
+	Base string `yaml:"base"`
+	// From names another image of the same family to build on.
+	From string `yaml:"from"`
+	// Python is the Python version the image provides, such as "3.11".
+	Python string `yaml:"python"`
+	// Apt lists Debian packages to install.
+	Apt []string `yaml:"apt"`
+	// Pip lists Python packages to install into the image's environment.
+	Pip []string `yaml:"pip"`
+	// Requirements is a requirements.txt path relative to the spec file.
+	Requirements string `yaml:"requirements"`
+	// RequirementsData is the content of Requirements, read when the spec loads.
+	RequirementsData []byte `yaml:"-"`
+	// User is the non-root account the image runs as; nil means inherit or default.
+	User *User `yaml:"user"`
+	// Volumes are folders created under the user's home and owned by the user.
+	Volumes []string `yaml:"volumes"`
+	// Env holds environment variables set in the image.
+	Env map[string]string `yaml:"env"`
+	// Workdir is the working directory of the image's command.
+	Workdir string `yaml:"workdir"`
+	// Ports lists exposed ports, "8888" or "8888/tcp" or "53/udp".
+	Ports []string `yaml:"ports"`
+	// Run is the command the container runs, in exec form.
+	Run []string `yaml:"run"`
+	// Copy lists files or folders copied from the build context into the image.
+	Copy []Copy `yaml:"copy"`
+	// Labels are added to the image config.
+	Labels map[string]string `yaml:"labels"`
+	// Tag is the image's tag; DefaultTag when empty.
+	Tag string `yaml:"tag"`
+}
+
+// User is a workstation account.
+type User struct {
+	// Name is the login name; "user" by default.
+	Name string `yaml:"name"`
+	// UID is the numeric user id; 1000 by default, never 0.
+	UID int `yaml:"uid"`
+	// GID is the numeric group id; 1000 by default, never 0.
+	GID int `yaml:"gid"`
+}
+
+// Copy copies Src, relative to the spec's folder, to Dst in the image.
+type Copy struct {
+	// Src is a file or folder relative to the spec's folder.
+	Src string `yaml:"src"`
+	// Dst is an absolute path in the image; a relative one is under the workdir.
+	Dst string `yaml:"dst"`
+}
+
+// PushTarget is a registry namespace images are pushed to, as
+// registry/namespace/name:tag.
+type PushTarget struct {
+	// Registry is a host with an optional port, such as "ghcr.io" or "127.0.0.1:5000".
+	Registry string `yaml:"registry"`
+	// Namespace is one or more path components, such as "lab" or "lab/ws".
+	Namespace string `yaml:"namespace"`
+	// Insecure allows plain HTTP to the registry.
+	Insecure bool `yaml:"insecure"`
+}
+
+// Position is a place in a spec file.
+type Position struct {
+	// File is the spec file's path, or "--set" for a command-line override.
+	File string
+	// Line is 1-based; 0 when unknown.
+	Line int
+}
+
+// String formats the position as file:line.
+func (p Position) String() string {
+	if p.Line == 0 {
+		return p.File
+	}
+	return fmt.Sprintf("%s:%d", p.File, p.Line)
+}
+
+// At returns where the field at path was written, falling back to the closest
+// enclosing field that has a position, and to the file itself.
+func (f *Family) At(path string) Position {
+	for p := path; p != ""; p = parentPath(p) {
+		if pos, ok := f.Pos[p]; ok {
+			return pos
+		}
+	}
+	return Position{File: f.File}
+}
+
+func parentPath(p string) string {
+	for i := len(p) - 1; i >= 0; i-- {
+		if p[i] == '.' {
+			return p[:i]
+		}
+	}
+	return ""
+}

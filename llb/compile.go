@@ -1,0 +1,131 @@
+// Package llb is wsbuild's compiler: it turns a build plan into BuildKit LLB
+// states and OCI image configs. It is pure: no network, no BuildKit client,
+// no registry access. Base image metadata is passed in, already resolved, and
+// a child image is compiled on top of its parent's state, never pulled back.
+package llb
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime"
+
+	bk "github.com/moby/buildkit/client/llb"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/wsbuild/wsbuild/internal/plan"
+)
+
+// ContextName is the name of the local source that copy: steps read from;
+// the solver must provide the spec's folder under this name.
+const ContextName = "context"
+
+// Base is a resolved external base image.
+type Base struct {
+	// Ref is the reference to pull, ideally pinned by digest.
+	Ref string
+	// Config is the base image's OCI config as JSON.
+	Config []byte
+}
+
+// Image is one compiled image.
+type Image struct {
+	// Node is the planned image this was compiled from.
+	Node *plan.Node
+	// State is the image's root filesystem as LLB.
+	State bk.State
+	// Config is the OCI image config to export with State.
+	Config ocispec.Image
+}
+
+// ConfigJSON marshals the image config.
+func (i *Image) ConfigJSON() ([]byte, error) {
+	return json.Marshal(i.Config)
+}
+
+// Definition marshals the image's LLB for its platform, with any extra
+// constraints (such as bk.IgnoreCache).
+func (i *Image) Definition(ctx context.Context, extra ...bk.ConstraintsOpt) (*bk.Definition, error) {
+	co := append([]bk.ConstraintsOpt{bk.Platform(i.Config.Platform)}, extra...)
+	return i.State.Marshal(ctx, co...)
+}
+
+type options struct {
+	platform ocispec.Platform
+}
+
+// Option configures Compile.
+type Option func(*options) error
+
+// WithPlatform sets the platform images are built for. Default: linux on the
+// architecture wsbuild runs on.
+func WithPlatform(p ocispec.Platform) Option {
+	return func(o *options) error { o.platform = p; return nil }
+}
+
+// Compile turns every node of p into an Image, in the plan's order. bases
+// holds the resolved metadata of every external base the plan names.
+func Compile(p *plan.Plan, bases map[string]Base, opts ...Option) ([]*Image, error) {
+	o := options{platform: ocispec.Platform{OS: "linux", Architecture: runtime.GOARCH}}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	done := map[*plan.Node]*Image{}
+	var out []*Image
+	for _, n := range p.Nodes {
+		img, err := compileNode(n, done[n.Parent], bases, o)
+		if err != nil {
+			return nil, fmt.Errorf("compiling image %q: %w", n.Name, err)
+		}
+		done[n] = img
+		out = append(out, img)
+	}
+	return out, nil
+}
+
+func compileNode(n *plan.Node, parent *Image, bases map[string]Base, o options) (*Image, error) {
+	var st bk.State
+	var cfg ocispec.Image
+	if parent != nil {
+		st = parent.State
+		cfg = cloneConfig(parent.Config)
+	} else {
+		base, ok := bases[n.Base]
+		if !ok {
+			return nil, fmt.Errorf("base image %q was not resolved", n.Base)
+		}
+		var err error
+		if st, cfg, err = fromBase(base, o.platform); err != nil {
+			return nil, fmt.Errorf("base image %q: %w", n.Base, err)
+		}
+	}
+	b := &builder{node: n, parent: parent, state: st, platform: o.platform}
+	b.apt()
+	b.user()
+	b.python()
+	b.pip()
+	b.volumes()
+	b.copies()
+	b.env()
+	cfg = imageConfig(n, cfg, b.extraEnv)
+	return &Image{Node: n, State: b.state, Config: cfg}, nil
+}
+
+func fromBase(base Base, p ocispec.Platform) (bk.State, ocispec.Image, error) {
+	var cfg ocispec.Image
+	if err := json.Unmarshal(base.Config, &cfg); err != nil {
+		return bk.State{}, cfg, fmt.Errorf("decoding config: %w", err)
+	}
+	st := bk.Image(base.Ref, bk.Platform(p))
+	st, err := st.WithImageConfig(base.Config)
+	if err != nil {
+		return bk.State{}, cfg, err
+	}
+	// Keep only what a child image sensibly inherits from its base.
+	out := ocispec.Image{Platform: p}
+	out.Config.Env = cfg.Config.Env
+	out.Config.Cmd = cfg.Config.Cmd
+	out.Config.Entrypoint = cfg.Config.Entrypoint
+	return st, out, nil
+}

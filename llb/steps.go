@@ -1,0 +1,216 @@
+package llb
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	bk "github.com/moby/buildkit/client/llb"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/wsbuild/wsbuild/internal/plan"
+)
+
+// VenvDir is where the user's Python virtual environment lives.
+const VenvDir = "/opt/venv"
+
+// pipCacheDir is where pip's cache mount is attached during builds.
+const pipCacheDir = "/var/cache/wsbuild-pip"
+
+// builder appends the build steps of one image to its state.
+type builder struct {
+	node     *plan.Node
+	parent   *Image
+	state    bk.State
+	platform ocispec.Platform
+	// extraEnv is environment the compiler itself adds to the image config.
+	extraEnv []plan.EnvVar
+}
+
+func (b *builder) name(format string, a ...any) bk.ConstraintsOpt {
+	return bk.WithCustomName(fmt.Sprintf("[%s] ", b.node.Name) + fmt.Sprintf(format, a...))
+}
+
+// needsPythonInstall reports whether this image is where Python enters the chain.
+func (b *builder) needsPythonInstall() bool {
+	return b.node.Python != "" && (b.node.Parent == nil || b.node.Parent.Python == "")
+}
+
+func (b *builder) sh(script string, opts ...bk.RunOption) {
+	all := append([]bk.RunOption{bk.Args([]string{"/bin/sh", "-c", "set -eu\n" + script})}, opts...)
+	b.state = b.state.Run(all...).Root()
+}
+
+// apt installs the image's Debian packages, plus Python where it enters the
+// chain, with the package lists and archives on cache mounts shared by every
+// image built on the same base.
+func (b *builder) apt() {
+	pkgs := slices.Clone(b.node.Spec.Apt)
+	if b.needsPythonInstall() {
+		pkgs = append([]string{"python3", "python3-venv", "python3-pip"}, pkgs...)
+	}
+	if len(pkgs) == 0 {
+		return
+	}
+	pkgs = dedupe(pkgs)
+	cacheID := "wsbuild/apt/" + b.node.Base
+	script := `rm -f /etc/apt/apt.conf.d/docker-clean
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends -o APT::Keep-Downloaded-Packages=true ` + shellWords(pkgs)
+	b.sh(script,
+		bk.AddEnv("DEBIAN_FRONTEND", "noninteractive"),
+		bk.User("0:0"),
+		bk.AddMount("/var/cache/apt", bk.Scratch(), bk.AsPersistentCacheDir(cacheID+"/archives", bk.CacheMountLocked)),
+		bk.AddMount("/var/lib/apt/lists", bk.Scratch(), bk.AsPersistentCacheDir(cacheID+"/lists", bk.CacheMountLocked)),
+		b.name("apt-get install %s", strings.Join(pkgs, " ")),
+	)
+}
+
+// user creates the non-root account, taking over an account or group that
+// already holds the uid or gid (Ubuntu images ship one with uid 1000).
+func (b *builder) user() {
+	u := b.node.User
+	if b.parent != nil && b.node.Parent.User == u {
+		return
+	}
+	script := fmt.Sprintf(`name=%[1]s uid=%[2]d gid=%[3]d home=%[4]s
+g=$(getent group "$gid" | cut -d: -f1 || true)
+if [ -z "$g" ]; then groupadd -g "$gid" "$name"; elif [ "$g" != "$name" ]; then groupmod -n "$name" "$g"; fi
+u=$(getent passwd "$uid" | cut -d: -f1 || true)
+if [ -z "$u" ]; then useradd -m -u "$uid" -g "$gid" -d "$home" -s /bin/bash "$name"
+elif [ "$u" != "$name" ]; then usermod -l "$name" -g "$gid" -d "$home" -m "$u"; fi
+mkdir -p "$home" && chown "$uid:$gid" "$home"`, shellQuote(u.Name), u.UID, u.GID, shellQuote(b.node.Home))
+	b.sh(script, bk.User("0:0"), b.name("create user %s (%d:%d)", u.Name, u.UID, u.GID))
+}
+
+// python checks the interpreter's version and creates the user's virtual
+// environment where Python enters the chain.
+func (b *builder) python() {
+	if b.node.Python == "" {
+		return
+	}
+	venvEnv := []plan.EnvVar{{Key: "VIRTUAL_ENV", Value: VenvDir}, {Key: "PATH", Value: VenvDir + "/bin:" + b.basePath()}}
+	b.extraEnv = append(b.extraEnv, venvEnv...)
+	if !b.needsPythonInstall() {
+		return
+	}
+	u := b.node.User
+	script := fmt.Sprintf(`want=%[1]s
+have=$(python3 -c 'import sys; print("%%d.%%d.%%d" %% sys.version_info[:3])')
+case "$have" in "$want"|"$want".*) ;; *) echo "python $want was asked for, but the base provides python $have" >&2; exit 1;; esac
+python3 -m venv %[2]s
+chown -R %[3]d:%[4]d %[2]s`, shellQuote(b.node.Python), VenvDir, u.UID, u.GID)
+	b.sh(script, bk.User("0:0"), b.name("python %s virtual environment in %s", b.node.Python, VenvDir))
+	for _, kv := range venvEnv {
+		b.state = b.state.AddEnv(kv.Key, kv.Value)
+	}
+}
+
+// basePath is PATH as the image's state has it before the venv is added.
+func (b *builder) basePath() string {
+	if b.parent != nil {
+		for _, kv := range b.parent.Config.Config.Env {
+			if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+				return strings.TrimPrefix(v, VenvDir+"/bin:")
+			}
+		}
+	}
+	return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+}
+
+// pip installs packages and requirements into the venv as the user, with
+// pip's cache on a cache mount owned by the user.
+func (b *builder) pip() {
+	s := b.node.Spec
+	if len(s.Pip) == 0 && s.Requirements == "" {
+		return
+	}
+	u := b.node.User
+	cacheBase := bk.Scratch().File(bk.Mkdir("/cache", 0o755, bk.WithUIDGID(u.UID, u.GID)))
+	opts := []bk.RunOption{
+		bk.User(fmt.Sprintf("%d:%d", u.UID, u.GID)),
+		bk.AddEnv("HOME", b.node.Home),
+		bk.AddMount(pipCacheDir, cacheBase, bk.SourcePath("/cache"),
+			bk.AsPersistentCacheDir(fmt.Sprintf("wsbuild/pip/%d", u.UID), bk.CacheMountShared)),
+	}
+	args := []string{VenvDir + "/bin/pip", "install", "--disable-pip-version-check", "--cache-dir", pipCacheDir}
+	if s.Requirements != "" {
+		req := bk.Scratch().File(bk.Mkfile("/requirements.txt", 0o644, s.RequirementsData))
+		opts = append(opts, bk.AddMount("/run/wsbuild/requirements", req, bk.Readonly))
+		args = append(args, "-r", "/run/wsbuild/requirements/requirements.txt")
+	}
+	args = append(args, s.Pip...)
+	opts = append(opts, b.name("pip install %s", strings.Join(append(slices.Clone(s.Pip), reqName(s.Requirements)...), " ")))
+	b.sh(shellWords(args), opts...)
+}
+
+func reqName(r string) []string {
+	if r == "" {
+		return nil
+	}
+	return []string{"-r " + r}
+}
+
+// volumes creates the user's volume folders, owned by the user.
+func (b *builder) volumes() {
+	var have []string
+	if b.node.Parent != nil && b.node.Parent.User == b.node.User {
+		have = b.node.Parent.Volumes
+	}
+	u := b.node.User
+	var fa *bk.FileAction
+	for _, v := range b.node.Volumes {
+		if slices.Contains(have, v) {
+			continue
+		}
+		p := path.Join(b.node.Home, v)
+		if fa == nil {
+			fa = bk.Mkdir(p, 0o755, bk.WithParents(true), bk.WithUIDGID(u.UID, u.GID))
+		} else {
+			fa = fa.Mkdir(p, 0o755, bk.WithParents(true), bk.WithUIDGID(u.UID, u.GID))
+		}
+	}
+	if fa != nil {
+		b.state = b.state.File(fa, b.name("volume folders under %s", b.node.Home))
+	}
+}
+
+// copies copies files from the build context, owned by the user.
+func (b *builder) copies() {
+	s := b.node.Spec
+	if len(s.Copy) == 0 {
+		return
+	}
+	var srcs []string
+	for _, c := range s.Copy {
+		srcs = append(srcs, strings.TrimSuffix(path.Clean(c.Src), "/"))
+	}
+	local := bk.Local(ContextName, bk.IncludePatterns(srcs), bk.SharedKeyHint(ContextName), bk.LocalUniqueID(ContextName))
+	u := b.node.User
+	for _, c := range s.Copy {
+		dst := c.Dst
+		if !path.IsAbs(dst) {
+			dst = path.Join(b.node.Workdir, dst) + suffixSlash(dst)
+		}
+		b.state = b.state.File(bk.Copy(local, path.Clean(c.Src), dst, &bk.CopyInfo{
+			CopyDirContentsOnly: true, CreateDestPath: true, FollowSymlinks: true,
+			AllowWildcard: true,
+		}, bk.WithUIDGID(u.UID, u.GID)), b.name("copy %s -> %s", c.Src, dst))
+	}
+}
+
+func suffixSlash(p string) string {
+	if strings.HasSuffix(p, "/") {
+		return "/"
+	}
+	return ""
+}
+
+// env makes the spec's environment visible to later steps of child images.
+func (b *builder) env() {
+	for _, kv := range b.node.Env {
+		b.state = b.state.AddEnv(kv.Key, kv.Value)
+	}
+	u := b.node.User
+	b.state = b.state.User(fmt.Sprintf("%d:%d", u.UID, u.GID)).Dir(b.node.Workdir)
+}
