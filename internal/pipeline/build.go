@@ -7,6 +7,7 @@ import (
 
 	contentlocal "github.com/containerd/containerd/v2/plugins/content/local"
 	"github.com/wsbuild/wsbuild/internal/publish"
+	"github.com/wsbuild/wsbuild/internal/solve"
 	wsllb "github.com/wsbuild/wsbuild/llb"
 )
 
@@ -41,10 +42,11 @@ func Build(ctx context.Context, s *Session, o Options, push bool, pub *publish.P
 	if err != nil {
 		return nil, &InputError{err}
 	}
-	store, err := contentlocal.NewStore(filepath.Join(o.CacheDir, "content"))
+	local, err := contentlocal.NewStore(filepath.Join(o.CacheDir, "content"))
 	if err != nil {
 		return nil, fmt.Errorf("opening content store in %q: %w", o.CacheDir, err)
 	}
+	store := solve.OneWriterStore(local)
 	results, err := s.Solver.Build(ctx, images, store)
 	if err != nil {
 		return nil, err

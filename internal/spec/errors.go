@@ -1,0 +1,108 @@
+package spec
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// OverrideFile is the Position.File of anything that came from a command-line
+// override (--set); Position.Line is then the 1-based index of that override.
+const OverrideFile = "--set"
+
+// Error is one problem in a spec, located at the field it is about.
+type Error struct {
+	// Pos is where the problem was written.
+	Pos Position
+	// Path is the dotted field path, such as "images.pytorch.from"; empty for
+	// problems that are about no field (YAML syntax errors).
+	Path string
+	// Msg says what is wrong.
+	Msg string
+}
+
+// Error formats the problem as "file:line: path: msg".
+func (e *Error) Error() string {
+	if e.Path == "" {
+		return e.Pos.String() + ": " + e.Msg
+	}
+	return e.Pos.String() + ": " + e.Path + ": " + e.Msg
+}
+
+// ErrorList is every problem found in a spec, sorted by line (the spec file's
+// problems first, then those of overrides). Parse always returns its problems
+// as an ErrorList; errors.As also finds the first *Error in it.
+type ErrorList []*Error
+
+// Error joins the problems, one per line.
+func (l ErrorList) Error() string {
+	msgs := make([]string, len(l))
+	for i, e := range l {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// Unwrap returns the problems, so errors.As can reach each *Error.
+func (l ErrorList) Unwrap() []error {
+	errs := make([]error, len(l))
+	for i, e := range l {
+		errs[i] = e
+	}
+	return errs
+}
+
+// sorted orders the list by file (the spec first, overrides last) and line,
+// keeping the order problems were found in for equal lines.
+func (l ErrorList) sorted() ErrorList {
+	sort.SliceStable(l, func(i, j int) bool {
+		ai, aj := l[i].Pos.File == OverrideFile, l[j].Pos.File == OverrideFile
+		if ai != aj {
+			return aj
+		}
+		return l[i].Pos.Line < l[j].Pos.Line
+	})
+	return l
+}
+
+// unknownMsg says that key is not one of known, suggesting the closest one.
+func unknownMsg(what, key string, known []string) string {
+	if s := suggest(key, known); s != "" {
+		return fmt.Sprintf("unknown %s %q (did you mean %q?)", what, key, s)
+	}
+	return fmt.Sprintf("unknown %s %q (known: %s)", what, key, strings.Join(known, ", "))
+}
+
+// suggest returns the candidate closest to s by edit distance, if it is at most
+// 2 edits away and shorter than s itself; otherwise "".
+func suggest(s string, candidates []string) string {
+	best, bestDist := "", 3
+	for _, c := range candidates {
+		d := editDistance(strings.ToLower(s), strings.ToLower(c))
+		if d < bestDist && d < len(s) {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

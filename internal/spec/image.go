@@ -1,0 +1,180 @@
+package spec
+
+import (
+	"io/fs"
+
+	"gopkg.in/yaml.v3"
+)
+
+// imageFields are the keys an image may have, in the order documented.
+var imageFields = []string{
+	"base", "from", "python", "apt", "pip", "requirements", "user", "volumes",
+	"env", "workdir", "ports", "run", "copy", "labels", "tag",
+}
+
+const (
+	listOfPorts = `a list of ports`
+	onePort     = `a port such as 8888 or "53/udp"`
+)
+
+// image decodes one entry of images:. Nothing is inherited or defaulted.
+func (d *decoder) image(f field) *Image {
+	img := &Image{Name: f.name}
+	if err := checkImageName(f.name); err != nil {
+		d.errorf(d.at(f.key), f.path, "%v", err)
+	}
+	if isNull(f.val) {
+		d.fail(f, "sets neither base nor from; use base for an external image or from for an image of this family")
+		return img
+	}
+	set := map[string]bool{}
+	for _, c := range d.mapping(f, "a mapping of image fields", imageFields) {
+		if !isNull(c.val) {
+			set[c.name] = true
+		}
+		switch c.name {
+		case "base":
+			img.Base = d.str(c, checkBase)
+		case "from":
+			img.From = d.str(c, nil)
+		case "python":
+			img.Python = d.str(c, checkPython)
+		case "apt":
+			img.Apt = d.strList(c, "a list of strings", "a string", checkAptPackage)
+		case "pip":
+			img.Pip = d.strList(c, "a list of strings", "a string", checkPipPackage)
+		case "requirements":
+			img.Requirements, img.RequirementsData = d.requirements(c)
+		case "user":
+			img.User = d.user(c)
+		case "volumes":
+			img.Volumes = d.strList(c, "a list of strings", "a string", checkVolume)
+		case "env":
+			img.Env = d.strMap(c, checkEnvName)
+		case "workdir":
+			img.Workdir = d.str(c, checkWorkdir)
+		case "ports":
+			img.Ports = d.strList(c, listOfPorts, onePort, normalizePort)
+		case "run":
+			img.Run = d.run(c)
+		case "copy":
+			img.Copy = d.copies(c)
+		case "labels":
+			img.Labels = d.strMap(c, checkLabelKey)
+		case "tag":
+			img.Tag = d.str(c, checkTag)
+		}
+	}
+	switch {
+	case set["base"] && set["from"]:
+		d.fail(f, "sets both base and from; use base for an external image or from for an image of this family")
+	case !set["base"] && !set["from"]:
+		d.fail(f, "sets neither base nor from; use base for an external image or from for an image of this family")
+	}
+	return img
+}
+
+// requirements decodes requirements: and reads the file it names.
+func (d *decoder) requirements(f field) (string, []byte) {
+	p := d.str(f, func(s string) (string, error) { return checkLocalPath("requirements file", s) })
+	if p == "" || escapes(p) {
+		return p, nil
+	}
+	if d.fsys == nil {
+		d.fail(f, "cannot read %q: no folder was given to read it from", p)
+		return p, nil
+	}
+	data, err := fs.ReadFile(d.fsys, p)
+	if err != nil {
+		d.fail(f, "reading %q: %v", p, err)
+		return p, nil
+	}
+	return p, data
+}
+
+// user decodes user: {name, uid, gid}; absent fields stay zero so that the
+// planner can inherit or default them.
+func (d *decoder) user(f field) *User {
+	if isNull(f.val) {
+		return nil
+	}
+	u := &User{}
+	for _, c := range d.mapping(f, "a mapping with name, uid and gid", []string{"name", "uid", "gid"}) {
+		switch c.name {
+		case "name":
+			u.Name = d.str(c, checkUserName)
+		case "uid", "gid":
+			v, ok := d.integer(c)
+			switch {
+			case !ok:
+			case v == 0:
+				d.fail(c, "must not be root (0): the image runs as a normal account")
+			case v < 0:
+				d.fail(c, "must be a positive number, got %d", v)
+			case c.name == "uid":
+				u.UID = v
+			default:
+				u.GID = v
+			}
+		}
+	}
+	return u
+}
+
+// run decodes run: a list is the command in exec form, a string is run by
+// /bin/sh -c.
+func (d *decoder) run(f field) []string {
+	if f.val.Kind == yaml.ScalarNode && f.val.ShortTag() == "!!str" {
+		if f.val.Value == "" {
+			d.fail(f, "must not be empty")
+			return nil
+		}
+		return []string{"/bin/sh", "-c", f.val.Value}
+	}
+	if f.val.Kind != yaml.SequenceNode && !isNull(f.val) {
+		d.fail(f, "expected a command string or a list of strings, got %s", describe(f.val))
+		return nil
+	}
+	cmd := d.strList(f, "a list of strings", "a string", nil)
+	if cmd != nil && len(cmd) == 0 {
+		d.fail(f, "must not be empty")
+	}
+	return cmd
+}
+
+// copies decodes copy: a list of {src, dst}.
+func (d *decoder) copies(f field) []Copy {
+	items := d.list(f, "a list of {src, dst} mappings")
+	if items == nil {
+		return nil
+	}
+	out := make([]Copy, 0, len(items))
+	for _, it := range items {
+		if isNull(it.val) {
+			d.fail(it, "expected a {src, dst} mapping, got null")
+			continue
+		}
+		var c Copy
+		has := map[string]bool{}
+		for _, kv := range d.mapping(it, "a {src, dst} mapping", []string{"src", "dst"}) {
+			has[kv.name] = !isNull(kv.val)
+			switch kv.name {
+			case "src":
+				c.Src = d.str(kv, func(s string) (string, error) { return checkLocalPath("src", s) })
+			case "dst":
+				c.Dst = d.str(kv, nil)
+			}
+		}
+		if it.val.Kind != yaml.MappingNode {
+			continue
+		}
+		if !has["src"] {
+			d.fail(it, "missing src")
+		}
+		if !has["dst"] {
+			d.fail(it, "missing dst")
+		}
+		out = append(out, c)
+	}
+	return out
+}

@@ -1,0 +1,53 @@
+package spec
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Option configures Parse.
+type Option func(*options) error
+
+type options struct {
+	sets []string
+	fsys fs.FS
+}
+
+// WithOverrides applies command-line overrides such as "python.tag=1.2" or
+// "pytorch.env.FOO=bar" to the spec before it is decoded, so they are checked
+// like the file itself. The path is under images:, the value is a YAML flow
+// value ("[git, curl]", "1001", plain words stay strings). Problems in an
+// override are reported at Position{File: OverrideFile, Line: its 1-based
+// index}. Default: no overrides.
+func WithOverrides(sets []string) Option {
+	return func(o *options) error {
+		o.sets = append(o.sets, sets...)
+		return nil
+	}
+}
+
+// WithFS gives the folder the spec lives in, used to read the files named by
+// requirements:. Default: none, and a spec naming a requirements file is an error.
+func WithFS(fsys fs.FS) Option {
+	return func(o *options) error {
+		if fsys == nil {
+			return errors.New("spec.WithFS: nil file system")
+		}
+		o.fsys = fsys
+		return nil
+	}
+}
+
+// Load reads the spec file at path and parses it with the given overrides,
+// reading requirements files from the folder the spec lives in. Problems in
+// the spec are an ErrorList; failing to read the file is a wrapped I/O error.
+func Load(path string, sets []string) (*Family, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading spec %q: %w", path, err)
+	}
+	return Parse(path, data, WithOverrides(sets), WithFS(os.DirFS(filepath.Dir(path))))
+}

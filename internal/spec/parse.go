@@ -1,0 +1,151 @@
+package spec
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"regexp"
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Parse decodes and validates the spec in data, read from file (used only in
+// positions). It is pure: files named by requirements: are read from the
+// folder given by WithFS. Every problem found is returned together as an
+// ErrorList of *Error values, sorted by line.
+func Parse(file string, data []byte, opts ...Option) (*Family, error) {
+	var o options
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	d := &decoder{file: file, fsys: o.fsys, origin: map[*yaml.Node]int{}, pos: map[string]Position{}}
+	root := d.document(data)
+	if root == nil {
+		return nil, d.errs.sorted()
+	}
+	d.applyOverrides(root, o.sets)
+	fam := d.family(root)
+	if len(d.errs) > 0 {
+		return nil, d.errs.sorted()
+	}
+	return fam, nil
+}
+
+var yamlErrRE = regexp.MustCompile(`^yaml: line ([0-9]+): (.*)$`)
+
+// syntaxError turns a yaml.v3 error into an *Error carrying its line.
+func (d *decoder) syntaxError(err error) {
+	pos := Position{File: d.file, Line: 1}
+	msg := err.Error()
+	if m := yamlErrRE.FindStringSubmatch(msg); m != nil {
+		pos.Line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	} else if len(msg) > 6 && msg[:6] == "yaml: " {
+		msg = msg[6:]
+	}
+	d.errorf(pos, "", "invalid YAML: %s", msg)
+}
+
+// document parses data as exactly one YAML document and returns its root
+// mapping (an empty one for an empty file), or nil after reporting a problem.
+func (d *decoder) document(data []byte) *yaml.Node {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		d.syntaxError(err)
+		return nil
+	}
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case err == nil:
+		d.errorf(Position{File: d.file, Line: extra.Line}, "", "a spec is one YAML document, found a second one")
+		return nil
+	case !errors.Is(err, io.EOF):
+		d.syntaxError(err)
+		return nil
+	}
+	if len(doc.Content) == 0 || isNull(doc.Content[0]) {
+		return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1, Column: 1}
+	}
+	root := resolve(doc.Content[0])
+	if root.Kind != yaml.MappingNode {
+		d.errorf(d.at(root), "", "expected a mapping with images: and push:, got %s", describe(root))
+		return nil
+	}
+	return root
+}
+
+// family decodes the root mapping and checks what spans images.
+func (d *decoder) family(root *yaml.Node) *Family {
+	fam := &Family{File: d.file, Images: map[string]*Image{}, Pos: d.pos}
+	top := field{path: "", val: root, pos: d.at(root)}
+	var images *field
+	for _, f := range d.mapping(top, "a mapping", []string{"images", "push"}) {
+		switch f.name {
+		case "images":
+			images = &f
+		case "push":
+			fam.Push = d.push(f)
+		}
+	}
+	if images == nil {
+		d.errorf(top.pos, "images", "missing: a spec declares its images under images:")
+		return fam
+	}
+	if isNull(images.val) || (images.val.Kind == yaml.MappingNode && len(images.val.Content) == 0) {
+		d.fail(*images, "no images declared")
+		return fam
+	}
+	for _, f := range d.mapping(*images, "a mapping of image names to images", nil) {
+		fam.Images[f.name] = d.image(f)
+		fam.Names = append(fam.Names, f.name)
+	}
+	d.checkFrom(fam)
+	d.checkRefLengths(fam)
+	return fam
+}
+
+// push decodes push: a list of {registry, namespace, insecure}.
+func (d *decoder) push(f field) []PushTarget {
+	items := d.list(f, "a list of {registry, namespace} mappings")
+	var out []PushTarget
+	seen := map[PushTarget]Position{}
+	for _, it := range items {
+		var t PushTarget
+		has := map[string]bool{}
+		for _, c := range d.mapping(it, "a {registry, namespace, insecure} mapping", []string{"registry", "namespace", "insecure"}) {
+			has[c.name] = !isNull(c.val)
+			switch c.name {
+			case "registry":
+				t.Registry = d.str(c, checkRegistry)
+			case "namespace":
+				t.Namespace = d.str(c, checkNamespace)
+			case "insecure":
+				t.Insecure = d.boolean(c)
+			}
+		}
+		if it.val.Kind != yaml.MappingNode {
+			if isNull(it.val) {
+				d.fail(it, "expected a {registry, namespace, insecure} mapping, got null")
+			}
+			continue
+		}
+		if !has["registry"] {
+			d.fail(it, "missing registry")
+		}
+		if !has["namespace"] {
+			d.fail(it, "missing namespace")
+		}
+		key := PushTarget{Registry: t.Registry, Namespace: t.Namespace}
+		if first, dup := seen[key]; dup && has["registry"] && has["namespace"] {
+			d.fail(it, "duplicate push target %s/%s (first at %s)", t.Registry, t.Namespace, first)
+		} else if !dup {
+			seen[key] = it.pos
+		}
+		out = append(out, t)
+	}
+	return out
+}
