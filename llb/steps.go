@@ -98,7 +98,7 @@ func (b *builder) python() {
 	script := fmt.Sprintf(`want=%[1]s
 have=$(python3 -c 'import sys; print("%%d.%%d.%%d" %% sys.version_info[:3])')
 case "$have" in "$want"|"$want".*) ;; *) echo "python $want was asked for, but the base provides python $have" >&2; exit 1;; esac
-python3 -m venv %[2]s
+python3 -m venv --system-site-packages %[2]s
 chown -R %[3]d:%[4]d %[2]s`, shellQuote(b.node.Python), VenvDir, u.UID, u.GID)
 	b.sh(script, bk.User("0:0"), b.name("python %s virtual environment in %s", b.node.Python, VenvDir))
 	for _, kv := range venvEnv {

@@ -1,0 +1,51 @@
+# wsbuild's Makefile. `make demo` sets up this machine and runs the main job;
+# `make test` sets it up and runs every test. Both need root on Debian.
+
+export PATH := /usr/local/go/bin:$(PATH)
+RIG_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/wsbuild-rig
+DEMO_DIR ?= /tmp/wsbuild-demo
+DEMO_PORT ?= 5000
+export WSBUILD_BUILDKITD ?= $(RIG_DIR)/bin/buildkitd
+
+.PHONY: all setup build demo demo-down test lint unit golden clean
+
+all: build
+
+## setup: install runc, debootstrap and a registry; build buildkitd at the
+## version go.mod pins; bootstrap and cache the Debian base tarball.
+setup:
+	bash .ci/rig-setup.sh
+
+build:
+	go build -o bin/wsbuild ./cmd/wsbuild
+
+## demo: the main job. Starts the local registry (left running; `make
+## demo-down` stops it) and builds and pushes the stock family to it with
+## wsbuild's own private buildkitd.
+demo: setup build
+	go run ./internal/rig/cmd/rig up --dir $(DEMO_DIR) --port $(DEMO_PORT) > $(DEMO_DIR).env
+	. $(DEMO_DIR).env && bin/wsbuild build --push --progress plain \
+		-f templates/stock/wsbuild.yaml --metadata-file $(DEMO_DIR)/metadata.json
+	@echo "pushed; refs and digests in $(DEMO_DIR)/metadata.json"
+
+demo-down:
+	go run ./internal/rig/cmd/rig down --dir $(DEMO_DIR)
+
+## test: every test, end-to-end ones included, on the real rig.
+test: setup lint
+	go test -count=1 -timeout 30m ./...
+
+lint:
+	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	go vet ./...
+
+## unit: the tests that need no buildkitd or registry.
+unit:
+	go test -short ./...
+
+## golden: rewrite the golden LLB dumps under testdata/ after a compiler change.
+golden:
+	go test ./llb -update
+
+clean:
+	rm -rf bin

@@ -1,0 +1,108 @@
+// Package buildkitd gives wsbuild a connection to BuildKit: either the
+// buildkitd at an address the user names (WithAddr, BUILDKIT_HOST), or, by
+// default, a private buildkitd that wsbuild starts for the run and stops
+// again, so that no Docker daemon or system-wide buildkitd is needed.
+//
+// The private daemon keeps its state (cache, snapshots) in a state directory
+// shared by successive runs. An exclusive lock on STATE/lock serialises runs:
+// a second run waits until the first has stopped its daemon.
+package buildkitd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/moby/buildkit/client"
+)
+
+// probeTimeout bounds one ListWorkers call used to check a daemon answers.
+const probeTimeout = 10 * time.Second
+
+// Conn is a BuildKit client together with the private daemon behind it, if
+// any. Close it when done.
+type Conn struct {
+	client *client.Client
+	addr   string
+	d      *daemon     // nil when the daemon is not ours
+	unhook func() bool // stops the AfterFunc that stops d when ctx is done
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Connect returns a connection to BuildKit.
+//
+// With an address (WithAddr, else BUILDKIT_HOST) it connects there and checks
+// the daemon answers. Without one it starts a private buildkitd on the state
+// directory (see WithStateDir), first waiting for any other wsbuild run that
+// holds that directory, and returns once the daemon answers.
+//
+// A private daemon lives until Close is called or ctx is done, whichever
+// comes first: cancelling ctx (as the CLI does on Ctrl-C) stops it, and Close
+// must still be called afterwards to release the client.
+func Connect(ctx context.Context, opts ...Option) (*Conn, error) {
+	o, err := resolve(opts)
+	if err != nil {
+		return nil, err
+	}
+	if o.addr != "" {
+		c, err := dial(ctx, o.addr)
+		if err != nil {
+			return nil, err
+		}
+		return &Conn{client: c, addr: o.addr}, nil
+	}
+	d, c, err := startDaemon(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	conn := &Conn{client: c, addr: d.addr, d: d}
+	conn.unhook = context.AfterFunc(ctx, func() { _ = d.stop() })
+	return conn, nil
+}
+
+// dial connects to the daemon at addr and checks it answers.
+func dial(ctx context.Context, addr string) (*client.Client, error) {
+	c, err := client.New(ctx, addr)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to buildkitd at %q: %w", addr, err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	if _, err := c.ListWorkers(pctx); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("buildkitd at %q does not answer: %w", addr, err)
+	}
+	return c, nil
+}
+
+// Client returns the BuildKit client. It stays owned by c: do not close it.
+func (c *Conn) Client() *client.Client { return c.client }
+
+// Addr returns the address of the daemon c talks to, e.g.
+// "unix:///home/u/.cache/wsbuild/buildkitd/buildkitd.sock".
+func (c *Conn) Addr() string { return c.addr }
+
+// Close closes the client and, when the daemon is private, stops it (SIGTERM,
+// then SIGKILL after 10 s), releases the state directory and removes the
+// socket. It is safe to call more than once and after ctx is cancelled; later
+// calls return the first call's result.
+func (c *Conn) Close() error {
+	c.closeOnce.Do(func() {
+		if c.unhook != nil {
+			c.unhook()
+		}
+		var errs []error
+		if err := c.client.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("closing buildkit client for %q: %w", c.addr, err))
+		}
+		if c.d != nil {
+			errs = append(errs, c.d.stop())
+		}
+		c.closeErr = errors.Join(errs...)
+	})
+	return c.closeErr
+}

@@ -1,0 +1,141 @@
+package buildkitd
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/moby/buildkit/client"
+)
+
+// realBuildkitd returns the buildkitd binary the daemon tests run: the
+// WSBUILD_BUILDKITD environment variable, else buildkitd on PATH. Those tests
+// are skipped only under -short.
+func realBuildkitd(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts a real buildkitd; skipped under -short")
+	}
+	bin := os.Getenv(EnvBinary)
+	if bin == "" {
+		p, err := exec.LookPath("buildkitd")
+		if err != nil {
+			t.Fatalf("no buildkitd: set %s or put buildkitd on PATH (run .ci/rig-setup.sh, or use -short)", EnvBinary)
+		}
+		bin = p
+	}
+	if _, err := exec.LookPath("runc"); err != nil {
+		t.Fatal("runc not on PATH: apt-get install runc (or run .ci/rig-setup.sh, or use -short)")
+	}
+	return bin
+}
+
+// connectPrivate starts a private daemon on stateDir and closes it at the
+// end of the test.
+func connectPrivate(t *testing.T, ctx context.Context, stateDir string, opts ...Option) *Conn {
+	t.Helper()
+	opts = append([]Option{WithAddr(""), WithStateDir(stateDir), WithBinary(realBuildkitd(t))}, opts...)
+	conn, err := Connect(ctx, opts...)
+	if err != nil {
+		t.Fatalf("Connect: %v", err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// assertOCIWorker checks the daemon behind c lists an OCI worker.
+func assertOCIWorker(t *testing.T, c *client.Client) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ws, err := c.ListWorkers(ctx)
+	if err != nil {
+		t.Fatalf("ListWorkers: %v", err)
+	}
+	for _, w := range ws {
+		if w.Labels["org.mobyproject.buildkit.worker.executor"] == "oci" {
+			return
+		}
+	}
+	t.Fatalf("ListWorkers returned no oci worker: %+v", ws)
+}
+
+// assertStopped checks the daemon with this pid is gone and its socket,
+// pid file and lock were released.
+func assertStopped(t *testing.T, pid int, sock, stateDir string) {
+	t.Helper()
+	if pid <= 0 {
+		t.Fatalf("bad pid %d", pid)
+	}
+	if alive(pid) {
+		t.Errorf("buildkitd pid %d still running", pid)
+	}
+	if _, err := os.Stat(sock); !os.IsNotExist(err) {
+		t.Errorf("socket %s still there (stat: %v)", sock, err)
+	}
+	if _, err := os.Stat(filepath.Join(stateDir, "buildkitd.pid")); !os.IsNotExist(err) {
+		t.Errorf("pid file still there (stat: %v)", err)
+	}
+	assertUnlocked(t, stateDir)
+}
+
+// assertUnlocked checks nobody holds stateDir/lock.
+func assertUnlocked(t *testing.T, stateDir string) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(stateDir, "lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ok, err := tryLock(f)
+	if err != nil || !ok {
+		t.Errorf("state lock still held (ok=%v, err=%v)", ok, err)
+	}
+}
+
+// waitFor polls cond until it holds or the timeout passes.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(timeout); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent use, for WithLog.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// wantErr checks err is non-nil and contains every one of subs.
+func wantErr(t *testing.T, err error, subs ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("got no error, want one containing %q", subs)
+	}
+	for _, s := range subs {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("error %q does not contain %q", err, s)
+		}
+	}
+}

@@ -1,0 +1,136 @@
+package buildkitd
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// These tests need no buildkitd and also run under -short.
+
+func TestResolveDefaults(t *testing.T) {
+	cache := t.TempDir()
+	cfg := filepath.Join(t.TempDir(), "buildkitd.toml")
+	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_CACHE_HOME", cache)
+	t.Setenv(EnvHost, "tcp://example:1234")
+	t.Setenv(EnvBinary, "/opt/bk/buildkitd")
+	t.Setenv(EnvConfig, cfg)
+
+	o, err := resolve(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.addr != "tcp://example:1234" {
+		t.Errorf("addr = %q, want BUILDKIT_HOST", o.addr)
+	}
+	o, err = resolve([]Option{WithAddr("")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.addr != "" || o.stateDir != filepath.Join(cache, "wsbuild", "buildkitd") ||
+		o.binary != "/opt/bk/buildkitd" || !o.binaryEnv || o.config != cfg {
+		t.Errorf("defaults = %+v", o)
+	}
+	o, err = resolve([]Option{WithAddr(""), WithConfig(""), WithBinary("bk"), WithStateDir("rel")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.config != "" || o.binary != "bk" || o.binaryEnv || !filepath.IsAbs(o.stateDir) {
+		t.Errorf("overrides = %+v", o)
+	}
+	for _, bad := range []Option{WithStateDir(""), WithBinary(""), WithConfig("/nonexistent/buildkitd.toml")} {
+		if _, err := resolve([]Option{WithAddr(""), bad}); err == nil {
+			t.Errorf("resolve accepted a bad option")
+		}
+	}
+}
+
+func TestSocketPath(t *testing.T) {
+	short := t.TempDir()
+	long := filepath.Join(t.TempDir(), strings.Repeat("d", 120))
+	for _, tc := range []struct {
+		name, stateDir string
+		inState        bool
+	}{
+		{"short state dir", short, true},
+		{"long state dir", long, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sock, tmp, err := socketPath(tc.stateDir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tmp != "" {
+				defer os.RemoveAll(tmp)
+			}
+			if len(sock) > maxSocketPath {
+				t.Errorf("socket path %q is %d bytes", sock, len(sock))
+			}
+			if got := sock == filepath.Join(tc.stateDir, "buildkitd.sock"); got != tc.inState {
+				t.Errorf("socket %q in state dir = %v, want %v", sock, got, tc.inState)
+			}
+			if !tc.inState && (tmp == "" || filepath.Dir(sock) != tmp) {
+				t.Errorf("socket %q not in fresh dir %q", sock, tmp)
+			}
+		})
+	}
+}
+
+func TestMissingBinary(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  string // WSBUILD_BUILDKITD
+		opts []Option
+		want []string
+	}{
+		{"not on PATH", "", nil, []string{"buildkitd not found on PATH", "set WSBUILD_BUILDKITD", "go build", ".ci/rig-setup.sh"}},
+		{"WithBinary", "", []Option{WithBinary("/nonexistent/buildkitd")}, []string{`"/nonexistent/buildkitd"`, "go build", ".ci/rig-setup.sh"}},
+		{"from env", "/nonexistent/bk", nil, []string{`"/nonexistent/bk" (from WSBUILD_BUILDKITD)`, ".ci/rig-setup.sh"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("PATH", t.TempDir())
+			t.Setenv(EnvBinary, tc.env)
+			state := t.TempDir()
+			opts := append([]Option{WithAddr(""), WithStateDir(state)}, tc.opts...)
+			_, err := Connect(context.Background(), opts...)
+			wantErr(t, err, tc.want...)
+			if _, err := os.Stat(filepath.Join(state, "lock")); !os.IsNotExist(err) {
+				t.Errorf("state dir was touched before the binary was found")
+			}
+		})
+	}
+}
+
+func TestMissingRunc(t *testing.T) {
+	// A stand-in executable: the runc check comes before buildkitd is run,
+	// so it never runs (if it did, the error would lack the runc hint).
+	bin := filepath.Join(t.TempDir(), "buildkitd")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", t.TempDir())
+	_, err := Connect(context.Background(), WithAddr(""), WithStateDir(t.TempDir()), WithBinary(bin))
+	wantErr(t, err, "runc not found: apt-get install runc")
+}
+
+func TestAddrNotAnswering(t *testing.T) {
+	addr := "unix://" + filepath.Join(t.TempDir(), "nobody.sock")
+	_, err := Connect(context.Background(), WithAddr(addr))
+	wantErr(t, err, `buildkitd at "`+addr+`" does not answer`)
+}
+
+func TestLogTail(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "log")
+	log := "one\ntwo\nbuildkitd: boom\nmain.main\n\t/src/main.go:1\nruntime.goexit\n\t/src/asm.s:2\n"
+	if err := os.WriteFile(p, []byte(log), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := logTail(p, 2), "\ttwo\n\tbuildkitd: boom"; got != want {
+		t.Errorf("logTail = %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,22 @@
+//go:build !linux
+
+package buildkitd
+
+import (
+	"errors"
+	"io"
+	"os"
+	"syscall"
+)
+
+var errUnsupported = errors.New("a private buildkitd needs Linux: set " + EnvHost + " or use WithAddr to name a running buildkitd")
+
+// supported reports whether this platform can run a private buildkitd.
+func supported() error { return errUnsupported }
+
+func sysProcAttr() *syscall.SysProcAttr          { return &syscall.SysProcAttr{} }
+func tryLock(*os.File) (bool, error)             { return false, errUnsupported }
+func unlock(*os.File) error                      { return errUnsupported }
+func killGroup(int) error                        { return errUnsupported }
+func reapOrphan(string, string, io.Writer) error { return errUnsupported }
+func alive(int) bool                             { return false }
