@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/wsbuild/wsbuild/internal/pipeline"
 	"github.com/wsbuild/wsbuild/internal/publish"
@@ -38,9 +39,16 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 		return err
 	}
 	o.Images, o.NoCache, o.Progress = fs.Args(), noCache, progress
+	if !slices.Contains([]string{"auto", "tty", "plain", "rawjson", "quiet"}, progress) {
+		return usageError{fmt.Errorf("unknown progress mode %q (want auto, tty, plain, rawjson or quiet)", progress)}
+	}
 	// Check the spec before starting a daemon: bad input fails fast.
-	if _, err := pipeline.Load(o); err != nil {
+	f, err := pipeline.Load(o)
+	if err != nil {
 		return err
+	}
+	if push && len(f.Push) == 0 {
+		return usageError{fmt.Errorf("%s: --push was given but the spec has no push: targets", f.File)}
 	}
 	pub, err := publish.New()
 	if err != nil {

@@ -166,6 +166,24 @@ func TestEndToEnd(t *testing.T) {
 	childRef := r.Registry + "/e2e/tools:latest"
 	parent, child := pull(t, parentRef), pull(t, childRef)
 
+	t.Run("plan agrees with the build", func(t *testing.T) {
+		var stdout, stderr bytes.Buffer
+		if code := run(t.Context(), []string{"plan", "-f", specPath, "-o", "json"}, &stdout, &stderr); code != 0 {
+			t.Fatalf("plan exited %d:\n%s", code, stderr.String())
+		}
+		var entries []planEntry
+		if err := json.Unmarshal(stdout.Bytes(), &entries); err != nil {
+			t.Fatalf("plan -o json: %v\n%s", err, stdout.String())
+		}
+		if len(entries) != 2 || entries[0].Name != "python" || entries[1].Parent != "python" {
+			t.Fatalf("plan entries %+v", entries)
+		}
+		for _, e := range entries {
+			if e.InputDigest != m[e.Name]["inputDigest"] || e.BaseDigest == "" {
+				t.Errorf("%s: plan input digest %s (base %q), build says %v", e.Name, e.InputDigest, e.BaseDigest, m[e.Name]["inputDigest"])
+			}
+		}
+	})
 	t.Run("parent layers are a prefix of the child's", func(t *testing.T) {
 		pl, cl := layerDigests(t, parent), layerDigests(t, child)
 		if len(cl) <= len(pl) || !slices.Equal(cl[:len(pl)], pl) {

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeSpec(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "wsbuild.yaml")
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestExitCodes covers the command lines that must fail before any daemon
+// starts, and the ones that succeed offline.
+func TestExitCodes(t *testing.T) {
+	t.Setenv("WSBUILD_BUILDKITD", "/nonexistent/buildkitd") // nothing here may start one
+	t.Setenv("BUILDKIT_HOST", "")
+	t.Setenv("WSBUILD_CACHE_DIR", t.TempDir())
+	good := writeSpec(t, "images:\n  python:\n    base: debian:bookworm\n    python: \"3.11\"\n")
+	typo := writeSpec(t, "images:\n  python:\n    base: debian:bookworm\n    pyton: \"3.11\"\n")
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"no command", nil, 2, ""},
+		{"help", []string{"--help"}, 0, ""},
+		{"unknown command", []string{"bild"}, 2, `unknown command "bild"`},
+		{"valid spec", []string{"validate", "-f", good}, 0, ""},
+		{"unknown field", []string{"validate", "-f", typo}, 2,
+			typo + `:4: images.python.pyton: unknown field "pyton" (did you mean "python"?)`},
+		{"missing spec", []string{"validate", "-f", filepath.Join(t.TempDir(), "none.yaml")}, 2, "none.yaml"},
+		{"bad override", []string{"validate", "-f", good, "--set", "nope.tag=1"}, 2, "nope"},
+		{"unknown flag", []string{"build", "--pussh"}, 2, "unknown flag: --pussh"},
+		{"bad progress", []string{"build", "-f", good, "--progress", "fancy"}, 2, `unknown progress mode "fancy"`},
+		{"push without targets", []string{"build", "-f", good, "--push"}, 2, "no push: targets"},
+		{"bad plan output", []string{"plan", "-f", good, "-o", "yaml"}, 2, `unknown output format "yaml"`},
+		{"build of a bad spec", []string{"build", "-f", typo}, 2, "unknown field"},
+		{"no buildkitd", []string{"build", "-f", good}, 1, "buildkitd"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), tc.args, &stdout, &stderr)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.code, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tc.stderr) {
+				t.Errorf("stderr %q lacks %q", stderr.String(), tc.stderr)
+			}
+		})
+	}
+}
