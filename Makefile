@@ -4,7 +4,6 @@
 export PATH := /usr/local/go/bin:$(PATH)
 RIG_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/wsbuild-rig
 DEMO_DIR ?= /tmp/wsbuild-demo
-DEMO_PORT ?= 5000
 export WSBUILD_BUILDKITD ?= $(RIG_DIR)/bin/buildkitd
 
 .PHONY: all setup build demo demo-down test lint unit golden clean
@@ -23,7 +22,7 @@ build:
 ## demo-down` stops it) and builds and pushes the stock family to it with
 ## wsbuild's own private buildkitd.
 demo: setup build
-	go run ./internal/rig/cmd/rig up --dir $(DEMO_DIR) --port $(DEMO_PORT) > $(DEMO_DIR).env
+	go run ./internal/rig/cmd/rig up --dir $(DEMO_DIR) --port 5000 > $(DEMO_DIR).env
 	. $(DEMO_DIR).env && bin/wsbuild build --push --progress plain \
 		-f templates/stock/wsbuild.yaml --metadata-file $(DEMO_DIR)/metadata.json
 	@echo "pushed; refs and digests in $(DEMO_DIR)/metadata.json"

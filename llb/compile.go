@@ -100,14 +100,15 @@ func compileNode(n *plan.Node, parent *Image, bases map[string]Base, o options) 
 			return nil, fmt.Errorf("base image %q: %w", n.Base, err)
 		}
 	}
-	b := &builder{node: n, parent: parent, state: st, platform: o.platform}
+	b := &builder{node: n, parent: parent, state: st, platform: o.platform, inheritedEnv: cfg.Config.Env}
+	b.env()
 	b.apt()
 	b.user()
 	b.python()
 	b.pip()
 	b.volumes()
 	b.copies()
-	b.env()
+	b.finish()
 	cfg = imageConfig(n, cfg, b.extraEnv)
 	return &Image{Node: n, State: b.state, Config: cfg}, nil
 }
@@ -120,7 +121,7 @@ func fromBase(base Base, p ocispec.Platform) (bk.State, ocispec.Image, error) {
 	st := bk.Image(base.Ref, bk.Platform(p))
 	st, err := st.WithImageConfig(base.Config)
 	if err != nil {
-		return bk.State{}, cfg, err
+		return bk.State{}, cfg, fmt.Errorf("applying config: %w", err)
 	}
 	// Keep only what a child image sensibly inherits from its base.
 	out := ocispec.Image{Platform: p}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,13 +12,12 @@ import (
 
 	"github.com/moby/buildkit/solver/pb"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/wsbuild/wsbuild/internal/golden"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/spec"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 var amd64 = ocispec.Platform{OS: "linux", Architecture: "amd64"}
 
@@ -29,6 +27,10 @@ func stubBases() map[string]Base {
 	return map[string]Base{
 		"debian:bookworm": {Ref: "docker.io/library/debian:bookworm@sha256:" + strings.Repeat("a", 64), Config: cfg},
 		"ubuntu:22.04":    {Ref: "docker.io/library/ubuntu:22.04@sha256:" + strings.Repeat("b", 64), Config: cfg},
+		"nvidia/cuda:12.4.1-runtime-ubuntu22.04": {
+			Ref:    "docker.io/nvidia/cuda:12.4.1-runtime-ubuntu22.04@sha256:" + strings.Repeat("c", 64),
+			Config: []byte(`{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/nvidia/bin:/usr/local/cuda/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","NVIDIA_VISIBLE_DEVICES=all"]}}`),
+		},
 	}
 }
 
@@ -96,22 +98,10 @@ func dump(t *testing.T, images []*Image) []byte {
 }
 
 func TestGolden(t *testing.T) {
-	for _, name := range []string{"family.yaml", "custom-user.yaml"} {
+	for _, name := range []string{"family.yaml", "custom-user.yaml", "cuda-path.yaml"} {
 		t.Run(name, func(t *testing.T) {
-			got := dump(t, compileFile(t, name))
-			golden := filepath.Join("..", "testdata", "compile", strings.TrimSuffix(name, ".yaml")+".golden.json")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./llb -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("LLB of %s differs from %s; rerun with -update if the change is intended", name, golden)
-			}
+			path := filepath.Join("..", "testdata", "compile", strings.TrimSuffix(name, ".yaml")+".golden.json")
+			golden.Check(t, path, dump(t, compileFile(t, name)))
 		})
 	}
 }
@@ -207,6 +197,14 @@ func TestConfig(t *testing.T) {
 	}
 	if images[0].Config.Config.Labels[LabelParent] != "" {
 		t.Errorf("root image has a parent label")
+	}
+}
+
+func TestVenvKeepsBasePath(t *testing.T) {
+	env := strings.Join(compileFile(t, "cuda-path.yaml")[0].Config.Config.Env, "\n")
+	want := "PATH=/opt/venv/bin:/usr/local/nvidia/bin:/usr/local/cuda/bin:"
+	if !strings.Contains(env, want) || !strings.Contains(env, "NVIDIA_VISIBLE_DEVICES=all") {
+		t.Errorf("env lost the base's PATH or variables, want %q in:\n%s", want, env)
 	}
 }
 

@@ -17,12 +17,17 @@ const VenvDir = "/opt/venv"
 // pipCacheDir is where pip's cache mount is attached during builds.
 const pipCacheDir = "/var/cache/wsbuild-pip"
 
+// contextMount is where build steps see files of the build context.
+const contextMount = "/run/wsbuild/context"
+
 // builder appends the build steps of one image to its state.
 type builder struct {
 	node     *plan.Node
 	parent   *Image
 	state    bk.State
 	platform ocispec.Platform
+	// inheritedEnv is the environment of the base or parent image config.
+	inheritedEnv []string
 	// extraEnv is environment the compiler itself adds to the image config.
 	extraEnv []plan.EnvVar
 }
@@ -106,16 +111,18 @@ chown -R %[3]d:%[4]d %[2]s`, shellQuote(b.node.Python), VenvDir, u.UID, u.GID)
 	}
 }
 
-// basePath is PATH as the image's state has it before the venv is added.
+// defaultPath is PATH for a base image whose config sets none.
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// basePath is the inherited PATH without the venv, so a base's own entries
+// (such as /usr/local/cuda/bin) are kept.
 func (b *builder) basePath() string {
-	if b.parent != nil {
-		for _, kv := range b.parent.Config.Config.Env {
-			if v, ok := strings.CutPrefix(kv, "PATH="); ok {
-				return strings.TrimPrefix(v, VenvDir+"/bin:")
-			}
+	for _, kv := range b.inheritedEnv {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			return strings.TrimPrefix(v, VenvDir+"/bin:")
 		}
 	}
-	return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	return defaultPath
 }
 
 // pip installs packages and requirements into the venv as the user, with
@@ -135,9 +142,13 @@ func (b *builder) pip() {
 	}
 	args := []string{VenvDir + "/bin/pip", "install", "--disable-pip-version-check", "--cache-dir", pipCacheDir}
 	if s.Requirements != "" {
-		req := bk.Scratch().File(bk.Mkfile("/requirements.txt", 0o644, s.RequirementsData))
-		opts = append(opts, bk.AddMount("/run/wsbuild/requirements", req, bk.Readonly))
-		args = append(args, "-r", "/run/wsbuild/requirements/requirements.txt")
+		// Mounted from the build context, not written into the LLB: an index
+		// URL with a token in requirements.txt stays out of the graph and
+		// every layer. The file's content is part of the input digest.
+		req := path.Clean(s.Requirements)
+		ctx := bk.Local(ContextName, bk.IncludePatterns([]string{req}), bk.SharedKeyHint(ContextName), bk.LocalUniqueID(ContextName))
+		opts = append(opts, bk.AddMount(contextMount, ctx, bk.Readonly))
+		args = append(args, "-r", path.Join(contextMount, req))
 	}
 	args = append(args, s.Pip...)
 	opts = append(opts, b.name("pip install %s", strings.Join(append(slices.Clone(s.Pip), reqName(s.Requirements)...), " ")))
@@ -194,7 +205,6 @@ func (b *builder) copies() {
 		}
 		b.state = b.state.File(bk.Copy(local, path.Clean(c.Src), dst, &bk.CopyInfo{
 			CopyDirContentsOnly: true, CreateDestPath: true, FollowSymlinks: true,
-			AllowWildcard: true,
 		}, bk.WithUIDGID(u.UID, u.GID)), b.name("copy %s -> %s", c.Src, dst))
 	}
 }
@@ -206,11 +216,22 @@ func suffixSlash(p string) string {
 	return ""
 }
 
-// env makes the spec's environment visible to later steps of child images.
+// env makes the spec's environment visible to this image's own steps and
+// to those of its children.
 func (b *builder) env() {
 	for _, kv := range b.node.Env {
 		b.state = b.state.AddEnv(kv.Key, kv.Value)
 	}
+}
+
+// finish creates a custom working directory for the user and leaves the
+// state running as the user there.
+func (b *builder) finish() {
 	u := b.node.User
+	inherited := b.node.Parent != nil && b.node.Parent.Workdir == b.node.Workdir
+	if b.node.Workdir != b.node.Home && !inherited {
+		b.state = b.state.File(bk.Mkdir(b.node.Workdir, 0o755, bk.WithParents(true), bk.WithUIDGID(u.UID, u.GID)),
+			b.name("working directory %s", b.node.Workdir))
+	}
 	b.state = b.state.User(fmt.Sprintf("%d:%d", u.UID, u.GID)).Dir(b.node.Workdir)
 }

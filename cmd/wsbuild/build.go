@@ -50,6 +50,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	if push && len(f.Push) == 0 {
 		return usageError{fmt.Errorf("%s: --push was given but the spec has no push: targets", f.File)}
 	}
+	if err := pipeline.Check(f, o); err != nil {
+		return err
+	}
 	pub, err := publish.New()
 	if err != nil {
 		return err

@@ -47,6 +47,9 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	if err != nil {
 		return err
 	}
+	if err := pipeline.Check(f, o); err != nil {
+		return err
+	}
 	s, err := pipeline.Open(ctx, o)
 	if err != nil {
 		return err

@@ -13,14 +13,22 @@ import (
 
 // Built is one built (and maybe pushed) image, as written to --metadata-file.
 type Built struct {
-	Name        string   `json:"name"`
-	Parent      string   `json:"parent,omitempty"`
-	Base        string   `json:"base"`
-	InputDigest string   `json:"inputDigest"`
-	Digest      string   `json:"digest"`
-	Refs        []string `json:"refs,omitempty"`
-	ByDigest    []string `json:"byDigest,omitempty"`
-	Pushed      bool     `json:"pushed"`
+	// Name is the image's name in the spec.
+	Name string `json:"name"`
+	// Parent is the family image it was built on, if any.
+	Parent string `json:"parent,omitempty"`
+	// Base is the external image at the root of its chain.
+	Base string `json:"base"`
+	// InputDigest is the digest of everything the image was built from.
+	InputDigest string `json:"inputDigest"`
+	// Digest is the image manifest's digest.
+	Digest string `json:"digest"`
+	// Refs are the tags written, when pushed.
+	Refs []string `json:"refs,omitempty"`
+	// ByDigest are the repository@digest references, when pushed.
+	ByDigest []string `json:"byDigest,omitempty"`
+	// Pushed says whether the image was pushed.
+	Pushed bool `json:"pushed"`
 }
 
 // Build plans, compiles and solves the selected images and, with push,
@@ -40,7 +48,7 @@ func Build(ctx context.Context, s *Session, o Options, push bool, pub *publish.P
 	}
 	images, err := wsllb.Compile(planned.Plan, planned.Bases, wsllb.WithPlatform(o.Platform))
 	if err != nil {
-		return nil, &InputError{err}
+		return nil, err
 	}
 	local, err := contentlocal.NewStore(filepath.Join(o.CacheDir, "content"))
 	if err != nil {

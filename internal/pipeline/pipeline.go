@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/containerd/platforms"
 	"io"
 	"os"
 	"path/filepath"
@@ -23,9 +24,15 @@ import (
 
 // InputError is a problem with the spec, an override or the selection: the
 // user's input, not the build. The CLI exits 2 on it.
-type InputError struct{ Err error }
+type InputError struct {
+	// Err describes the problem.
+	Err error
+}
 
+// Error returns the underlying message.
 func (e *InputError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
 func (e *InputError) Unwrap() error { return e.Err }
 
 // Options says what to build and how.
@@ -38,8 +45,9 @@ type Options struct {
 	Images []string
 	// Connect holds options for the buildkitd connection.
 	Connect []buildkitd.Option
-	// Progress is BuildKit's progress mode; ProgressOut where it is written.
-	Progress    string
+	// Progress is BuildKit's progress mode.
+	Progress string
+	// ProgressOut is where progress is written.
 	ProgressOut io.Writer
 	// NoCache solves every step again.
 	NoCache bool
@@ -77,14 +85,33 @@ func Load(o Options) (*spec.Family, error) {
 
 // Planned is a family planned against resolved base images.
 type Planned struct {
-	Plan  *plan.Plan
+	// Plan is the build plan, input digests covering the base digests.
+	Plan *plan.Plan
+	// Bases holds each base's pinned reference and config, for the compiler.
 	Bases map[string]wsllb.Base
+}
+
+// Check plans f without resolving bases, so a bad selection, a missing copy
+// source or an inconsistent chain is reported before any daemon starts.
+func Check(f *spec.Family, o Options) error {
+	_, err := plan.New(f, planOptions(o)...)
+	if err != nil {
+		return &InputError{err}
+	}
+	return nil
+}
+
+func planOptions(o Options, extra ...plan.Option) []plan.Option {
+	return append([]plan.Option{
+		plan.WithSelection(o.Images...),
+		plan.WithContext(os.DirFS(filepath.Dir(o.SpecFile))),
+		plan.WithPlatform(platforms.Format(o.Platform)),
+	}, extra...)
 }
 
 // PlanWith plans f after resolving its bases through s.
 func PlanWith(ctx context.Context, s *solve.Solver, f *spec.Family, o Options) (*Planned, error) {
-	specDir := filepath.Dir(o.SpecFile)
-	pre, err := plan.New(f, plan.WithSelection(o.Images...), plan.WithContext(os.DirFS(specDir)))
+	pre, err := plan.New(f, planOptions(o)...)
 	if err != nil {
 		return nil, &InputError{err}
 	}
@@ -92,8 +119,7 @@ func PlanWith(ctx context.Context, s *solve.Solver, f *spec.Family, o Options) (
 	if err != nil {
 		return nil, err
 	}
-	p, err := plan.New(f, plan.WithSelection(o.Images...), plan.WithContext(os.DirFS(specDir)),
-		plan.WithBaseDigests(digests))
+	p, err := plan.New(f, planOptions(o, plan.WithBaseDigests(digests))...)
 	if err != nil {
 		return nil, &InputError{err}
 	}
@@ -102,7 +128,9 @@ func PlanWith(ctx context.Context, s *solve.Solver, f *spec.Family, o Options) (
 
 // Session is an open connection to buildkitd with a solver on it.
 type Session struct {
-	Conn   *buildkitd.Conn
+	// Conn is the buildkitd connection.
+	Conn *buildkitd.Conn
+	// Solver builds on that connection.
 	Solver *solve.Solver
 }
 

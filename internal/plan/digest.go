@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"sort"
@@ -17,6 +18,7 @@ import (
 // form: equal inputs marshal to equal bytes.
 type digestInput struct {
 	Version      string                   `json:"version"`
+	Platform     string                   `json:"platform"`
 	Name         string                   `json:"name"`
 	Parent       digest.Digest            `json:"parent,omitempty"`
 	Base         string                   `json:"base,omitempty"`
@@ -41,10 +43,10 @@ type digestInput struct {
 // digest, its base and the base's digest, the content of the files it copies
 // or reads, and the template version. It changes exactly when the image's
 // content may change.
-func inputDigest(n *Node, version string) (digest.Digest, error) {
+func inputDigest(n *Node, version, platform string) (digest.Digest, error) {
 	s := n.Spec
 	in := digestInput{
-		Version: version, Name: n.Name, Python: n.Python, User: n.User, Env: n.Env,
+		Version: version, Platform: platform, Name: n.Name, Python: n.Python, User: n.User, Env: n.Env,
 		Workdir: n.Workdir, Volumes: n.Volumes, Apt: s.Apt, Pip: s.Pip, Ports: s.Ports,
 		Run: s.Run, Copy: s.Copy, Files: n.Files, Labels: s.Labels, Tag: n.Tag,
 	}
@@ -100,18 +102,46 @@ func hashTree(fsys fs.FS, root string) (digest.Digest, error) {
 	}
 	sort.Strings(paths)
 	for _, p := range paths {
-		info, err := fs.Stat(fsys, p)
-		if err != nil {
+		if err := hashEntry(h, fsys, p); err != nil {
 			return "", err
-		}
-		fmt.Fprintf(h, "%s\x00%o\x00", p, info.Mode())
-		if info.Mode().IsRegular() {
-			b, err := fs.ReadFile(fsys, p)
-			if err != nil {
-				return "", err
-			}
-			fmt.Fprintf(h, "%d\x00%x\x00", len(b), sha256.Sum256(b))
 		}
 	}
 	return digest.NewDigest(digest.SHA256, h), nil
+}
+
+// hashEntry writes one path's name, mode and content (a symlink's target,
+// not what it points to) to h.
+func hashEntry(h io.Writer, fsys fs.FS, p string) error {
+	info, err := lstat(fsys, p)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(h, "%s\x00%o\x00", p, info.Mode())
+	switch {
+	case info.Mode()&fs.ModeSymlink != 0:
+		target, err := fs.ReadLink(fsys, p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00", target)
+	case info.Mode().IsRegular():
+		f, err := fsys.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if _, err := io.Copy(h, f); err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "\x00%d\x00", info.Size())
+	}
+	return nil
+}
+
+// lstat describes p without following a final symlink when fsys can.
+func lstat(fsys fs.FS, p string) (fs.FileInfo, error) {
+	if l, ok := fsys.(fs.ReadLinkFS); ok {
+		return l.Lstat(p)
+	}
+	return fs.Stat(fsys, p)
 }

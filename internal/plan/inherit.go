@@ -98,8 +98,9 @@ func (p *Plan) inherit(img *spec.Image) (*Node, error) {
 	}
 	n.Home = path.Join("/home", n.User.Name)
 	if n.Parent != nil && n.Parent.User != n.User {
-		// A child that changes the account moves the home folder with it.
-		n.Volumes = nil
+		return nil, fmt.Errorf("%s: images.%s.user: %s:%d:%d differs from %s:%d:%d of parent %q: the account, its home, volumes and Python environment are set where the chain starts",
+			p.Family.At("images."+img.Name+".user"), img.Name, n.User.Name, n.User.UID, n.User.GID,
+			n.Parent.User.Name, n.Parent.User.UID, n.Parent.User.GID, img.From)
 	}
 	if img.Python != "" {
 		if n.Python != "" && n.Python != img.Python {

@@ -8,6 +8,7 @@ package plan
 import (
 	"fmt"
 	"io/fs"
+	"runtime"
 	"slices"
 	"sort"
 
@@ -69,7 +70,10 @@ type Node struct {
 
 // EnvVar is one environment variable.
 type EnvVar struct {
-	Key, Value string
+	// Key is the variable's name.
+	Key string
+	// Value is its value.
+	Value string
 }
 
 // Ref is a reference an image is pushed to.
@@ -85,6 +89,7 @@ type options struct {
 	baseDigest map[string]digest.Digest
 	context    fs.FS
 	version    string
+	platform   string
 }
 
 // Option configures New.
@@ -115,9 +120,16 @@ func WithTemplateVersion(v string) Option {
 	return func(o *options) error { o.version = v; return nil }
 }
 
+// WithPlatform names the platform images are built for, such as
+// "linux/amd64"; it is part of every input digest. Default: "linux/" and the
+// architecture wsbuild runs on.
+func WithPlatform(platform string) Option {
+	return func(o *options) error { o.platform = platform; return nil }
+}
+
 // New plans the family f.
 func New(f *spec.Family, opts ...Option) (*Plan, error) {
-	o := options{version: templates.Version}
+	o := options{version: templates.Version, platform: "linux/" + runtime.GOARCH}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, err
@@ -139,7 +151,7 @@ func New(f *spec.Family, opts ...Option) (*Plan, error) {
 		if n.Files, err = hashCopies(f, img, o.context); err != nil {
 			return nil, err
 		}
-		if n.InputDigest, err = inputDigest(n, o.version); err != nil {
+		if n.InputDigest, err = inputDigest(n, o.version, o.platform); err != nil {
 			return nil, err
 		}
 		p.Nodes = append(p.Nodes, n)

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -145,6 +147,7 @@ func TestInputDigest(t *testing.T) {
 		{"requirements", mustPlan(t, family, changedReq), "app"},
 		{"base digest", mustPlan(t, family, files(), WithBaseDigests(map[string]digest.Digest{"ubuntu:22.04": digest.FromString("x")})), "other"},
 		{"template version", mustPlan(t, family, files(), WithTemplateVersion("next")), "python tools other app"},
+		{"platform", mustPlan(t, family, files(), WithPlatform("linux/riscv64")), "python tools other app"},
 	} {
 		got := digests(tc.plan)
 		var changed []string
@@ -167,6 +170,8 @@ func TestPlanErrors(t *testing.T) {
 			"wsbuild.yaml:4: images.a.apt: sudo is not installed"},
 		{"python differs from parent", "images:\n  a:\n    base: debian:bookworm\n    python: \"3.11\"\n  b:\n    from: a\n    python: \"3.12\"\n",
 			`wsbuild.yaml:7: images.b.python: "3.12" differs from "3.11" installed by parent "a"`},
+		{"child changes the account", "images:\n  a:\n    base: debian:bookworm\n  b:\n    from: a\n    user: {uid: 1001}\n",
+			`wsbuild.yaml:6: images.b.user: user:1001:1000 differs from user:1000:1000 of parent "a"`},
 		{"missing copy source", "images:\n  a:\n    base: debian:bookworm\n    copy: [{src: nope, dst: x}]\n",
 			`images.a.copy.0.src: reading "nope"`},
 	} {
@@ -178,5 +183,38 @@ func TestPlanErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+func TestSymlinkHashedByTarget(t *testing.T) {
+	const src = "images:\n  a:\n    base: debian:bookworm\n    copy: [{src: app, dst: app}]\n"
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "app"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "app", "link")
+	plan := func() digest.Digest {
+		f, err := spec.Parse("wsbuild.yaml", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := New(f, WithContext(os.DirFS(dir)))
+		if err != nil {
+			t.Fatalf("a dangling symlink must not fail planning: %v", err)
+		}
+		return p.Nodes[0].InputDigest
+	}
+	if err := os.Symlink("/nonexistent/one", link); err != nil {
+		t.Fatal(err)
+	}
+	first := plan()
+	if err := os.Remove(link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/nonexistent/two", link); err != nil {
+		t.Fatal(err)
+	}
+	if plan() == first {
+		t.Error("changing a symlink's target did not change the input digest")
 	}
 }

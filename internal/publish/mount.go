@@ -26,7 +26,7 @@ func withParentMounts(img v1.Image, parent *Item, ref int) (v1.Image, error) {
 	}
 	from, err := parseTag(parent.Refs[ref])
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("parent %q: %w", parent.Name, err)
 	}
 	ph, err := parent.Image.Digest()
 	if err != nil {
@@ -40,19 +40,19 @@ func withParentMounts(img v1.Image, parent *Item, ref int) (v1.Image, error) {
 	for _, l := range parentLayers {
 		d, err := l.Digest()
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("layer digest of parent %q: %w", parent.Name, err)
 		}
 		shared[d] = true
 	}
 	layers, err := img.Layers()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading layers: %w", err)
 	}
 	out := make([]v1.Layer, len(layers))
 	for i, l := range layers {
 		d, err := l.Digest()
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("layer digest: %w", err)
 		}
 		out[i] = l
 		if shared[d] {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -16,6 +17,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/opencontainers/go-digest"
 )
+
+// tagTimeout bounds the tag phase, which ignores cancellation.
+const tagTimeout = 2 * time.Minute
 
 // Item is one image to publish.
 type Item struct {
@@ -136,6 +140,14 @@ func (p *Publisher) Publish(ctx context.Context, items []Item) ([]Pushed, error)
 		}
 		byName[it.Name] = i
 	}
+	// Every image is in every registry by digest. Move the tags only if the
+	// run was not cancelled meanwhile; once started, finish them even on
+	// Ctrl-C, so the tags of one run move together.
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("publishing cancelled before any tag moved: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tagTimeout)
+	defer cancel()
 	for i, it := range items {
 		for _, r := range it.Refs {
 			tag, err := parseTag(r)

@@ -1,14 +1,19 @@
 package solve
 
 import (
+	"io"
+
 	"context"
 	"fmt"
+	"github.com/docker/cli/cli/config"
+	"github.com/moby/buildkit/session/auth/authprovider"
 	"sync"
 
 	"github.com/distribution/reference"
 	bkclient "github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/session"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	wsllb "github.com/wsbuild/wsbuild/llb"
@@ -25,7 +30,8 @@ func (s *Solver) ResolveBases(ctx context.Context, refs []string, platform ocisp
 		return bases, digests, nil
 	}
 	var mu sync.Mutex
-	_, err := s.c.Build(ctx, bkclient.SolveOpt{}, "wsbuild", func(ctx context.Context, c gateway.Client) (*gateway.Result, error) {
+	opt := bkclient.SolveOpt{Session: []session.Attachable{authProvider()}}
+	_, err := s.c.Build(ctx, opt, "wsbuild", func(ctx context.Context, c gateway.Client) (*gateway.Result, error) {
 		eg, ctx := errgroup.WithContext(ctx)
 		for _, ref := range refs {
 			eg.Go(func() error {
@@ -45,7 +51,7 @@ func (s *Solver) ResolveBases(ctx context.Context, refs []string, platform ocisp
 		return gateway.NewResult(), nil
 	}, nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("resolving base images %q: %w", refs, err)
 	}
 	return bases, digests, nil
 }
@@ -71,4 +77,14 @@ func resolveOne(ctx context.Context, c gateway.Client, ref string, platform ocis
 		return wsllb.Base{}, "", fmt.Errorf("pinning base image %q: %w", ref, err)
 	}
 	return wsllb.Base{Ref: pinned.String(), Config: cfg}, dgst, nil
+}
+
+// authProvider hands buildkitd the user's registry credentials from the
+// Docker config and its credential helpers, so private bases resolve and
+// pull. A new one per session: it caches tokens per session.
+func authProvider() session.Attachable {
+	cfg := config.LoadDefaultConfigFile(io.Discard)
+	return authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
+		AuthConfigProvider: authprovider.LoadAuthConfig(cfg),
+	})
 }

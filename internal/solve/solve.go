@@ -1,8 +1,12 @@
 // Package solve runs compiled images on buildkitd and brings the results back
-// as OCI content in a local content store. Every selected image is solved in
-// the same run, concurrently, so BuildKit shares the steps they have in common
-// and builds siblings in parallel; progress from all of them goes to one
-// BuildKit progress display.
+// as OCI content in a local content store.
+//
+// Every selected image is solved in the same run as its own concurrent build
+// job (BuildKit exports one image per job). Because the jobs run at the same
+// time on one daemon, BuildKit's solver merges the steps they share, so a
+// parent's steps run once and siblings build in parallel; progress from all
+// jobs goes to one BuildKit progress display. Registry credentials reach
+// buildkitd through the session, from the Docker config and its helpers.
 package solve
 
 import (
@@ -18,6 +22,7 @@ import (
 	bk "github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/session"
 	"github.com/moby/buildkit/util/progress/progressui"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/tonistiigi/fsutil"
@@ -119,7 +124,7 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 	}
 	display, err := startDisplay(len(images), s.opts.progress, s.opts.out)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("starting the %q progress display: %w", s.opts.progress, err)
 	}
 	results := make([]Result, len(images))
 	eg, ctx := errgroup.WithContext(ctx)
@@ -154,6 +159,7 @@ func (s *Solver) buildOne(ctx context.Context, def *bk.Definition, cfg []byte, s
 			OutputStore: store,
 		}},
 		LocalMounts: mounts,
+		Session:     []session.Attachable{authProvider()},
 	}
 	resp, err := s.c.Build(ctx, opt, "wsbuild", func(ctx context.Context, c gateway.Client) (*gateway.Result, error) {
 		res, err := c.Solve(ctx, gateway.SolveRequest{Definition: def.ToPB()})

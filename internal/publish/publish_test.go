@@ -1,0 +1,176 @@
+package publish
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	_ "github.com/wsbuild/wsbuild/internal/golden"
+	"github.com/wsbuild/wsbuild/internal/rig"
+)
+
+// counter counts blob upload sessions the registry is asked to open.
+type counter struct {
+	mu              sync.Mutex
+	uploads, mounts int
+}
+
+func (c *counter) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/blobs/uploads/") {
+		c.mu.Lock()
+		if req.URL.Query().Get("mount") != "" {
+			c.mounts++
+		} else {
+			c.uploads++
+		}
+		c.mu.Unlock()
+	}
+	return remote.DefaultTransport.RoundTrip(req)
+}
+
+func (c *counter) take() (uploads, mounts int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	u, m := c.uploads, c.mounts
+	c.uploads, c.mounts = 0, 0
+	return u, m
+}
+
+// family returns a parent image with two layers and a child with one more.
+func family(t *testing.T) (v1.Image, v1.Image) {
+	t.Helper()
+	parent, err := random.Image(2048, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra, err := random.Layer(1024, "application/vnd.oci.image.layer.v1.tar+gzip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	child, err := mutate.AppendLayers(parent, extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return parent, child
+}
+
+func items(registry, ns string, parent, child v1.Image) []Item {
+	return []Item{
+		{Name: "base", Image: parent, Refs: []Ref{{Name: registry + "/" + ns + "/base:1", Insecure: true}}},
+		{Name: "child", Image: child, Parent: "base", Refs: []Ref{{Name: registry + "/" + ns + "/child:1", Insecure: true}}},
+	}
+}
+
+func tagged(t *testing.T, ref string) (v1.Hash, bool) {
+	t.Helper()
+	r, err := name.ParseReference(ref, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, err := remote.Head(r)
+	if err != nil {
+		return v1.Hash{}, false
+	}
+	return desc.Digest, true
+}
+
+func TestPublishMountsParentLayersAndSkipsKnownBlobs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs a real registry (.ci/rig-setup.sh)")
+	}
+	r := rig.ForTest(t)
+	c := &counter{}
+	p, err := New(WithTransport(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent, child := family(t)
+	its := items(r.Registry, "pub", parent, child)
+	pushed, err := p.Publish(context.Background(), its)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uploads, mounts := c.take()
+	// parent: 2 layers + config; child: 1 new layer + config. The child's
+	// two parent layers are mounted from the parent's repository.
+	if uploads != 5 || mounts != 2 {
+		t.Errorf("first publish: %d uploads, %d mounts; want 5 uploads and 2 mounts", uploads, mounts)
+	}
+	for i, it := range its {
+		want, _ := it.Image.Digest()
+		if got, ok := tagged(t, it.Refs[0].Name); !ok || got != want || pushed[i].Digest != want {
+			t.Errorf("%s: tag points at %v (present %v), pushed %v, want %v", it.Name, got, ok, pushed[i].Digest, want)
+		}
+	}
+	if _, err := p.Publish(context.Background(), its); err != nil {
+		t.Fatal(err)
+	}
+	if uploads, mounts := c.take(); uploads != 0 || mounts != 0 {
+		t.Errorf("republish: %d uploads, %d mounts; want none", uploads, mounts)
+	}
+}
+
+func TestFailedPushMovesNoTag(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs a real registry (.ci/rig-setup.sh)")
+	}
+	r := rig.ForTest(t)
+	p, err := New(WithTransport(&counter{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent, child := family(t)
+	its := items(r.Registry, "fail", parent, child)
+	// The second image goes to a registry that refuses connections.
+	its[1].Refs = append(its[1].Refs, Ref{Name: "127.0.0.1:1/fail/child:1", Insecure: true})
+	its[0].Refs = append(its[0].Refs, Ref{Name: r.Registry + "/fail/base:2", Insecure: true})
+	_, err = p.Publish(context.Background(), its)
+	if err == nil || !strings.Contains(err.Error(), `pushing "127.0.0.1:1/fail/child@sha256:`) {
+		t.Fatalf("err = %v, want the failed push named", err)
+	}
+	for _, ref := range []string{r.Registry + "/fail/base:1", r.Registry + "/fail/base:2", r.Registry + "/fail/child:1"} {
+		if _, ok := tagged(t, ref); ok {
+			t.Errorf("%s was tagged although a push of the run failed", ref)
+		}
+	}
+}
+
+func TestCancelledBeforeTagsMovesNoTag(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs a real registry (.ci/rig-setup.sh)")
+	}
+	r := rig.ForTest(t)
+	parent, child := family(t)
+	its := items(r.Registry, "cancel", parent, child)
+	ctx, cancel := context.WithCancel(context.Background())
+	// Cancel as the last blob of the run is checked: pushes are done or
+	// failing, and the tag phase must not start.
+	p, err := New(WithTransport(roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		if strings.Contains(req.URL.Path, "/cancel/child/manifests/") && req.Method == http.MethodPut {
+			defer cancel()
+		}
+		return remote.DefaultTransport.RoundTrip(req)
+	})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Publish(ctx, its); err == nil {
+		t.Fatal("a cancelled publish reported success")
+	}
+	for _, it := range its {
+		if _, ok := tagged(t, it.Refs[0].Name); ok {
+			t.Errorf("%s was tagged by a cancelled run", it.Refs[0].Name)
+		}
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
