@@ -32,6 +32,9 @@ const e2eSpec = `images:
     volumes: [scratch]
     copy:
       - {src: notes.txt, dst: notes.txt}
+    pip: [wsdemo]
+    requirements: requirements.txt
+    env: {PIP_INDEX_URL: "%s"}
 push:
   - registry: %s
     namespace: e2e
@@ -46,8 +49,10 @@ func e2eSetup(t *testing.T, r *rig.Rig) string {
 	t.Setenv("WSBUILD_CACHE_DIR", t.TempDir())
 	t.Setenv("BUILDKIT_HOST", "")
 	dir := t.TempDir()
-	write(t, filepath.Join(dir, "wsbuild.yaml"), fmt.Sprintf(e2eSpec, r.Registry))
+	index := servePackageIndex(t, "wsdemo", "wsreq")
+	write(t, filepath.Join(dir, "wsbuild.yaml"), fmt.Sprintf(e2eSpec, index, r.Registry))
 	write(t, filepath.Join(dir, "notes.txt"), "hello from the build context\n")
+	write(t, filepath.Join(dir, "requirements.txt"), "wsreq==1.0\n")
 	return filepath.Join(dir, "wsbuild.yaml")
 }
 
@@ -227,6 +232,12 @@ func TestEndToEnd(t *testing.T) {
 		}
 		if _, ok := fs["opt/venv/bin/python"]; !ok {
 			t.Error("the virtual environment is not in the image")
+		}
+		for _, pkg := range []string{"wsdemo", "wsreq"} {
+			h, ok := fs["opt/venv/lib/python3.11/site-packages/"+pkg+"/__init__.py"]
+			if !ok || h.Uid != 1000 {
+				t.Errorf("pip package %s: present=%v header=%+v, want installed into the venv by the user", pkg, ok, h)
+			}
 		}
 		if _, ok := fs["usr/bin/sudo"]; ok {
 			t.Error("sudo is installed")
