@@ -154,9 +154,6 @@ func mustDigest(t *testing.T, img v1.Image) v1.Hash {
 }
 
 func TestEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test: needs the rig (.ci/rig-setup.sh); runs in CI")
-	}
 	r := rig.ForTest(t)
 	specPath := e2eSetup(t, r)
 	uploads := countUploads(t)

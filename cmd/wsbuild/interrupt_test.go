@@ -19,9 +19,6 @@ import (
 // process while buildkitd is running a step, and checks that wsbuild exits
 // with 1, that no buildkitd is left behind and that no tag was written.
 func TestInterruptStopsDaemonAndPushesNothing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test: needs the rig (.ci/rig-setup.sh); runs in CI")
-	}
 	r := rig.ForTest(t)
 	specPath := e2eSetup(t, r)
 	bin := filepath.Join(t.TempDir(), "wsbuild")

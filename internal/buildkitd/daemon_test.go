@@ -217,28 +217,30 @@ func TestOrphanDaemonIsStopped(t *testing.T) {
 	orphan.Close() // already stopped; releases its client
 }
 
-// helperEnv, when set to a state dir, makes TestHelperConnect act as a
-// wsbuild run that connects and then hangs until it is killed.
+// helperEnv, when set to a state dir, makes the test binary act as a wsbuild
+// run that connects and then hangs until it is killed (see TestMain).
 const helperEnv = "WSBUILD_TEST_BUILDKITD_HELPER"
 
-func TestHelperConnect(t *testing.T) {
-	state := os.Getenv(helperEnv)
-	if state == "" {
-		t.Skip("helper process for TestDaemonDiesWithWsbuild")
+// TestMain runs the tests, or, when helperEnv is set, acts as the helper
+// process TestDaemonDiesWithWsbuild starts and kills.
+func TestMain(m *testing.M) {
+	if state := os.Getenv(helperEnv); state != "" {
+		conn, err := Connect(context.Background(), WithAddr(""), WithStateDir(state), WithBinary(os.Getenv(EnvBinary)))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		fmt.Printf("pid=%d\n", conn.d.pid())
+		select {}
 	}
-	conn, err := Connect(context.Background(), WithAddr(""), WithStateDir(state), WithBinary(realBuildkitd(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fmt.Printf("pid=%d\n", conn.d.pid())
-	select {}
+	os.Exit(m.Run())
 }
 
 func TestDaemonDiesWithWsbuild(t *testing.T) {
-	realBuildkitd(t)
+	bin := realBuildkitd(t)
 	state := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperConnect$", "-test.v")
-	cmd.Env = append(os.Environ(), helperEnv+"="+state)
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), helperEnv+"="+state, EnvBinary+"="+bin)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -12,16 +12,15 @@ import (
 	"time"
 
 	"github.com/moby/buildkit/client"
+	"github.com/wsbuild/wsbuild/internal/testenv"
 )
 
 // realBuildkitd returns the buildkitd binary the daemon tests run: the
 // WSBUILD_BUILDKITD environment variable, else buildkitd on PATH. Those tests
-// are skipped only under -short.
+// are left out only where testenv allows.
 func realBuildkitd(t *testing.T) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("starts a real buildkitd; skipped under -short")
-	}
+	testenv.NeedsRealRig(t)
 	bin := os.Getenv(EnvBinary)
 	if bin == "" {
 		p, err := exec.LookPath("buildkitd")

@@ -82,9 +82,6 @@ func tagged(t *testing.T, ref string) (v1.Hash, bool) {
 }
 
 func TestPublishMountsParentLayersAndSkipsKnownBlobs(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs a real registry (.ci/rig-setup.sh)")
-	}
 	r := rig.ForTest(t)
 	c := &counter{}
 	p, err := New(WithTransport(c))
@@ -118,9 +115,6 @@ func TestPublishMountsParentLayersAndSkipsKnownBlobs(t *testing.T) {
 }
 
 func TestFailedPushMovesNoTag(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs a real registry (.ci/rig-setup.sh)")
-	}
 	r := rig.ForTest(t)
 	p, err := New(WithTransport(&counter{}))
 	if err != nil {
@@ -143,9 +137,6 @@ func TestFailedPushMovesNoTag(t *testing.T) {
 }
 
 func TestCancelledBeforeTagsMovesNoTag(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs a real registry (.ci/rig-setup.sh)")
-	}
 	r := rig.ForTest(t)
 	parent, child := family(t)
 	its := items(r.Registry, "cancel", parent, child)

@@ -19,15 +19,15 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	bkconfig "github.com/moby/buildkit/cmd/buildkitd/config"
 	"github.com/pelletier/go-toml/v2"
+	"github.com/wsbuild/wsbuild/internal/testenv"
 )
 
-// requireSetUp skips under -short and fails otherwise when .ci/rig-setup.sh has not run.
+// requireSetUp fails when .ci/rig-setup.sh has not run (see testenv for
+// when the test may be left out instead).
 func requireSetUp(t *testing.T) {
 	t.Helper()
+	testenv.NeedsRealRig(t)
 	_, err := findPrereqs(CacheDir())
-	if err != nil && testing.Short() {
-		t.Skipf("skipping under -short: %v", err)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}

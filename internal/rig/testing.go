@@ -1,19 +1,18 @@
 package rig
 
 import (
-	"errors"
 	"testing"
+
+	"github.com/wsbuild/wsbuild/internal/testenv"
 )
 
-// ForTest starts a rig in t.TempDir() and closes it when the test ends. When the
-// prerequisites of .ci/rig-setup.sh are missing it skips the test under -short and fails
-// it otherwise, so CI (which runs without -short) never skips silently.
+// ForTest starts a rig in t.TempDir() and closes it when the test ends. The
+// test is left out only where testenv allows (under -short, outside CI);
+// everywhere else a rig that cannot start fails it.
 func ForTest(t testing.TB) *Rig {
 	t.Helper()
+	testenv.NeedsRealRig(t)
 	r, err := Start(t.Context(), WithDir(t.TempDir()))
-	if errors.Is(err, ErrNotSetUp) && testing.Short() {
-		t.Skipf("skipping under -short: %v", err)
-	}
 	if err != nil {
 		t.Fatalf("starting the test rig: %v", err)
 	}
