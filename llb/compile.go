@@ -11,6 +11,7 @@ import (
 	"runtime"
 
 	bk "github.com/moby/buildkit/client/llb"
+	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/plan"
 )
@@ -23,6 +24,8 @@ const ContextName = "context"
 type Base struct {
 	// Ref is the reference to pull, ideally pinned by digest.
 	Ref string
+	// Digest is the digest Ref resolved to.
+	Digest digest.Digest
 	// Config is the base image's OCI config as JSON.
 	Config []byte
 }
@@ -100,7 +103,7 @@ func compileNode(n *plan.Node, parent *Image, bases map[string]Base, o options) 
 			return nil, fmt.Errorf("base image %q: %w", n.Base, err)
 		}
 	}
-	b := &builder{node: n, parent: parent, state: st, platform: o.platform, inheritedEnv: cfg.Config.Env}
+	b := &builder{node: n, state: st, inheritedEnv: cfg.Config.Env}
 	b.env()
 	b.apt()
 	b.user()

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	bk "github.com/moby/buildkit/client/llb"
-	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/plan"
 )
 
@@ -22,10 +21,8 @@ const contextMount = "/run/wsbuild/context"
 
 // builder appends the build steps of one image to its state.
 type builder struct {
-	node     *plan.Node
-	parent   *Image
-	state    bk.State
-	platform ocispec.Platform
+	node  *plan.Node
+	state bk.State
 	// inheritedEnv is the environment of the base or parent image config.
 	inheritedEnv []string
 	// extraEnv is environment the compiler itself adds to the image config.
@@ -71,11 +68,12 @@ apt-get install -y -qq --no-install-recommends -o APT::Keep-Downloaded-Packages=
 	)
 }
 
-// user creates the non-root account, taking over an account or group that
-// already holds the uid or gid (Ubuntu images ship one with uid 1000).
+// user creates the non-root account where the chain starts (the planner
+// keeps it the same below), taking over an account or group that already
+// holds the uid or gid (Ubuntu images ship one with uid 1000).
 func (b *builder) user() {
 	u := b.node.User
-	if b.parent != nil && b.node.Parent.User == u {
+	if b.node.Parent != nil {
 		return
 	}
 	script := fmt.Sprintf(`name=%[1]s uid=%[2]d gid=%[3]d home=%[4]s
@@ -165,7 +163,7 @@ func reqName(r string) []string {
 // volumes creates the user's volume folders, owned by the user.
 func (b *builder) volumes() {
 	var have []string
-	if b.node.Parent != nil && b.node.Parent.User == b.node.User {
+	if b.node.Parent != nil {
 		have = b.node.Parent.Volumes
 	}
 	u := b.node.User

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"path/filepath"
 
 	"github.com/spf13/pflag"
 	"github.com/wsbuild/wsbuild/internal/buildkitd"
@@ -128,12 +128,9 @@ func (d *daemonFlags) options(s specFlags, stderr io.Writer) (pipeline.Options, 
 	if err != nil {
 		return pipeline.Options{}, err
 	}
-	conn := []buildkitd.Option{buildkitd.WithLog(stderr)}
+	conn := []buildkitd.Option{buildkitd.WithLog(stderr), buildkitd.WithStateDir(filepath.Join(cacheDir, "buildkitd"))}
 	if d.addr != "" {
 		conn = append(conn, buildkitd.WithAddr(d.addr))
-	}
-	if os.Getenv("WSBUILD_CACHE_DIR") != "" {
-		conn = append(conn, buildkitd.WithStateDir(cacheDir+"/buildkitd"))
 	}
 	return pipeline.Options{
 		SpecFile: s.file, Sets: s.sets, Connect: conn, CacheDir: cacheDir,

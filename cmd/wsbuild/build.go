@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 
 	"github.com/wsbuild/wsbuild/internal/pipeline"
 	"github.com/wsbuild/wsbuild/internal/publish"
+	"github.com/wsbuild/wsbuild/internal/solve"
 )
 
 // metadata is what --metadata-file holds.
@@ -39,10 +39,10 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 		return err
 	}
 	o.Images, o.NoCache, o.Progress = fs.Args(), noCache, progress
-	if !slices.Contains([]string{"auto", "tty", "plain", "rawjson", "quiet"}, progress) {
-		return usageError{fmt.Errorf("unknown progress mode %q (want auto, tty, plain, rawjson or quiet)", progress)}
+	if err := solve.CheckProgress(progress); err != nil {
+		return usageError{err}
 	}
-	// Check the spec before starting a daemon: bad input fails fast.
+	// Check the spec and plan before starting a daemon: bad input fails fast.
 	f, err := pipeline.Load(o)
 	if err != nil {
 		return err
@@ -50,7 +50,8 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	if push && len(f.Push) == 0 {
 		return usageError{fmt.Errorf("%s: --push was given but the spec has no push: targets", f.File)}
 	}
-	if err := pipeline.Check(f, o); err != nil {
+	p, err := pipeline.Check(f, o)
+	if err != nil {
 		return err
 	}
 	pub, err := publish.New()
@@ -62,7 +63,11 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 		return err
 	}
 	defer func() { err = errors.Join(err, s.Close()) }()
-	built, err := pipeline.Build(ctx, s, o, push, pub)
+	planned, err := pipeline.Resolve(ctx, s.Solver, p, o)
+	if err != nil {
+		return err
+	}
+	built, err := pipeline.Build(ctx, s, planned, o, push, pub)
 	if err != nil {
 		return err
 	}

@@ -47,7 +47,8 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	if err != nil {
 		return err
 	}
-	if err := pipeline.Check(f, o); err != nil {
+	p, err := pipeline.Check(f, o)
+	if err != nil {
 		return err
 	}
 	s, err := pipeline.Open(ctx, o)
@@ -55,7 +56,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 		return err
 	}
 	defer func() { err = errors.Join(err, s.Close()) }()
-	planned, err := pipeline.PlanWith(ctx, s.Solver, f, o)
+	planned, err := pipeline.Resolve(ctx, s.Solver, p, o)
 	if err != nil {
 		return err
 	}

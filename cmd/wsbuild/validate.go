@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/wsbuild/wsbuild/internal/pipeline"
-	"github.com/wsbuild/wsbuild/internal/plan"
 )
 
 // runValidate checks a spec without building anything.
@@ -22,12 +19,13 @@ func runValidate(_ context.Context, args []string, stdout, _ io.Writer) error {
 	if fs.NArg() > 0 {
 		return usageError{fmt.Errorf("validate takes no arguments, got %q", fs.Args())}
 	}
-	f, err := pipeline.Load(pipeline.Options{SpecFile: sf.file, Sets: sf.sets})
+	o := pipeline.Options{SpecFile: sf.file, Sets: sf.sets, Platform: pipeline.DefaultPlatform()}
+	f, err := pipeline.Load(o)
 	if err != nil {
 		return err
 	}
-	if _, err := plan.New(f, plan.WithContext(os.DirFS(filepath.Dir(sf.file)))); err != nil {
-		return &pipeline.InputError{Err: err}
+	if _, err := pipeline.Check(f, o); err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "%s: %d images, valid\n", f.File, len(f.Names))
 	return nil

@@ -31,21 +31,10 @@ type Built struct {
 	Pushed bool `json:"pushed"`
 }
 
-// Build plans, compiles and solves the selected images and, with push,
-// publishes them: every image by digest first, tags only after every image
-// built and every push succeeded.
-func Build(ctx context.Context, s *Session, o Options, push bool, pub *publish.Publisher) ([]Built, error) {
-	f, err := Load(o)
-	if err != nil {
-		return nil, err
-	}
-	if push && len(f.Push) == 0 {
-		return nil, &InputError{fmt.Errorf("%s: push: --push was given but the spec has no push targets", f.File)}
-	}
-	planned, err := PlanWith(ctx, s.Solver, f, o)
-	if err != nil {
-		return nil, err
-	}
+// Build compiles and solves the planned images and, with push, publishes
+// them to their refs: every image by digest first, tags only after every
+// image built and every push succeeded.
+func Build(ctx context.Context, s *Session, planned *Planned, o Options, push bool, pub *publish.Publisher) ([]Built, error) {
 	images, err := wsllb.Compile(planned.Plan, planned.Bases, wsllb.WithPlatform(o.Platform))
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/containerd/platforms"
+	"github.com/opencontainers/go-digest"
 	"io"
 	"os"
 	"path/filepath"
@@ -87,41 +88,37 @@ func Load(o Options) (*spec.Family, error) {
 type Planned struct {
 	// Plan is the build plan, input digests covering the base digests.
 	Plan *plan.Plan
-	// Bases holds each base's pinned reference and config, for the compiler.
+	// Bases holds each base's pinned reference, digest and config.
 	Bases map[string]wsllb.Base
 }
 
-// Check plans f without resolving bases, so a bad selection, a missing copy
-// source or an inconsistent chain is reported before any daemon starts.
-func Check(f *spec.Family, o Options) error {
-	_, err := plan.New(f, planOptions(o)...)
-	if err != nil {
-		return &InputError{err}
-	}
-	return nil
-}
-
-func planOptions(o Options, extra ...plan.Option) []plan.Option {
-	return append([]plan.Option{
+// Check plans the selected images of f. It needs no daemon, so a bad
+// selection, a missing copy source or an inconsistent chain is reported
+// before one starts; Resolve then completes the same plan.
+func Check(f *spec.Family, o Options) (*plan.Plan, error) {
+	p, err := plan.New(f,
 		plan.WithSelection(o.Images...),
 		plan.WithContext(os.DirFS(filepath.Dir(o.SpecFile))),
-		plan.WithPlatform(platforms.Format(o.Platform)),
-	}, extra...)
-}
-
-// PlanWith plans f after resolving its bases through s.
-func PlanWith(ctx context.Context, s *solve.Solver, f *spec.Family, o Options) (*Planned, error) {
-	pre, err := plan.New(f, planOptions(o)...)
+		plan.WithPlatform(platforms.Format(o.Platform)))
 	if err != nil {
 		return nil, &InputError{err}
 	}
-	bases, digests, err := s.ResolveBases(ctx, pre.Bases(), o.Platform)
+	return p, nil
+}
+
+// Resolve looks up p's base images through s and folds their digests into
+// p's input digests.
+func Resolve(ctx context.Context, s *solve.Solver, p *plan.Plan, o Options) (*Planned, error) {
+	bases, err := s.ResolveBases(ctx, p.Bases(), o.Platform)
 	if err != nil {
 		return nil, err
 	}
-	p, err := plan.New(f, planOptions(o, plan.WithBaseDigests(digests))...)
-	if err != nil {
-		return nil, &InputError{err}
+	digests := map[string]digest.Digest{}
+	for ref, b := range bases {
+		digests[ref] = b.Digest
+	}
+	if err := p.SetBaseDigests(digests); err != nil {
+		return nil, err
 	}
 	return &Planned{Plan: p, Bases: bases}, nil
 }

@@ -31,7 +31,9 @@ type Plan struct {
 	// Family is the spec the plan was made from.
 	Family *spec.Family
 
-	byName map[string]*Node
+	byName   map[string]*Node
+	version  string // templates version mixed into input digests
+	platform string // target platform mixed into input digests
 }
 
 // Node is one image of a plan with everything it inherits resolved.
@@ -85,11 +87,10 @@ type Ref struct {
 }
 
 type options struct {
-	selection  []string
-	baseDigest map[string]digest.Digest
-	context    fs.FS
-	version    string
-	platform   string
+	selection []string
+	context   fs.FS
+	version   string
+	platform  string
 }
 
 // Option configures New.
@@ -99,13 +100,6 @@ type Option func(*options) error
 // Default: every image of the family.
 func WithSelection(names ...string) Option {
 	return func(o *options) error { o.selection = names; return nil }
-}
-
-// WithBaseDigests gives the resolved digest of external base images, keyed by
-// the reference as the spec writes it. Default: none, so input digests cover
-// the base reference only.
-func WithBaseDigests(m map[string]digest.Digest) Option {
-	return func(o *options) error { o.baseDigest = m; return nil }
 }
 
 // WithContext gives the folder copy: sources are read from (the spec's
@@ -139,25 +133,41 @@ func New(f *spec.Family, opts ...Option) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Family: f, byName: map[string]*Node{}}
+	p := &Plan{Family: f, byName: map[string]*Node{}, version: o.version, platform: o.platform}
 	for _, name := range order {
 		img := f.Images[name]
 		n, err := p.inherit(img)
 		if err != nil {
 			return nil, err
 		}
-		n.BaseDigest = o.baseDigest[n.Base]
 		n.Refs = refs(f.Push, name, n.Tag)
 		if n.Files, err = hashCopies(f, img, o.context); err != nil {
-			return nil, err
-		}
-		if n.InputDigest, err = inputDigest(n, o.version, o.platform); err != nil {
 			return nil, err
 		}
 		p.Nodes = append(p.Nodes, n)
 		p.byName[name] = n
 	}
+	if err := p.SetBaseDigests(nil); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// SetBaseDigests records the resolved digest of each external base, keyed by
+// the reference as the spec writes it, and recomputes every input digest,
+// parents first. It reads no files, so a plan made before its bases were
+// resolved is completed without planning again. A nil map leaves the input
+// digests covering the base references only.
+func (p *Plan) SetBaseDigests(m map[string]digest.Digest) error {
+	for _, n := range p.Nodes {
+		n.BaseDigest = m[n.Base]
+		d, err := inputDigest(n, p.version, p.platform)
+		if err != nil {
+			return err
+		}
+		n.InputDigest = d
+	}
+	return nil
 }
 
 // Node returns the planned image called name, or nil.

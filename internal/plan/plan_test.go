@@ -145,7 +145,7 @@ func TestInputDigest(t *testing.T) {
 		{"root env", mustPlan(t, strings.Replace(family, "A: parent,", "A: changed,", 1), files()), "python tools app"},
 		{"copied file", mustPlan(t, family, changedFS), "app"},
 		{"requirements", mustPlan(t, family, changedReq), "app"},
-		{"base digest", mustPlan(t, family, files(), WithBaseDigests(map[string]digest.Digest{"ubuntu:22.04": digest.FromString("x")})), "other"},
+		{"base digest", withBaseDigests(t, mustPlan(t, family, files()), map[string]digest.Digest{"ubuntu:22.04": digest.FromString("x")}), "other"},
 		{"template version", mustPlan(t, family, files(), WithTemplateVersion("next")), "python tools other app"},
 		{"platform", mustPlan(t, family, files(), WithPlatform("linux/riscv64")), "python tools other app"},
 	} {
@@ -217,4 +217,12 @@ func TestSymlinkHashedByTarget(t *testing.T) {
 	if plan() == first {
 		t.Error("changing a symlink's target did not change the input digest")
 	}
+}
+
+func withBaseDigests(t *testing.T, p *Plan, m map[string]digest.Digest) *Plan {
+	t.Helper()
+	if err := p.SetBaseDigests(m); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/moby/buildkit/client/llb/sourceresolver"
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/session"
-	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	wsllb "github.com/wsbuild/wsbuild/llb"
 	"golang.org/x/sync/errgroup"
@@ -23,11 +22,10 @@ import (
 // ResolveBases looks up every external base reference through buildkitd, so
 // its registry mirrors and credentials apply exactly as they do when the
 // base is pulled. Each base comes back pinned by digest with its config.
-func (s *Solver) ResolveBases(ctx context.Context, refs []string, platform ocispec.Platform) (map[string]wsllb.Base, map[string]digest.Digest, error) {
+func (s *Solver) ResolveBases(ctx context.Context, refs []string, platform ocispec.Platform) (map[string]wsllb.Base, error) {
 	bases := map[string]wsllb.Base{}
-	digests := map[string]digest.Digest{}
 	if len(refs) == 0 {
-		return bases, digests, nil
+		return bases, nil
 	}
 	var mu sync.Mutex
 	opt := bkclient.SolveOpt{Session: []session.Attachable{authProvider()}}
@@ -35,12 +33,12 @@ func (s *Solver) ResolveBases(ctx context.Context, refs []string, platform ocisp
 		eg, ctx := errgroup.WithContext(ctx)
 		for _, ref := range refs {
 			eg.Go(func() error {
-				base, dgst, err := resolveOne(ctx, c, ref, platform)
+				base, err := resolveOne(ctx, c, ref, platform)
 				if err != nil {
 					return err
 				}
 				mu.Lock()
-				bases[ref], digests[ref] = base, dgst
+				bases[ref] = base
 				mu.Unlock()
 				return nil
 			})
@@ -51,15 +49,15 @@ func (s *Solver) ResolveBases(ctx context.Context, refs []string, platform ocisp
 		return gateway.NewResult(), nil
 	}, nil)
 	if err != nil {
-		return nil, nil, fmt.Errorf("resolving base images %q: %w", refs, err)
+		return nil, fmt.Errorf("resolving base images %q: %w", refs, err)
 	}
-	return bases, digests, nil
+	return bases, nil
 }
 
-func resolveOne(ctx context.Context, c gateway.Client, ref string, platform ocispec.Platform) (wsllb.Base, digest.Digest, error) {
+func resolveOne(ctx context.Context, c gateway.Client, ref string, platform ocispec.Platform) (wsllb.Base, error) {
 	named, err := reference.ParseNormalizedNamed(ref)
 	if err != nil {
-		return wsllb.Base{}, "", fmt.Errorf("parsing base image %q: %w", ref, err)
+		return wsllb.Base{}, fmt.Errorf("parsing base image %q: %w", ref, err)
 	}
 	named = reference.TagNameOnly(named)
 	_, dgst, cfg, err := c.ResolveImageConfig(ctx, named.String(), sourceresolver.Opt{
@@ -67,16 +65,17 @@ func resolveOne(ctx context.Context, c gateway.Client, ref string, platform ocis
 		ImageOpt: &sourceresolver.ResolveImageOpt{Platform: &platform, ResolveMode: "default"},
 	})
 	if err != nil {
-		return wsllb.Base{}, "", fmt.Errorf("resolving base image %q: %w", ref, err)
+		return wsllb.Base{}, fmt.Errorf("resolving base image %q: %w", ref, err)
 	}
-	if canonical, ok := named.(reference.Canonical); ok {
-		return wsllb.Base{Ref: canonical.String(), Config: cfg}, dgst, nil
+	pinned := named.String()
+	if _, ok := named.(reference.Canonical); !ok {
+		withDigest, err := reference.WithDigest(named, dgst)
+		if err != nil {
+			return wsllb.Base{}, fmt.Errorf("pinning base image %q: %w", ref, err)
+		}
+		pinned = withDigest.String()
 	}
-	pinned, err := reference.WithDigest(named, dgst)
-	if err != nil {
-		return wsllb.Base{}, "", fmt.Errorf("pinning base image %q: %w", ref, err)
-	}
-	return wsllb.Base{Ref: pinned.String(), Config: cfg}, dgst, nil
+	return wsllb.Base{Ref: pinned, Digest: dgst, Config: cfg}, nil
 }
 
 // authProvider hands buildkitd the user's registry credentials from the

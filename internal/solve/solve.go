@@ -46,16 +46,25 @@ type options struct {
 // Option configures a Solver.
 type Option func(*options) error
 
-// WithProgress sets BuildKit's progress display: auto, tty, plain, rawjson or
-// quiet, written to w. Default: auto on standard error.
+// CheckProgress returns an error unless mode is one of BuildKit's progress
+// displays: auto, tty, plain, rawjson or quiet.
+func CheckProgress(mode string) error {
+	switch progressui.DisplayMode(mode) {
+	case progressui.AutoMode, progressui.TtyMode, progressui.PlainMode, progressui.RawJSONMode, progressui.QuietMode:
+		return nil
+	}
+	return fmt.Errorf("unknown progress mode %q (want auto, tty, plain, rawjson or quiet)", mode)
+}
+
+// WithProgress sets BuildKit's progress display (see CheckProgress), written
+// to w. Default: auto on standard error.
 func WithProgress(mode string, w io.Writer) Option {
 	return func(o *options) error {
-		switch m := progressui.DisplayMode(mode); m {
-		case progressui.AutoMode, progressui.TtyMode, progressui.PlainMode, progressui.RawJSONMode, progressui.QuietMode:
-			o.progress, o.out = m, w
-			return nil
+		if err := CheckProgress(mode); err != nil {
+			return err
 		}
-		return fmt.Errorf("unknown progress mode %q (want auto, tty, plain, rawjson or quiet)", mode)
+		o.progress, o.out = progressui.DisplayMode(mode), w
+		return nil
 	}
 }
 
