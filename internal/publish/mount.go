@@ -18,46 +18,28 @@ type mountingImage struct {
 // Layers returns the image's layers, the shared ones mountable.
 func (m *mountingImage) Layers() ([]v1.Layer, error) { return m.layers, nil }
 
-// withParentMounts wraps img so the layers it shares with parent's ref'th
-// target are mounted from there. With no parent it returns img.
-func withParentMounts(img v1.Image, parent *Item, ref int) (v1.Image, error) {
-	if parent == nil || ref >= len(parent.Refs) {
-		return img, nil
+// withParentMounts wraps it so the layers it shares with its parent are
+// mounted from the parent's repository on the ref'th target. With no parent
+// there it returns the image as it is.
+func withParentMounts(it, parent *prepared, ref int) (v1.Image, error) {
+	if parent == nil || ref >= len(parent.tags) {
+		return it.Image, nil
 	}
-	from, err := parseTag(parent.Refs[ref])
-	if err != nil {
-		return nil, fmt.Errorf("parent %q: %w", parent.Name, err)
-	}
-	ph, err := parent.Image.Digest()
-	if err != nil {
-		return nil, fmt.Errorf("digest of parent %q: %w", parent.Name, err)
-	}
-	parentLayers, err := parent.Image.Layers()
-	if err != nil {
-		return nil, fmt.Errorf("layers of parent %q: %w", parent.Name, err)
-	}
+	from := parent.tags[ref].Context().Digest(parent.digest.String())
 	shared := map[v1.Hash]bool{}
-	for _, l := range parentLayers {
-		d, err := l.Digest()
-		if err != nil {
-			return nil, fmt.Errorf("layer digest of parent %q: %w", parent.Name, err)
-		}
+	for _, d := range parent.layers {
 		shared[d] = true
 	}
-	layers, err := img.Layers()
+	layers, err := it.Image.Layers()
 	if err != nil {
 		return nil, fmt.Errorf("reading layers: %w", err)
 	}
 	out := make([]v1.Layer, len(layers))
 	for i, l := range layers {
-		d, err := l.Digest()
-		if err != nil {
-			return nil, fmt.Errorf("layer digest: %w", err)
-		}
 		out[i] = l
-		if shared[d] {
-			out[i] = &remote.MountableLayer{Layer: l, Reference: from.Context().Digest(ph.String())}
+		if shared[it.layers[i]] {
+			out[i] = &remote.MountableLayer{Layer: l, Reference: from}
 		}
 	}
-	return &mountingImage{Image: img, layers: out}, nil
+	return &mountingImage{Image: it.Image, layers: out}, nil
 }

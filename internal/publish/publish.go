@@ -28,7 +28,8 @@ type Item struct {
 	// Image is the built image.
 	Image v1.Image
 	// Parent names the item this image is built on ("" for none); it must
-	// come earlier in the list and have the same number of Refs.
+	// come earlier in the list, and its refs name the same targets in the
+	// same order.
 	Parent string
 	// Refs are the tags to push to.
 	Refs []Ref
@@ -109,36 +110,27 @@ func (p *Publisher) remoteOptions(ctx context.Context) []remote.Option {
 }
 
 // Publish pushes every item by digest, parents first, and then writes every
-// tag. If any push fails, no tag is written.
+// tag. Every ref is checked before anything is sent; if any push fails, no
+// tag is written.
 func (p *Publisher) Publish(ctx context.Context, items []Item) ([]Pushed, error) {
+	prepared, err := prepare(items)
+	if err != nil {
+		return nil, err
+	}
 	pushed := make([]Pushed, len(items))
-	byName := map[string]int{}
-	for i, it := range items {
-		h, err := it.Image.Digest()
-		if err != nil {
-			return nil, fmt.Errorf("digest of image %q: %w", it.Name, err)
-		}
-		pushed[i] = Pushed{Name: it.Name, Digest: h}
-		var parent *Item
-		if pi, ok := byName[it.Parent]; ok && it.Parent != "" {
-			parent = &items[pi]
-		}
-		for j, r := range it.Refs {
-			tag, err := parseTag(r)
-			if err != nil {
-				return nil, err
-			}
-			img, err := withParentMounts(it.Image, parent, j)
+	for i, it := range prepared {
+		pushed[i] = Pushed{Name: it.Name, Digest: it.digest}
+		for j, tag := range it.tags {
+			img, err := withParentMounts(it, it.parent, j)
 			if err != nil {
 				return nil, fmt.Errorf("image %q: %w", it.Name, err)
 			}
-			byDigest := tag.Context().Digest(h.String())
+			byDigest := tag.Context().Digest(it.digest.String())
 			if err := remote.Write(byDigest, img, p.remoteOptions(ctx)...); err != nil {
 				return nil, fmt.Errorf("pushing %q: %w", byDigest.String(), err)
 			}
 			pushed[i].ByDigest = append(pushed[i].ByDigest, byDigest.String())
 		}
-		byName[it.Name] = i
 	}
 	// Every image is in every registry by digest. Move the tags only if the
 	// run was not cancelled meanwhile; once started, finish them even on
@@ -148,12 +140,8 @@ func (p *Publisher) Publish(ctx context.Context, items []Item) ([]Pushed, error)
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tagTimeout)
 	defer cancel()
-	for i, it := range items {
-		for _, r := range it.Refs {
-			tag, err := parseTag(r)
-			if err != nil {
-				return nil, err
-			}
+	for i, it := range prepared {
+		for _, tag := range it.tags {
 			if err := remote.Tag(tag, it.Image, p.remoteOptions(ctx)...); err != nil {
 				return nil, fmt.Errorf("tagging %q: %w", tag.String(), err)
 			}
@@ -161,6 +149,54 @@ func (p *Publisher) Publish(ctx context.Context, items []Item) ([]Pushed, error)
 		}
 	}
 	return pushed, nil
+}
+
+// prepared is an Item with everything publishing needs worked out once.
+type prepared struct {
+	Item
+	tags   []name.Tag
+	digest v1.Hash
+	layers []v1.Hash // layer digests, in order
+	parent *prepared // nil when the item has no parent in the run
+}
+
+// prepare parses every ref and reads every digest before anything is sent.
+func prepare(items []Item) ([]*prepared, error) {
+	out := make([]*prepared, len(items))
+	byName := map[string]*prepared{}
+	for i, it := range items {
+		p := &prepared{Item: it, parent: byName[it.Parent]}
+		for _, r := range it.Refs {
+			tag, err := parseTag(r)
+			if err != nil {
+				return nil, fmt.Errorf("image %q: %w", it.Name, err)
+			}
+			p.tags = append(p.tags, tag)
+		}
+		var err error
+		if p.digest, err = it.Image.Digest(); err != nil {
+			return nil, fmt.Errorf("digest of image %q: %w", it.Name, err)
+		}
+		if p.layers, err = layerDigests(it.Image); err != nil {
+			return nil, fmt.Errorf("image %q: %w", it.Name, err)
+		}
+		out[i], byName[it.Name] = p, p
+	}
+	return out, nil
+}
+
+func layerDigests(img v1.Image) ([]v1.Hash, error) {
+	layers, err := img.Layers()
+	if err != nil {
+		return nil, fmt.Errorf("reading layers: %w", err)
+	}
+	out := make([]v1.Hash, len(layers))
+	for i, l := range layers {
+		if out[i], err = l.Digest(); err != nil {
+			return nil, fmt.Errorf("layer digest: %w", err)
+		}
+	}
+	return out, nil
 }
 
 func parseTag(r Ref) (name.Tag, error) {
