@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/wsbuild/wsbuild/internal/buildkitd"
 	"io"
 	"os"
 	"path/filepath"
@@ -44,10 +45,10 @@ push:
 // env points wsbuild at the rig and at a private cache; it returns the spec path.
 func e2eSetup(t *testing.T, r *rig.Rig) string {
 	t.Helper()
-	t.Setenv("WSBUILD_BUILDKITD", r.Buildkitd)
-	t.Setenv("WSBUILD_BUILDKITD_CONFIG", r.BuildkitdConfig)
+	t.Setenv(buildkitd.EnvBinary, r.Buildkitd)
+	t.Setenv(buildkitd.EnvConfig, r.BuildkitdConfig)
 	t.Setenv("WSBUILD_CACHE_DIR", t.TempDir())
-	t.Setenv("BUILDKIT_HOST", "")
+	t.Setenv(buildkitd.EnvHost, "")
 	dir := t.TempDir()
 	index := servePackageIndex(t, "wsdemo", "wsreq")
 	write(t, filepath.Join(dir, "wsbuild.yaml"), fmt.Sprintf(e2eSpec, index, r.Registry))
@@ -163,6 +164,7 @@ func TestEndToEnd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("first build exited %d:\n%s", code, stderr)
 	}
+	_, firstMounts := uploads.Take()
 	m := readMetadata(t, meta)
 	parentRef := r.Registry + "/e2e/python:latest"
 	childRef := r.Registry + "/e2e/tools:latest"
@@ -193,7 +195,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 	t.Run("child parent layers were mounted, not uploaded", func(t *testing.T) {
-		if n := uploads.mounts(); n < len(layerDigests(t, parent)) {
+		if n := firstMounts; n < len(layerDigests(t, parent)) {
 			t.Fatalf("%d blob mounts, want at least %d (one per parent layer)", n, len(layerDigests(t, parent)))
 		}
 	})
@@ -242,12 +244,12 @@ func TestEndToEnd(t *testing.T) {
 	})
 
 	t.Run("second build is fully cached and uploads nothing", func(t *testing.T) {
-		uploads.reset()
+		uploads.Take()
 		code, stderr := wsbuild(t, "build", "-f", specPath, "--push", "--progress", "rawjson")
 		if code != 0 {
 			t.Fatalf("second build exited %d:\n%s", code, stderr)
 		}
-		if n := uploads.blobUploads(); n != 0 {
+		if n, _ := uploads.Take(); n != 0 {
 			t.Errorf("second build started %d blob uploads, want 0", n)
 		}
 		if steps := uncachedSteps(t, stderr); len(steps) > 0 {

@@ -1,44 +1,17 @@
 package main
 
 import (
-	"net/http"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/wsbuild/wsbuild/internal/rig"
 )
 
-// uploadCounter watches the requests wsbuild sends to registries.
-type uploadCounter struct {
-	next    http.RoundTripper
-	mu      sync.Mutex
-	uploads int // blob uploads started without a mount
-	mounted int // blob mounts from another repository
-}
-
 // countUploads routes go-containerregistry's default transport, which the
-// CLI uses, through a counter for the rest of the test.
-func countUploads(t *testing.T) *uploadCounter {
-	c := &uploadCounter{next: remote.DefaultTransport}
+// CLI uses, through an upload counter for the rest of the test.
+func countUploads(t *testing.T) *rig.UploadCounter {
+	c := &rig.UploadCounter{Next: remote.DefaultTransport}
 	remote.DefaultTransport = c
-	t.Cleanup(func() { remote.DefaultTransport = c.next })
+	t.Cleanup(func() { remote.DefaultTransport = c.Next })
 	return c
 }
-
-func (c *uploadCounter) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/blobs/uploads/") {
-		c.mu.Lock()
-		if req.URL.Query().Get("mount") != "" {
-			c.mounted++
-		} else {
-			c.uploads++
-		}
-		c.mu.Unlock()
-	}
-	return c.next.RoundTrip(req)
-}
-
-func (c *uploadCounter) blobUploads() int { c.mu.Lock(); defer c.mu.Unlock(); return c.uploads }
-func (c *uploadCounter) mounts() int      { c.mu.Lock(); defer c.mu.Unlock(); return c.mounted }
-func (c *uploadCounter) reset()           { c.mu.Lock(); defer c.mu.Unlock(); c.uploads, c.mounted = 0, 0 }

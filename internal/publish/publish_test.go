@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -15,33 +14,6 @@ import (
 	_ "github.com/wsbuild/wsbuild/internal/golden"
 	"github.com/wsbuild/wsbuild/internal/rig"
 )
-
-// counter counts blob upload sessions the registry is asked to open.
-type counter struct {
-	mu              sync.Mutex
-	uploads, mounts int
-}
-
-func (c *counter) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/blobs/uploads/") {
-		c.mu.Lock()
-		if req.URL.Query().Get("mount") != "" {
-			c.mounts++
-		} else {
-			c.uploads++
-		}
-		c.mu.Unlock()
-	}
-	return remote.DefaultTransport.RoundTrip(req)
-}
-
-func (c *counter) take() (uploads, mounts int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	u, m := c.uploads, c.mounts
-	c.uploads, c.mounts = 0, 0
-	return u, m
-}
 
 // family returns a parent image with two layers and a child with one more.
 func family(t *testing.T) (v1.Image, v1.Image) {
@@ -83,7 +55,7 @@ func tagged(t *testing.T, ref string) (v1.Hash, bool) {
 
 func TestPublishMountsParentLayersAndSkipsKnownBlobs(t *testing.T) {
 	r := rig.ForTest(t)
-	c := &counter{}
+	c := &rig.UploadCounter{}
 	p, err := New(WithTransport(c))
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +66,7 @@ func TestPublishMountsParentLayersAndSkipsKnownBlobs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	uploads, mounts := c.take()
+	uploads, mounts := c.Take()
 	// parent: 2 layers + config; child: 1 new layer + config. The child's
 	// two parent layers are mounted from the parent's repository.
 	if uploads != 5 || mounts != 2 {
@@ -109,14 +81,14 @@ func TestPublishMountsParentLayersAndSkipsKnownBlobs(t *testing.T) {
 	if _, err := p.Publish(context.Background(), its); err != nil {
 		t.Fatal(err)
 	}
-	if uploads, mounts := c.take(); uploads != 0 || mounts != 0 {
+	if uploads, mounts := c.Take(); uploads != 0 || mounts != 0 {
 		t.Errorf("republish: %d uploads, %d mounts; want none", uploads, mounts)
 	}
 }
 
 func TestFailedPushMovesNoTag(t *testing.T) {
 	r := rig.ForTest(t)
-	p, err := New(WithTransport(&counter{}))
+	p, err := New()
 	if err != nil {
 		t.Fatal(err)
 	}

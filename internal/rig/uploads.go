@@ -1,0 +1,48 @@
+package rig
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// UploadCounter is an http.RoundTripper that counts the blob upload sessions
+// a client asks registries to open, telling plain uploads from mounts out of
+// another repository. Tests use it to prove a blob is not sent twice.
+type UploadCounter struct {
+	// Next carries the requests; nil means remote.DefaultTransport as it was
+	// when the request was made.
+	Next http.RoundTripper
+
+	mu              sync.Mutex
+	uploads, mounts int
+}
+
+// RoundTrip counts req if it opens a blob upload and passes it on.
+func (c *UploadCounter) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/blobs/uploads/") {
+		c.mu.Lock()
+		if req.URL.Query().Get("mount") != "" {
+			c.mounts++
+		} else {
+			c.uploads++
+		}
+		c.mu.Unlock()
+	}
+	next := c.Next
+	if next == nil {
+		next = remote.DefaultTransport
+	}
+	return next.RoundTrip(req)
+}
+
+// Take returns the uploads and mounts counted since the last Take.
+func (c *UploadCounter) Take() (uploads, mounts int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	u, m := c.uploads, c.mounts
+	c.uploads, c.mounts = 0, 0
+	return u, m
+}
