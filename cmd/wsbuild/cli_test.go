@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"github.com/wsbuild/wsbuild/internal/buildkitd"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,8 +21,8 @@ func writeSpec(t *testing.T, content string) string {
 // TestExitCodes covers the command lines that must fail before any daemon
 // starts, and the ones that succeed offline.
 func TestExitCodes(t *testing.T) {
-	t.Setenv("WSBUILD_BUILDKITD", "/nonexistent/buildkitd") // nothing here may start one
-	t.Setenv("BUILDKIT_HOST", "")
+	t.Setenv(buildkitd.EnvBinary, "/nonexistent/buildkitd") // nothing here may start one
+	t.Setenv(buildkitd.EnvHost, "")
 	t.Setenv("WSBUILD_CACHE_DIR", t.TempDir())
 	good := writeSpec(t, "images:\n  python:\n    base: debian:bookworm\n    python: \"3.11\"\n")
 	typo := writeSpec(t, "images:\n  python:\n    base: debian:bookworm\n    pyton: \"3.11\"\n")

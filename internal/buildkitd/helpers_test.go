@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -21,16 +20,16 @@ import (
 func realBuildkitd(t *testing.T) string {
 	t.Helper()
 	testenv.NeedsRealRig(t)
-	bin := os.Getenv(EnvBinary)
-	if bin == "" {
-		p, err := exec.LookPath("buildkitd")
-		if err != nil {
-			t.Fatalf("no buildkitd: set %s or put buildkitd on PATH (run .ci/rig-setup.sh, or use -short)", EnvBinary)
-		}
-		bin = p
+	o, err := resolve(nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := exec.LookPath("runc"); err != nil {
-		t.Fatal("runc not on PATH: apt-get install runc (or run .ci/rig-setup.sh, or use -short)")
+	bin, err := findBinary(o)
+	if err == nil {
+		err = checkRunc()
+	}
+	if err != nil {
+		t.Fatalf("%v (or run .ci/rig-setup.sh)", err)
 	}
 	return bin
 }

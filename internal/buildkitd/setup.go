@@ -14,7 +14,7 @@ import (
 
 // installHint tells the user how to get a buildkitd matching the BuildKit
 // library wsbuild is built with.
-const installHint = "set " + EnvBinary + ", or build it from the wsbuild source tree, whose go.mod pins v0.33.1: " +
+const installHint = "set " + EnvBinary + ", or build it from the wsbuild source tree, at the version its go.mod pins: " +
 	"go build -o /usr/local/bin/ github.com/moby/buildkit/cmd/buildkitd; or run .ci/rig-setup.sh"
 
 // lockPollInterval is how often a waiting run retries the state lock.

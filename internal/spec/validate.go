@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/distribution/reference"
 )
 
 // Grammar from distribution's reference package.
@@ -64,10 +64,12 @@ func checkRegistry(s string) (string, error) {
 	return s, nil
 }
 
+// checkBase accepts exactly what the resolver will parse (distribution's
+// normalised reference grammar), so a base that validates also resolves.
 func checkBase(s string) (string, error) {
-	if _, err := name.ParseReference(s); err != nil {
+	if _, err := reference.ParseNormalizedNamed(s); err != nil {
 		msg := fmt.Sprintf(`invalid image reference %q: expected a reference such as "debian:bookworm"`, s)
-		if detail := err.Error(); !strings.HasPrefix(detail, "could not parse reference") {
+		if _, detail, ok := strings.Cut(err.Error(), "invalid reference format: "); ok {
 			msg += " (" + detail + ")"
 		}
 		return s, errors.New(msg)

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/wsbuild/wsbuild/internal/buildkitd"
 	"os"
 	"os/signal"
 	"regexp"
@@ -52,8 +53,8 @@ func run(args []string) error {
 		return err
 	}
 	defer r.Close() // leaves the detached registry running
-	fmt.Printf("export WSBUILD_BUILDKITD=%s WSBUILD_BUILDKITD_CONFIG=%s RIG_REGISTRY=%s\n",
-		shellQuote(r.Buildkitd), shellQuote(r.BuildkitdConfig), shellQuote(r.Registry))
+	fmt.Printf("export %s=%s %s=%s\n",
+		buildkitd.EnvBinary, shellQuote(r.Buildkitd), buildkitd.EnvConfig, shellQuote(r.BuildkitdConfig))
 	return nil
 }
 
