@@ -37,6 +37,23 @@ type Image struct {
 	From string `yaml:"from"`
 	// Python is the Python version the image provides, such as "3.11".
 	Python string `yaml:"python"`
+	// PythonVia is how Python is installed: "" (auto), PythonDistro or PythonUV.
+	PythonVia string `yaml:"-"`
+	// OS names the operating system of Base, such as "debian12", when the
+	// OS table in templates/ does not know Base; only on an image with base.
+	OS string `yaml:"os"`
+	// Cuda selects a CUDA leg; nil means not set here (inherit or CPU).
+	// Only on an image with base.
+	Cuda *Cuda `yaml:"cuda"`
+	// Desktop adds a desktop session reached over VNC.
+	Desktop *Desktop `yaml:"desktop"`
+	// Sshd adds an OpenSSH server that runs as the user.
+	Sshd *Sshd `yaml:"sshd"`
+	// Jupyter adds a Jupyter server that runs as the user.
+	Jupyter *Jupyter `yaml:"jupyter"`
+	// Test lists shell commands run as the user inside the built image; the
+	// build fails if one fails. They are not part of the exported image.
+	Test []string `yaml:"test"`
 	// Apt lists Debian packages to install.
 	Apt []string `yaml:"apt"`
 	// Pip lists Python packages to install into the image's environment.
@@ -63,6 +80,60 @@ type Image struct {
 	Labels map[string]string `yaml:"labels"`
 	// Tag is the image's tag; DefaultTag when empty.
 	Tag string `yaml:"tag"`
+}
+
+// Ways of installing Python (Image.PythonVia).
+const (
+	// PythonAuto uses the OS's python3 when its version matches, else uv.
+	PythonAuto = "auto"
+	// PythonDistro uses the OS's python3 package.
+	PythonDistro = "distro"
+	// PythonUV installs a standalone CPython with uv at build time.
+	PythonUV = "uv"
+)
+
+// Cuda is the CUDA leg of a chain: `cuda: false`, `cuda: "12.4"` or a mapping.
+type Cuda struct {
+	// Off is true for `cuda: false` (the CPU leg).
+	Off bool
+	// Version is a CUDA major.minor version such as "12.4".
+	Version string
+	// Cudnn is the cuDNN major version; "" takes the table's default.
+	Cudnn string
+	// Flavor is "runtime" (default) or "devel".
+	Flavor string
+	// Base replaces the base image the CUDA table names for this leg.
+	Base string
+}
+
+// Desktop is a desktop session served over VNC.
+type Desktop struct {
+	// VNC must be true: VNC is the only way in so far.
+	VNC bool
+	// Session is "lxde" (default) or "xfce".
+	Session string
+	// Browser is "firefox" (default) or "none".
+	Browser string
+	// Resolution is WIDTHxHEIGHT; "1920x1080" by default.
+	Resolution string
+	// Port is the VNC port; 5900 by default.
+	Port int
+}
+
+// Sshd is an OpenSSH server run as the user.
+type Sshd struct {
+	// Port is the port sshd listens on; 2222 by default.
+	Port int
+}
+
+// Jupyter is a Jupyter server run as the user.
+type Jupyter struct {
+	// Lab selects JupyterLab (true, default) or the classic Notebook (false).
+	Lab *bool
+	// Port is the port Jupyter listens on; 8888 by default.
+	Port int
+	// Via is "pip" (default: installed into the venv) or "distro" (the OS's package).
+	Via string
 }
 
 // User is a workstation account.
