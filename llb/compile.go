@@ -38,6 +38,9 @@ type Image struct {
 	State bk.State
 	// Config is the OCI image config to export with State.
 	Config ocispec.Image
+	// Checks are run inside the image after it is built; the image is
+	// exported only if every one passes.
+	Checks []Check
 }
 
 // ConfigJSON marshals the image config.
@@ -103,17 +106,24 @@ func compileNode(n *plan.Node, parent *Image, bases map[string]Base, o options) 
 			return nil, fmt.Errorf("base image %q: %w", n.Base, err)
 		}
 	}
-	b := &builder{node: n, state: st, inheritedEnv: cfg.Config.Env}
+	b := &builder{node: n, state: st, platform: o.platform, inheritedEnv: cfg.Config.Env}
 	b.env()
+	b.featureEnv()
 	b.apt()
+	if err := b.uv(bases); err != nil {
+		return nil, err
+	}
 	b.user()
 	b.python()
 	b.pip()
+	if err := b.featureFiles(); err != nil {
+		return nil, err
+	}
 	b.volumes()
 	b.copies()
 	b.finish()
 	cfg = imageConfig(n, cfg, b.extraEnv)
-	return &Image{Node: n, State: b.state, Config: cfg}, nil
+	return &Image{Node: n, State: b.state, Config: cfg, Checks: b.checks()}, nil
 }
 
 func fromBase(base Base, p ocispec.Platform) (bk.State, ocispec.Image, error) {

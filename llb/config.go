@@ -25,11 +25,13 @@ func imageConfig(n *plan.Node, cfg ocispec.Image, extraEnv []plan.EnvVar) ocispe
 	c.Env = mergeEnv(c.Env, n.Env)
 	c.User = fmt.Sprintf("%d:%d", n.User.UID, n.User.GID)
 	c.WorkingDir = n.Workdir
-	if len(n.Spec.Run) > 0 {
-		c.Entrypoint = nil
-		c.Cmd = slices.Clone(n.Spec.Run)
+	if n.Parent == nil {
+		c.Entrypoint = []string{InitPath}
 	}
-	for _, p := range n.Spec.Ports {
+	if cmd := command(n); len(cmd) > 0 {
+		c.Cmd = slices.Clone(cmd)
+	}
+	for _, p := range append(n.ServicePorts(), n.Spec.Ports...) {
 		if c.ExposedPorts == nil {
 			c.ExposedPorts = map[string]struct{}{}
 		}

@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	bk "github.com/moby/buildkit/client/llb"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/plan"
+	"github.com/wsbuild/wsbuild/templates"
 )
 
 // VenvDir is where the user's Python virtual environment lives.
@@ -21,8 +23,9 @@ const contextMount = "/run/wsbuild/context"
 
 // builder appends the build steps of one image to its state.
 type builder struct {
-	node  *plan.Node
-	state bk.State
+	node     *plan.Node
+	state    bk.State
+	platform ocispec.Platform
 	// inheritedEnv is the environment of the base or parent image config.
 	inheritedEnv []string
 	// extraEnv is environment the compiler itself adds to the image config.
@@ -33,24 +36,16 @@ func (b *builder) name(format string, a ...any) bk.ConstraintsOpt {
 	return bk.WithCustomName(fmt.Sprintf("[%s] ", b.node.Name) + fmt.Sprintf(format, a...))
 }
 
-// needsPythonInstall reports whether this image is where Python enters the chain.
-func (b *builder) needsPythonInstall() bool {
-	return b.node.Python != "" && (b.node.Parent == nil || b.node.Parent.Python == "")
-}
-
 func (b *builder) sh(script string, opts ...bk.RunOption) {
 	all := append([]bk.RunOption{bk.Args([]string{"/bin/sh", "-c", "set -eu\n" + script})}, opts...)
 	b.state = b.state.Run(all...).Root()
 }
 
-// apt installs the image's Debian packages, plus Python where it enters the
-// chain, with the package lists and archives on cache mounts shared by every
-// image built on the same base.
+// apt installs the image's Debian packages, plus those of the features and
+// Python entering the chain here, with the package lists and archives on
+// cache mounts shared by every image built on the same base.
 func (b *builder) apt() {
-	pkgs := slices.Clone(b.node.Spec.Apt)
-	if b.needsPythonInstall() {
-		pkgs = append([]string{"python3", "python3-venv", "python3-pip"}, pkgs...)
-	}
+	pkgs := append(featurePackages(b.node), b.node.Spec.Apt...)
 	if len(pkgs) == 0 {
 		return
 	}
@@ -86,27 +81,27 @@ mkdir -p "$home" && chown "$uid:$gid" "$home"`, shellQuote(u.Name), u.UID, u.GID
 	b.sh(script, bk.User("0:0"), b.name("create user %s (%d:%d)", u.Name, u.UID, u.GID))
 }
 
-// python checks the interpreter's version and creates the user's virtual
-// environment where Python enters the chain.
+// python creates the user's virtual environment with the OS's python3 where
+// Python enters the chain (uv does it for via: uv); the automatic checks
+// prove its version.
 func (b *builder) python() {
 	if b.node.Python == "" {
 		return
 	}
 	venvEnv := []plan.EnvVar{{Key: "VIRTUAL_ENV", Value: VenvDir}, {Key: "PATH", Value: VenvDir + "/bin:" + b.basePath()}}
 	b.extraEnv = append(b.extraEnv, venvEnv...)
-	if !b.needsPythonInstall() {
+	defer func() {
+		for _, kv := range venvEnv {
+			b.state = b.state.AddEnv(kv.Key, kv.Value)
+		}
+	}()
+	if !entersPython(b.node) || b.node.PythonVia == "uv" {
 		return
 	}
 	u := b.node.User
-	script := fmt.Sprintf(`want=%[1]s
-have=$(python3 -c 'import sys; print("%%d.%%d.%%d" %% sys.version_info[:3])')
-case "$have" in "$want"|"$want".*) ;; *) echo "python $want was asked for, but the base provides python $have" >&2; exit 1;; esac
-python3 -m venv --system-site-packages %[2]s
-chown -R %[3]d:%[4]d %[2]s`, shellQuote(b.node.Python), VenvDir, u.UID, u.GID)
+	script := fmt.Sprintf(`python3 -m venv --system-site-packages %[1]s
+chown -R %[2]d:%[3]d %[1]s`, VenvDir, u.UID, u.GID)
 	b.sh(script, bk.User("0:0"), b.name("python %s virtual environment in %s", b.node.Python, VenvDir))
-	for _, kv := range venvEnv {
-		b.state = b.state.AddEnv(kv.Key, kv.Value)
-	}
 }
 
 // defaultPath is PATH for a base image whose config sets none.
@@ -124,21 +119,22 @@ func (b *builder) basePath() string {
 }
 
 // pip installs packages and requirements into the venv as the user, with
-// pip's cache on a cache mount owned by the user.
+// pip's cache on a cache mount owned by the user. PyTorch's packages come
+// from the PyTorch index of the chain's leg (…/cpu or …/cu124), in a step of
+// their own before the rest.
 func (b *builder) pip() {
 	s := b.node.Spec
-	if len(s.Pip) == 0 && s.Requirements == "" {
+	torch, rest := splitPip(b.node)
+	if len(torch) > 0 {
+		index := templates.Cuda().PytorchIndex + "/" + templates.PytorchTag(b.node.Cuda)
+		b.pipStep(append([]string{"--index-url", index}, torch...), nil,
+			b.name("pip install %s from %s", strings.Join(torch, " "), index))
+	}
+	if len(rest) == 0 && s.Requirements == "" {
 		return
 	}
-	u := b.node.User
-	cacheBase := bk.Scratch().File(bk.Mkdir("/cache", 0o755, bk.WithUIDGID(u.UID, u.GID)))
-	opts := []bk.RunOption{
-		bk.User(fmt.Sprintf("%d:%d", u.UID, u.GID)),
-		bk.AddEnv("HOME", b.node.Home),
-		bk.AddMount(pipCacheDir, cacheBase, bk.SourcePath("/cache"),
-			bk.AsPersistentCacheDir(fmt.Sprintf("wsbuild/pip/%d", u.UID), bk.CacheMountShared)),
-	}
-	args := []string{VenvDir + "/bin/pip", "install", "--disable-pip-version-check", "--cache-dir", pipCacheDir}
+	var opts []bk.RunOption
+	var args []string
 	if s.Requirements != "" {
 		// Mounted from the build context, not written into the LLB: an index
 		// URL with a token in requirements.txt stays out of the graph and
@@ -148,9 +144,60 @@ func (b *builder) pip() {
 		opts = append(opts, bk.AddMount(contextMount, ctx, bk.Readonly))
 		args = append(args, "-r", path.Join(contextMount, req))
 	}
-	args = append(args, s.Pip...)
-	opts = append(opts, b.name("pip install %s", strings.Join(append(slices.Clone(s.Pip), reqName(s.Requirements)...), " ")))
-	b.sh(shellWords(args), opts...)
+	args = append(args, rest...)
+	b.pipStep(args, opts, b.name("pip install %s", strings.Join(append(slices.Clone(rest), reqName(s.Requirements)...), " ")))
+}
+
+// pipStep runs pip install with args as the user.
+func (b *builder) pipStep(args []string, extra []bk.RunOption, name bk.ConstraintsOpt) {
+	u := b.node.User
+	cacheBase := bk.Scratch().File(bk.Mkdir("/cache", 0o755, bk.WithUIDGID(u.UID, u.GID)))
+	opts := []bk.RunOption{
+		bk.User(fmt.Sprintf("%d:%d", u.UID, u.GID)),
+		bk.AddEnv("HOME", b.node.Home),
+		bk.AddMount(pipCacheDir, cacheBase, bk.SourcePath("/cache"),
+			bk.AsPersistentCacheDir(fmt.Sprintf("wsbuild/pip/%d", u.UID), bk.CacheMountShared)),
+		name,
+	}
+	cmd := append([]string{VenvDir + "/bin/pip", "install", "--disable-pip-version-check", "--cache-dir", pipCacheDir}, args...)
+	b.sh(shellWords(cmd), append(opts, extra...)...)
+}
+
+// splitPip returns the image's pip packages, plus the Jupyter entering here
+// when it comes from pip, split into those of the PyTorch index and the
+// rest; on a CUDA leg, packages with a CUDA extra get it.
+func splitPip(n *plan.Node) (torch, rest []string) {
+	pkgs := slices.Clone(n.Spec.Pip)
+	if j := n.Jupyter; j != nil && j.Via == "pip" && (n.Parent == nil || n.Parent.Jupyter == nil) {
+		if j.Lab {
+			pkgs = append(pkgs, "jupyterlab")
+		} else {
+			pkgs = append(pkgs, "notebook")
+		}
+	}
+	table := templates.Cuda()
+	for _, p := range pkgs {
+		name := pipName(p)
+		switch {
+		case slices.Contains(table.PytorchPackages, name):
+			torch = append(torch, p)
+		case n.Cuda != "" && table.CudaExtras[name] != "" && !strings.Contains(p, "["):
+			rest = append(rest, p[:len(name)]+"["+table.CudaExtras[name]+"]"+p[len(name):])
+		default:
+			rest = append(rest, p)
+		}
+	}
+	return torch, rest
+}
+
+// pipName is the distribution name of a requirement such as "torch==2.4" or
+// "tensorflow[and-cuda]>=2", lower-cased.
+func pipName(req string) string {
+	end := strings.IndexAny(req, "[=<>!~;@ ")
+	if end < 0 {
+		end = len(req)
+	}
+	return strings.ToLower(req[:end])
 }
 
 func reqName(r string) []string {

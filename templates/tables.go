@@ -158,3 +158,6 @@ func PytorchTag(cuda string) string {
 	}
 	return "cu" + strings.ReplaceAll(cuda, ".", "")
 }
+
+// UVImage is the image uv is copied from for `python: {via: uv}`.
+const UVImage = "ghcr.io/astral-sh/uv:0.5.11"

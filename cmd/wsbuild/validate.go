@@ -19,7 +19,7 @@ func runValidate(_ context.Context, args []string, stdout, _ io.Writer) error {
 	if fs.NArg() > 0 {
 		return usageError{fmt.Errorf("validate takes no arguments, got %q", fs.Args())}
 	}
-	o := pipeline.Options{SpecFile: sf.file, Sets: sf.sets, Platform: pipeline.DefaultPlatform()}
+	o := pipeline.Options{SpecFile: sf.file, Sets: sf.sets, SetFiles: sf.setFiles, Platform: pipeline.DefaultPlatform()}
 	f, err := pipeline.Load(o)
 	if err != nil {
 		return err

@@ -42,6 +42,9 @@ type Options struct {
 	SpecFile string
 	// Sets are --set image.key=value overrides.
 	Sets []string
+	// SetFiles are override files (--set-file), one image.key=value a line,
+	// applied in order before Sets.
+	SetFiles []string
 	// Images selects images to build (with their ancestors); empty means all.
 	Images []string
 	// Connect holds options for the buildkitd connection.
@@ -75,9 +78,22 @@ func DefaultPlatform() ocispec.Platform {
 	return ocispec.Platform{OS: "linux", Architecture: runtime.GOARCH}
 }
 
-// Load reads and validates the spec.
+// Load reads and validates the spec, with the overrides of o.SetFiles and then
+// those of o.Sets.
 func Load(o Options) (*spec.Family, error) {
-	f, err := spec.Load(o.SpecFile, o.Sets)
+	var list []spec.Override
+	for _, name := range o.SetFiles {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return nil, &InputError{fmt.Errorf("reading override file %q: %w", name, err)}
+		}
+		ovs, err := spec.ReadOverrides(name, data)
+		if err != nil {
+			return nil, &InputError{err}
+		}
+		list = append(list, ovs...)
+	}
+	f, err := spec.Load(o.SpecFile, o.Sets, spec.WithOverrideList(list))
 	if err != nil {
 		return nil, &InputError{err}
 	}

@@ -37,6 +37,13 @@ type digestInput struct {
 	Files        map[string]digest.Digest `json:"files,omitempty"`
 	Labels       map[string]string        `json:"labels,omitempty"`
 	Tag          string                   `json:"tag"`
+	OS           string                   `json:"os,omitempty"`
+	PythonVia    string                   `json:"pythonVia,omitempty"`
+	Cuda         string                   `json:"cuda,omitempty"`
+	Desktop      *spec.Desktop            `json:"desktop,omitempty"`
+	Sshd         *spec.Sshd               `json:"sshd,omitempty"`
+	Jupyter      *Jupyter                 `json:"jupyter,omitempty"`
+	Tests        []string                 `json:"tests,omitempty"`
 }
 
 // inputDigest is the digest of n's normalised spec, its parent's input
@@ -49,6 +56,10 @@ func inputDigest(n *Node, version, platform string) (digest.Digest, error) {
 		Version: version, Platform: platform, Name: n.Name, Python: n.Python, User: n.User, Env: n.Env,
 		Workdir: n.Workdir, Volumes: n.Volumes, Apt: s.Apt, Pip: s.Pip, Ports: s.Ports,
 		Run: s.Run, Copy: s.Copy, Files: n.Files, Labels: s.Labels, Tag: n.Tag,
+		PythonVia: n.PythonVia, Cuda: n.Cuda, Desktop: n.Desktop, Sshd: n.Sshd, Jupyter: n.Jupyter, Tests: n.Tests,
+	}
+	if n.OS != nil {
+		in.OS = n.OS.Name
 	}
 	if n.Parent != nil {
 		in.Parent = n.Parent.InputDigest

@@ -68,6 +68,31 @@ type Node struct {
 	InputDigest digest.Digest
 	// Files maps each copied source path to the digest of its content.
 	Files map[string]digest.Digest
+
+	// OS is the operating system of the chain's base; nil when the OS table
+	// does not know it (Debian package names are used then).
+	OS *templates.OS
+	// PythonVia is how Python was installed: spec.PythonDistro or spec.PythonUV.
+	PythonVia string
+	// Cuda is the chain's CUDA version, "" on the CPU leg.
+	Cuda string
+	// Desktop, Sshd and Jupyter are the features the image has, its own or
+	// inherited, with defaults filled in; nil when absent.
+	Desktop *spec.Desktop
+	Sshd    *spec.Sshd
+	Jupyter *Jupyter
+	// Tests are the spec's test commands of the image and its ancestors.
+	Tests []string
+}
+
+// Jupyter is the planned jupyter: feature.
+type Jupyter struct {
+	// Lab is true for JupyterLab, false for the classic Notebook.
+	Lab bool
+	// Port is the port Jupyter listens on.
+	Port int
+	// Via is "pip" or "distro".
+	Via string
 }
 
 // EnvVar is one environment variable.
@@ -140,6 +165,9 @@ func New(f *spec.Family, opts ...Option) (*Plan, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := p.features(n, img); err != nil {
+			return nil, err
+		}
 		n.Refs = refs(f.Push, name, n.Tag)
 		if n.Files, err = hashCopies(f, img, o.context); err != nil {
 			return nil, err
@@ -173,12 +201,16 @@ func (p *Plan) SetBaseDigests(m map[string]digest.Digest) error {
 // Node returns the planned image called name, or nil.
 func (p *Plan) Node(name string) *Node { return p.byName[name] }
 
-// Bases lists the distinct external base references of the plan, sorted.
+// Bases lists the distinct external images the plan builds on, sorted: the
+// bases, and the image uv is copied from when a chain installs Python with uv.
 func (p *Plan) Bases() []string {
 	var out []string
 	for _, n := range p.Nodes {
 		if n.Parent == nil && !slices.Contains(out, n.Base) {
 			out = append(out, n.Base)
+		}
+		if n.Parent == nil && n.PythonVia == spec.PythonUV && !slices.Contains(out, templates.UVImage) {
+			out = append(out, templates.UVImage)
 		}
 	}
 	sort.Strings(out)

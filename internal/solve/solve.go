@@ -116,8 +116,9 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 		mounts = map[string]fsutil.FS{wsllb.ContextName: fs}
 	}
 	type job struct {
-		def *bk.Definition
-		cfg []byte
+		def    *bk.Definition
+		cfg    []byte
+		checks []check
 	}
 	jobs := make([]job, len(images))
 	for i, img := range images {
@@ -129,7 +130,11 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 		if err != nil {
 			return nil, fmt.Errorf("marshalling config of image %q: %w", img.Node.Name, err)
 		}
-		jobs[i] = job{def, cfg}
+		checks, err := checkDefinitions(ctx, img, extra)
+		if err != nil {
+			return nil, err
+		}
+		jobs[i] = job{def, cfg, checks}
 	}
 	display, err := startDisplay(len(images), s.opts.progress, s.opts.out)
 	if err != nil {
@@ -140,7 +145,7 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 	for i, img := range images {
 		ch := display.source(i)
 		eg.Go(func() error {
-			desc, err := s.buildOne(ctx, jobs[i].def, jobs[i].cfg, store, mounts, ch)
+			desc, err := s.buildOne(ctx, jobs[i].def, jobs[i].cfg, jobs[i].checks, store, mounts, ch)
 			if err != nil {
 				return fmt.Errorf("building image %q: %w", img.Node.Name, err)
 			}
@@ -158,8 +163,9 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 	return results, nil
 }
 
-// buildOne solves one image and exports it into store; BuildKit closes ch.
-func (s *Solver) buildOne(ctx context.Context, def *bk.Definition, cfg []byte, store content.Store,
+// buildOne solves one image, then its checks, and exports it into store
+// only when every check passed; BuildKit closes ch.
+func (s *Solver) buildOne(ctx context.Context, def *bk.Definition, cfg []byte, checks []check, store content.Store,
 	mounts map[string]fsutil.FS, ch chan *bkclient.SolveStatus) (ocispec.Descriptor, error) {
 	opt := bkclient.SolveOpt{
 		Exports: []bkclient.ExportEntry{{
@@ -177,6 +183,9 @@ func (s *Solver) buildOne(ctx context.Context, def *bk.Definition, cfg []byte, s
 		}
 		ref, err := res.SingleRef()
 		if err != nil {
+			return nil, err
+		}
+		if err := runChecks(ctx, c, checks); err != nil {
 			return nil, err
 		}
 		out := gateway.NewResult()

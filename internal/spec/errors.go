@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -30,8 +31,9 @@ func (e *Error) Error() string {
 }
 
 // ErrorList is every problem found in a spec, sorted by line (the spec file's
-// problems first, then those of overrides). Parse always returns its problems
-// as an ErrorList; errors.As also finds the first *Error in it.
+// problems first, then those of each override file, then those of --set).
+// Parse always returns its problems as an ErrorList; errors.As also finds the
+// first *Error in it.
 type ErrorList []*Error
 
 // Error joins the problems, one per line.
@@ -52,13 +54,19 @@ func (l ErrorList) Unwrap() []error {
 	return errs
 }
 
-// sorted orders the list by file (the spec first, overrides last) and line,
-// keeping the order problems were found in for equal lines.
-func (l ErrorList) sorted() ErrorList {
+// sorted orders the list by file, in the order files lists them (files it
+// does not list last), and by line, keeping the order problems were found in
+// for equal lines.
+func (l ErrorList) sorted(files []string) ErrorList {
+	rank := func(file string) int {
+		if i := slices.Index(files, file); i >= 0 {
+			return i
+		}
+		return len(files)
+	}
 	sort.SliceStable(l, func(i, j int) bool {
-		ai, aj := l[i].Pos.File == OverrideFile, l[j].Pos.File == OverrideFile
-		if ai != aj {
-			return aj
+		if ri, rj := rank(l[i].Pos.File), rank(l[j].Pos.File); ri != rj {
+			return ri < rj
 		}
 		return l[i].Pos.Line < l[j].Pos.Line
 	})

@@ -8,8 +8,9 @@ import (
 
 // imageFields are the keys an image may have, in the order documented.
 var imageFields = []string{
-	"base", "from", "python", "apt", "pip", "requirements", "user", "volumes",
-	"env", "workdir", "ports", "run", "copy", "labels", "tag",
+	"base", "from", "os", "python", "cuda", "apt", "pip", "requirements", "user",
+	"volumes", "env", "workdir", "ports", "run", "copy", "labels", "desktop",
+	"sshd", "jupyter", "test", "tag",
 }
 
 const (
@@ -37,8 +38,20 @@ func (d *decoder) image(f field) *Image {
 			img.Base = d.str(c, checkBase)
 		case "from":
 			img.From = d.str(c, nil)
+		case "os":
+			img.OS = d.str(c, checkOS)
 		case "python":
-			img.Python = d.str(c, checkPython)
+			img.Python, img.PythonVia = d.python(c)
+		case "cuda":
+			img.Cuda = d.cuda(c)
+		case "desktop":
+			img.Desktop = d.desktop(c)
+		case "sshd":
+			img.Sshd = d.sshd(c)
+		case "jupyter":
+			img.Jupyter = d.jupyter(c)
+		case "test":
+			img.Test = d.tests(c)
 		case "apt":
 			img.Apt = d.strList(c, "a list of strings", "a string", checkAptPackage)
 		case "pip":
@@ -71,6 +84,7 @@ func (d *decoder) image(f field) *Image {
 	case !set["base"] && !set["from"]:
 		d.fail(f, "sets neither base nor from; use base for an external image or from for an image of this family")
 	}
+	d.checkChainStart(f, set)
 	return img
 }
 

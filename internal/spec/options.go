@@ -12,6 +12,7 @@ import (
 type Option func(*options) error
 
 type options struct {
+	list []Override
 	sets []string
 	fsys fs.FS
 }
@@ -29,6 +30,17 @@ func WithOverrides(sets []string) Option {
 	}
 }
 
+// WithOverrideList applies overrides read from files (see ReadOverrides) to
+// the spec, in order and before those of WithOverrides, so that --set has the
+// last word. They are checked like WithOverrides' and problems with them are
+// reported at each override's Pos. Default: none.
+func WithOverrideList(list []Override) Option {
+	return func(o *options) error {
+		o.list = append(o.list, list...)
+		return nil
+	}
+}
+
 // WithFS gives the folder the spec lives in, used to read the files named by
 // requirements:. Default: none, and a spec naming a requirements file is an error.
 func WithFS(fsys fs.FS) Option {
@@ -42,12 +54,14 @@ func WithFS(fsys fs.FS) Option {
 }
 
 // Load reads the spec file at path and parses it with the given overrides,
-// reading requirements files from the folder the spec lives in. Problems in
-// the spec are an ErrorList; failing to read the file is a wrapped I/O error.
-func Load(path string, sets []string) (*Family, error) {
+// reading requirements files from the folder the spec lives in; opts are
+// applied after those. Problems in the spec are an ErrorList; failing to read
+// the file is a wrapped I/O error.
+func Load(path string, sets []string, opts ...Option) (*Family, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading spec %q: %w", path, err)
 	}
-	return Parse(path, data, WithOverrides(sets), WithFS(os.DirFS(filepath.Dir(path))))
+	opts = append([]Option{WithOverrides(sets), WithFS(os.DirFS(filepath.Dir(path)))}, opts...)
+	return Parse(path, data, opts...)
 }

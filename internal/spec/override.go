@@ -4,22 +4,68 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
+
+// Override is one "image.key=value" override and where it was written.
+type Override struct {
+	// Value is the override as written, such as "python.tag=1.2".
+	Value string
+	// Pos is where it was written: a line of an override file, or
+	// Position{File: OverrideFile, Line: its index} for --set.
+	Pos Position
+}
+
+// ReadOverrides splits the content of an override file, name, into its
+// overrides: one image.key=value a line, exactly as --set takes them. Blank
+// lines and lines starting with "#" are skipped, and each line is trimmed of
+// surrounding spaces. Each override's Pos is name and its line. Problems with
+// an override's content are reported by Parse, with the spec's own; the error
+// here is an ErrorList naming the lines that are not valid UTF-8.
+func ReadOverrides(name string, data []byte) ([]Override, error) {
+	var out []Override
+	var errs ErrorList
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		pos := Position{File: name, Line: i + 1}
+		if !utf8.ValidString(line) {
+			errs = append(errs, &Error{Pos: pos, Msg: "not valid UTF-8"})
+			continue
+		}
+		out = append(out, Override{Value: line, Pos: pos})
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return out, nil
+}
+
+// setOverrides positions command-line overrides at their 1-based index.
+func setOverrides(sets []string) []Override {
+	out := make([]Override, len(sets))
+	for i, s := range sets {
+		out[i] = Override{Value: s, Pos: Position{File: OverrideFile, Line: i + 1}}
+	}
+	return out
+}
 
 // applyOverrides applies each "image.key=value" to the spec's node tree, so
 // the result goes through the same strict decoding as the file. Nodes it
 // creates are remembered in d.origin so problems with them point at the
 // override.
-func (d *decoder) applyOverrides(root *yaml.Node, sets []string) {
-	for i, s := range sets {
-		d.applyOverride(root, i+1, s)
+func (d *decoder) applyOverrides(root *yaml.Node, overrides []Override) {
+	for _, o := range overrides {
+		d.applyOverride(root, o)
 	}
 }
 
-func (d *decoder) applyOverride(root *yaml.Node, idx int, s string) {
-	pos := Position{File: OverrideFile, Line: idx}
+func (d *decoder) applyOverride(root *yaml.Node, o Override) {
+	pos, s := o.Pos, o.Value
 	key, value, ok := strings.Cut(s, "=")
 	segs := strings.Split(key, ".")
 	p := "images." + key
@@ -38,7 +84,7 @@ func (d *decoder) applyOverride(root *yaml.Node, idx int, s string) {
 		d.errorf(pos, p, "invalid value %q: %s", value, msg)
 		return
 	}
-	d.mark(val, idx)
+	d.mark(val, pos)
 
 	var names []string
 	var img *yaml.Node
@@ -77,14 +123,14 @@ func (d *decoder) applyOverride(root *yaml.Node, idx int, s string) {
 			if k != nil {
 				replace(cur, k, val)
 			} else {
-				cur.Content = append(cur.Content, d.newKey(seg, idx), val)
+				cur.Content = append(cur.Content, d.newKey(seg, pos), val)
 			}
 			return
 		}
 		if v == nil {
 			v = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-			d.origin[v] = idx
-			cur.Content = append(cur.Content, d.newKey(seg, idx), v)
+			d.origin[v] = pos
+			cur.Content = append(cur.Content, d.newKey(seg, pos), v)
 		}
 		cur = v
 	}
@@ -103,17 +149,17 @@ func parseValue(s string) (*yaml.Node, error) {
 	return doc.Content[0], nil
 }
 
-// mark records every node under n as made by override idx.
-func (d *decoder) mark(n *yaml.Node, idx int) {
-	d.origin[n] = idx
+// mark records every node under n as made by the override at pos.
+func (d *decoder) mark(n *yaml.Node, pos Position) {
+	d.origin[n] = pos
 	for _, c := range n.Content {
-		d.mark(c, idx)
+		d.mark(c, pos)
 	}
 }
 
-func (d *decoder) newKey(name string, idx int) *yaml.Node {
+func (d *decoder) newKey(name string, pos Position) *yaml.Node {
 	k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: name}
-	d.origin[k] = idx
+	d.origin[k] = pos
 	return k
 }
 

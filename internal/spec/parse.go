@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 
 	"gopkg.in/yaml.v3"
@@ -13,7 +14,8 @@ import (
 // Parse decodes and validates the spec in data, read from file (used only in
 // positions). It is pure: files named by requirements: are read from the
 // folder given by WithFS. Every problem found is returned together as an
-// ErrorList of *Error values, sorted by line.
+// ErrorList of *Error values: the spec's first, then those of each override
+// file in the order they were applied, then those of --set, each by line.
 func Parse(file string, data []byte, opts ...Option) (*Family, error) {
 	var o options
 	for _, opt := range opts {
@@ -21,15 +23,22 @@ func Parse(file string, data []byte, opts ...Option) (*Family, error) {
 			return nil, err
 		}
 	}
-	d := &decoder{file: file, fsys: o.fsys, origin: map[*yaml.Node]int{}, pos: map[string]Position{}}
+	d := &decoder{file: file, fsys: o.fsys, origin: map[*yaml.Node]Position{}, pos: map[string]Position{}}
+	overrides := append(slices.Clip(o.list), setOverrides(o.sets)...)
+	files := []string{file}
+	for _, ov := range overrides {
+		if !slices.Contains(files, ov.Pos.File) {
+			files = append(files, ov.Pos.File)
+		}
+	}
 	root := d.document(data)
 	if root == nil {
-		return nil, d.errs.sorted()
+		return nil, d.errs.sorted(files)
 	}
-	d.applyOverrides(root, o.sets)
+	d.applyOverrides(root, overrides)
 	fam := d.family(root)
 	if len(d.errs) > 0 {
-		return nil, d.errs.sorted()
+		return nil, d.errs.sorted(files)
 	}
 	return fam, nil
 }

@@ -167,7 +167,8 @@ type PushTarget struct {
 
 // Position is a place in a spec file.
 type Position struct {
-	// File is the spec file's path, or "--set" for a command-line override.
+	// File is the spec file's path, the path of an override file
+	// (--set-file), or OverrideFile for a command-line override (--set).
 	File string
 	// Line is 1-based; 0 when unknown.
 	Line int

@@ -14,8 +14,8 @@ import (
 type decoder struct {
 	file string
 	fsys fs.FS
-	// origin maps nodes made by an override to that override's 1-based index.
-	origin map[*yaml.Node]int
+	// origin maps nodes made by an override to where that override was written.
+	origin map[*yaml.Node]Position
 	pos    map[string]Position
 	errs   ErrorList
 }
@@ -31,8 +31,8 @@ type field struct {
 
 // at returns where node n was written.
 func (d *decoder) at(n *yaml.Node) Position {
-	if i, ok := d.origin[n]; ok {
-		return Position{File: OverrideFile, Line: i}
+	if pos, ok := d.origin[n]; ok {
+		return pos
 	}
 	return Position{File: d.file, Line: n.Line}
 }
