@@ -19,12 +19,18 @@ build:
 	go build -o bin/wsbuild ./cmd/wsbuild
 
 ## demo: the main job. Starts the local registry (left running; `make
-## demo-down` stops it) and builds and pushes the stock family to it with
-## wsbuild's own private buildkitd.
+## demo-down` stops it) and builds and pushes the stock catalogue's CPU
+## family on Debian 12 to it with wsbuild's own private buildkitd, every
+## image checked inside the build. No package index is reachable on these
+## machines, so OFFLINE (default: templates/offline.sets) swaps what the
+## catalogue takes from pip for Debian's packages; `make demo OFFLINE=`
+## builds it as written, from PyPI and the PyTorch index.
+OFFLINE ?= templates/offline.sets
 demo: setup build
 	go run ./internal/rig/cmd/rig up --dir $(DEMO_DIR) --port 5000 > $(DEMO_DIR).env
 	. $(DEMO_DIR).env && bin/wsbuild build --push --progress plain \
-		-f templates/stock/wsbuild.yaml --metadata-file $(DEMO_DIR)/metadata.json
+		-f templates/catalogue.yaml $(if $(OFFLINE),--set-file $(OFFLINE)) \
+		--metadata-file $(DEMO_DIR)/metadata.json
 	@echo "pushed; refs and digests in $(DEMO_DIR)/metadata.json"
 
 demo-down:
@@ -32,7 +38,7 @@ demo-down:
 
 ## test: every test, end-to-end ones included, on the real rig.
 test: setup lint
-	go test -count=1 -timeout 30m ./...
+	go test -count=1 -timeout 60m ./...
 
 lint:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }

@@ -31,6 +31,8 @@ func commands() []command {
 		{"validate", "check a spec and report every problem with its file and line", runValidate},
 		{"plan", "show the build order, parents, bases, refs and input digests", runPlan},
 		{"build", "build images (and with --push, push them)", runBuild},
+		{"templates", "list the stock workstation templates in every OS and CUDA leg", runTemplates},
+		{"init", "write a starter spec from a template (--template) or a JinaD workspace (--from)", runInit},
 	}
 }
 
@@ -104,13 +106,15 @@ func parse(fs *pflag.FlagSet, args []string) error {
 
 // specFlags are the flags every command that reads a spec takes.
 type specFlags struct {
-	file string
-	sets []string
+	file     string
+	sets     []string
+	setFiles []string
 }
 
 func (s *specFlags) register(fs *pflag.FlagSet) {
 	fs.StringVarP(&s.file, "file", "f", spec.DefaultFile, "spec file")
 	fs.StringArrayVar(&s.sets, "set", nil, "override a spec field: image.key=value (repeatable)")
+	fs.StringArrayVar(&s.setFiles, "set-file", nil, "read overrides from `FILE`, one image.key=value a line, applied before --set (repeatable)")
 }
 
 // daemonFlags are the flags of commands that talk to buildkitd.
@@ -133,7 +137,7 @@ func (d *daemonFlags) options(s specFlags, stderr io.Writer) (pipeline.Options, 
 		conn = append(conn, buildkitd.WithAddr(d.addr))
 	}
 	return pipeline.Options{
-		SpecFile: s.file, Sets: s.sets, Connect: conn, CacheDir: cacheDir,
+		SpecFile: s.file, Sets: s.sets, SetFiles: s.setFiles, Connect: conn, CacheDir: cacheDir,
 		Progress: "auto", ProgressOut: stderr, Platform: pipeline.DefaultPlatform(),
 	}, nil
 }

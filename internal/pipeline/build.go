@@ -29,6 +29,8 @@ type Built struct {
 	ByDigest []string `json:"byDigest,omitempty"`
 	// Pushed says whether the image was pushed.
 	Pushed bool `json:"pushed"`
+	// Checks names the checks that ran inside the image and passed.
+	Checks []string `json:"checks"`
 }
 
 // Build compiles and solves the planned images and, with push, publishes
@@ -53,6 +55,9 @@ func Build(ctx context.Context, s *Session, planned *Planned, o Options, push bo
 	for i, img := range images {
 		n := img.Node
 		built[i] = Built{Name: n.Name, Base: n.Base, InputDigest: n.InputDigest.String(), Digest: results[i].Manifest.Digest.String()}
+		for _, c := range img.Checks {
+			built[i].Checks = append(built[i].Checks, c.Name)
+		}
 		items[i] = publish.Item{Name: n.Name}
 		if n.Parent != nil {
 			built[i].Parent, items[i].Parent = n.Parent.Name, n.Parent.Name

@@ -13,9 +13,11 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/containerd/containerd/v2/core/content"
 	bkclient "github.com/moby/buildkit/client"
@@ -27,7 +29,6 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/tonistiigi/fsutil"
 	wsllb "github.com/wsbuild/wsbuild/llb"
-	"golang.org/x/sync/errgroup"
 )
 
 // Solver builds compiled images on one buildkitd.
@@ -101,7 +102,8 @@ type Result struct {
 
 // Build solves every image and exports each, as an OCI image, into store.
 // Blobs the store already holds are not sent again. It returns the results
-// in the order of images, or the first error.
+// in the order of images. One image failing does not stop the others: the
+// error names every image that failed, and why.
 func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content.Store) ([]Result, error) {
 	var extra []bk.ConstraintsOpt
 	if s.opts.noCache {
@@ -141,19 +143,21 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 		return nil, fmt.Errorf("starting the %q progress display: %w", s.opts.progress, err)
 	}
 	results := make([]Result, len(images))
-	eg, ctx := errgroup.WithContext(ctx)
+	errs := make([]error, len(images))
+	var wg sync.WaitGroup
 	for i, img := range images {
 		ch := display.source(i)
-		eg.Go(func() error {
+		wg.Go(func() {
 			desc, err := s.buildOne(ctx, jobs[i].def, jobs[i].cfg, jobs[i].checks, store, mounts, ch)
 			if err != nil {
-				return fmt.Errorf("building image %q: %w", img.Node.Name, err)
+				errs[i] = fmt.Errorf("building image %q: %w", img.Node.Name, err)
+				return
 			}
 			results[i] = Result{Name: img.Node.Name, Manifest: desc}
-			return nil
 		})
 	}
-	err = eg.Wait()
+	wg.Wait()
+	err = errors.Join(errs...)
 	if derr := display.wait(); err == nil && derr != nil {
 		err = derr
 	}

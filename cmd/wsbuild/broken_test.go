@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// brokenCase is an image built on the catalogue that breaks one check.
+type brokenCase struct {
+	image, check, spec string
+}
+
+// brokenCases lists one image per automatic check (and one for a test:
+// command), each breaking exactly that check.
+func brokenCases(registry string) []brokenCase {
+	return []brokenCase{
+		{"broken-uid", "runs as user (1000:1000)", `    from: python
+    copy: [{src: broken/passwd, dst: /etc/passwd}]`},
+		{"broken-sudo", "no sudo", `    from: python
+    apt: [sudo-ldap]`},
+		{"broken-python", "python is 3.12", fmt.Sprintf(`    base: %s/library/debian:bookworm
+    python: "3.12"`, registry)},
+		{"broken-hostkey", "no private host key", `    from: python
+    copy: [{src: broken/hostkey, dst: /etc/wsbuild/keys/id_ed25519}]`},
+		{"broken-sshd", "sshd -t accepts the config", `    from: python-pytorch-desktop-vnc-sshd
+    copy: [{src: broken/sshd_config, dst: /etc/wsbuild/sshd_config}]`},
+		{"broken-supervisor", "supervisor config parses", `    from: python-pytorch-desktop-vnc
+    copy: [{src: broken/program.conf, dst: /etc/wsbuild/supervisor/zz-broken.conf}]`},
+		{"broken-jupyter", "jupyter --version", `    from: python-pytorch-jupyter
+    copy: [{src: broken/fail, dst: /usr/local/bin/jupyter}]`},
+		{"broken-vnc", "X and VNC start, VNC port 5900 answers", `    from: python-pytorch-desktop-vnc
+    copy: [{src: broken/fail, dst: /usr/local/bin/x11vnc}]`},
+		{"broken-test", "test 1: python -c 'import no_such_module'", `    from: python
+    test: ["python -c 'import no_such_module'"]`},
+	}
+}
+
+// brokenImages writes the files the broken images copy into dir/broken and
+// returns their spec entries.
+func brokenImages(t *testing.T, dir, registry string) string {
+	t.Helper()
+	b := filepath.Join(dir, "broken")
+	if err := os.MkdirAll(b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(b, "passwd"), "root:x:0:0:root:/root:/bin/bash\nuser:x:1001:1000::/home/user:/bin/bash\n")
+	write(t, filepath.Join(b, "hostkey"), hostKey(t))
+	write(t, filepath.Join(b, "sshd_config"), "Port 2222\nNoSuchOption yes\n")
+	write(t, filepath.Join(b, "program.conf"), "[program:broken]\nautostart=true\n")
+	write(t, filepath.Join(b, "fail"), "#!/bin/sh\nexit 1\n")
+	if err := os.Chmod(filepath.Join(b, "fail"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var s strings.Builder
+	for _, c := range brokenCases(registry) {
+		fmt.Fprintf(&s, "  %s:\n%s\n    tag: broken\n", c.image, c.spec)
+	}
+	return s.String()
+}
+
+// brokenBuild builds every broken image in one run and checks that each
+// fails with its check named, and that no tag of the run was written.
+func brokenBuild(t *testing.T, specPath, dir, registry string) {
+	cases := brokenCases(registry)
+	args := []string{"build", "-f", specPath, "--set-file", filepath.Join(dir, "offline.sets"), "--push", "--progress", "plain"}
+	for _, c := range cases {
+		args = append(args, c.image)
+	}
+	code, stderr := wsbuild(t, args...)
+	if code != 1 {
+		t.Fatalf("building the broken images: exit %d, want 1\n%s", code, lastLines(stderr, 40))
+	}
+	for _, c := range cases {
+		want := fmt.Sprintf("building image %q: check %q failed", c.image, c.check)
+		if !strings.Contains(stderr, want) {
+			t.Errorf("the error does not say %s\n%s", want, lastLines(stderr, 40))
+		}
+		ref, err := name.ParseReference(registry+"/catalogue/"+c.image+":broken", name.Insecure)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := remote.Head(ref); err == nil {
+			t.Errorf("%s was pushed although its check failed", ref)
+		}
+	}
+}
