@@ -87,13 +87,11 @@ func (b *builder) featureFiles() error {
 		b.state = b.state.File(f.action, b.name("workstation files: %s", strings.Join(f.names, ", ")))
 	}
 	if n.Sshd != nil && (p == nil || p.Sshd == nil) {
-		// openssh-server's postinst made host keys: no image may carry one.
-		// The container's own key is made at start into a folder the user owns.
+		// The container's own host key is made at start into a folder the
+		// user owns; the apt step removed the package's keys.
 		u := n.User
-		b.state = b.state.File(
-			bk.Rm("/etc/ssh/ssh_host_*", bk.WithAllowWildcard(true), bk.WithAllowNotFound(true)).
-				Mkdir(HostKeyDir, 0o700, bk.WithParents(true), bk.WithUIDGID(u.UID, u.GID)),
-			b.name("sshd: drop the package's host keys, host key folder %s", HostKeyDir))
+		b.state = b.state.File(bk.Mkdir(HostKeyDir, 0o700, bk.WithParents(true), bk.WithUIDGID(u.UID, u.GID)),
+			b.name("sshd host key folder %s", HostKeyDir))
 	}
 	return nil
 }

@@ -53,7 +53,10 @@ func (b *builder) apt() {
 	cacheID := "wsbuild/apt/" + b.node.Base
 	script := `rm -f /etc/apt/apt.conf.d/docker-clean
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends -o APT::Keep-Downloaded-Packages=true ` + shellWords(pkgs)
+apt-get install -y -qq --no-install-recommends -o APT::Keep-Downloaded-Packages=true ` + shellWords(pkgs) + `
+# Host keys a package made (openssh-server's postinst does) go in the same
+# step, so no layer of the image ever holds one.
+rm -f /etc/ssh/ssh_host_*`
 	b.sh(script,
 		bk.AddEnv("DEBIAN_FRONTEND", "noninteractive"),
 		bk.User("0:0"),

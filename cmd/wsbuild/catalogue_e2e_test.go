@@ -136,6 +136,7 @@ func TestCatalogue(t *testing.T) {
 
 	t.Run("each check fails the image that breaks it", func(t *testing.T) { brokenBuild(t, specPath, dir, r.Registry) })
 	t.Run("CUDA leg on the stand-in base", func(t *testing.T) { cudaLeg(t, specPath, dir, r.Registry) })
+	t.Run("init --from a JinaD workspace builds", func(t *testing.T) { jinadWorkspace(t, r.Registry) })
 }
 
 var supervisord = []string{"supervisord", "-c", llb.SupervisordConf}

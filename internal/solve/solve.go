@@ -180,6 +180,7 @@ func (s *Solver) buildOne(ctx context.Context, def *bk.Definition, cfg []byte, c
 		LocalMounts: mounts,
 		Session:     []session.Attachable{authProvider()},
 	}
+	var failed checkFailure
 	resp, err := s.c.Build(ctx, opt, "wsbuild", func(ctx context.Context, c gateway.Client) (*gateway.Result, error) {
 		res, err := c.Solve(ctx, gateway.SolveRequest{Definition: def.ToPB()})
 		if err != nil {
@@ -189,7 +190,7 @@ func (s *Solver) buildOne(ctx context.Context, def *bk.Definition, cfg []byte, c
 		if err != nil {
 			return nil, err
 		}
-		if err := runChecks(ctx, c, checks); err != nil {
+		if err := runChecks(ctx, c, checks, &failed); err != nil {
 			return nil, err
 		}
 		out := gateway.NewResult()
@@ -198,7 +199,7 @@ func (s *Solver) buildOne(ctx context.Context, def *bk.Definition, cfg []byte, c
 		return out, nil
 	}, ch)
 	if err != nil {
-		return ocispec.Descriptor{}, err
+		return ocispec.Descriptor{}, failed.wrap(err)
 	}
 	return manifestDescriptor(resp)
 }
