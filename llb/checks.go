@@ -46,6 +46,12 @@ done`)
 	-type f -size -64k -print 2>/dev/null | xargs -r grep -l -e '-----BEGIN OPENSSH PRIVATE KEY-----' 2>/dev/null || true)
 found="$found$(find /etc/ssh -name 'ssh_host_*_key' 2>/dev/null || true)"
 if [ -n "$found" ]; then echo "private keys in the image:" >&2; echo "$found" >&2; exit 1; fi`)
+	add("entrypoint sets a password and drops to the user", true, fmt.Sprintf(`out=$(USER_PASSWORD=wsbuild-check-password %[1]s id -u)
+[ "$out" = %[2]d ] || { echo "the entrypoint ran the command as uid $out, not %[2]d" >&2; exit 1; }
+hash=$(getent shadow %[3]s | cut -d: -f2)
+case "$hash" in '$'*) ;; *) echo "no hashed password was set for %[3]s: $hash" >&2; exit 1;; esac
+if grep -rqs wsbuild-check-password /etc; then echo "the password is stored in plain text under /etc" >&2; exit 1; fi`,
+		InitPath, u.UID, shellQuote(u.Name)))
 	if n.Python != "" {
 		add("python is "+n.Python, false, fmt.Sprintf(`want=%[1]s
 have=$(python -c 'import sys; print("%%d.%%d.%%d" %% sys.version_info[:3])')

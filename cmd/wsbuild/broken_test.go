@@ -36,6 +36,8 @@ func brokenCases(registry string) []brokenCase {
     copy: [{src: broken/fail, dst: /usr/local/bin/jupyter}]`},
 		{"broken-vnc", "X and VNC start, VNC port 5900 answers", `    from: python-pytorch-desktop-vnc
     copy: [{src: broken/fail, dst: /usr/local/bin/x11vnc}]`},
+		{"broken-init", "entrypoint sets a password and drops to the user", `    from: python
+    copy: [{src: broken/fail, dst: /etc/wsbuild/init.d/zz-fail.sh}]`},
 		{"broken-test", "test 1: python -c 'import no_such_module'", `    from: python
     test: ["python -c 'import no_such_module'"]`},
 	}

@@ -67,7 +67,8 @@ func TestCatalogue(t *testing.T) {
 	built := readMetadata(t, meta)
 	ref := func(name string) string { return r.Registry + "/catalogue/" + name + ":3.11" }
 
-	common := []string{"runs as user (1000:1000)", "no sudo", "no private host key", "python is 3.11"}
+	common := []string{"runs as user (1000:1000)", "no sudo", "no private host key", "python is 3.11",
+		"entrypoint sets a password and drops to the user"}
 	want := map[string]struct {
 		cmd    []string
 		ports  []string
