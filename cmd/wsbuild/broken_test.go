@@ -79,9 +79,14 @@ func brokenBuild(t *testing.T, specPath, dir, registry string) {
 		t.Fatalf("building the broken images: exit %d, want 1\n%s", code, lastLines(stderr, 40))
 	}
 	for _, c := range cases {
-		want := fmt.Sprintf("building image %q: check %q failed", c.image, c.check)
-		if !strings.Contains(stderr, want) {
-			t.Errorf("the error does not say %s\n%s", want, lastLines(stderr, 40))
+		line := ""
+		for _, l := range strings.Split(stderr, "\n") {
+			if _, rest, ok := strings.Cut(l, fmt.Sprintf("building image %q: failed checks: ", c.image)); ok {
+				line = rest
+			}
+		}
+		if !strings.Contains(line, fmt.Sprintf("%q (exit code: ", c.check)) {
+			t.Errorf("the error does not say that %s failed check %q\n%s", c.image, c.check, lastLines(stderr, 40))
 		}
 		ref, err := name.ParseReference(registry+"/catalogue/"+c.image+":broken", name.Insecure)
 		if err != nil {

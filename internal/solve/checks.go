@@ -2,14 +2,16 @@ package solve
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 
 	bk "github.com/moby/buildkit/client/llb"
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
 	wsllb "github.com/wsbuild/wsbuild/llb"
-	"golang.org/x/sync/errgroup"
 )
 
 // check is a marshalled llb.Check.
@@ -31,50 +33,56 @@ func checkDefinitions(ctx context.Context, img *wsllb.Image, extra []bk.Constrai
 	return out, nil
 }
 
-// runChecks solves every check; their results are dropped, so nothing a
-// check writes reaches the image. It records the first check that failed in
-// failed: the error BuildKit hands back to the client loses any wrapping
-// done here.
-func runChecks(ctx context.Context, c gateway.Client, checks []check, failed *checkFailure) error {
-	eg, ctx := errgroup.WithContext(ctx)
-	for _, chk := range checks {
-		eg.Go(func() error {
+// runChecks solves every check, all of them even when one fails; their
+// results are dropped, so nothing a check writes reaches the image. Failures
+// are recorded in failed: the error BuildKit hands back to the client loses
+// any wrapping done here.
+func runChecks(ctx context.Context, c gateway.Client, checks []check, failed *checkFailures) error {
+	errs := make([]error, len(checks))
+	var wg sync.WaitGroup
+	for i, chk := range checks {
+		wg.Go(func() {
 			_, err := c.Solve(ctx, gateway.SolveRequest{Definition: chk.def.ToPB(), Evaluate: true})
 			if err != nil {
-				failed.set(chk.name)
+				failed.add(i, chk.name, err)
+				errs[i] = err
 			}
-			return err
 		})
 	}
-	return eg.Wait()
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
-// checkFailure remembers the first check of an image that failed.
-type checkFailure struct {
-	mu   sync.Mutex
-	name string
+// checkFailures remembers which checks of an image failed, and how.
+type checkFailures struct {
+	mu     sync.Mutex
+	failed map[int]string
 }
 
-func (f *checkFailure) set(name string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.name == "" {
-		f.name = name
+func (f *checkFailures) add(i int, name string, err error) {
+	msg := err.Error()
+	if j := strings.LastIndex(msg, "did not complete successfully: "); j >= 0 {
+		msg = msg[j+len("did not complete successfully: "):]
 	}
-}
-
-// wrap names the failed check in err, keeping only the end of BuildKit's
-// message (the exit code): the check's script and output are in the
-// progress display above.
-func (f *checkFailure) wrap(err error) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.name == "" {
+	if f.failed == nil {
+		f.failed = map[int]string{}
+	}
+	f.failed[i] = fmt.Sprintf("%q (%s)", name, msg)
+}
+
+// wrap names the failed checks in place of err, in the order the image
+// lists them; the checks' scripts and output are in the progress display.
+func (f *checkFailures) wrap(err error) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.failed) == 0 {
 		return err
 	}
-	msg := err.Error()
-	if i := strings.LastIndex(msg, "did not complete successfully: "); i >= 0 {
-		msg = msg[i+len("did not complete successfully: "):]
+	var names []string
+	for _, i := range slices.Sorted(maps.Keys(f.failed)) {
+		names = append(names, f.failed[i])
 	}
-	return fmt.Errorf("check %q failed: %s (its output is above)", f.name, msg)
+	return fmt.Errorf("failed checks: %s; their output is above", strings.Join(names, ", "))
 }

@@ -180,7 +180,7 @@ func (s *Solver) buildOne(ctx context.Context, def *bk.Definition, cfg []byte, c
 		LocalMounts: mounts,
 		Session:     []session.Attachable{authProvider()},
 	}
-	var failed checkFailure
+	var failed checkFailures
 	resp, err := s.c.Build(ctx, opt, "wsbuild", func(ctx context.Context, c gateway.Client) (*gateway.Result, error) {
 		res, err := c.Solve(ctx, gateway.SolveRequest{Definition: def.ToPB()})
 		if err != nil {
