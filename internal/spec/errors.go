@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"github.com/wsbuild/wsbuild/internal/suggest"
 	"slices"
 	"sort"
 	"strings"
@@ -75,42 +76,21 @@ func (l ErrorList) sorted(files []string) ErrorList {
 
 // unknownMsg says that key is not one of known, suggesting the closest one.
 func unknownMsg(what, key string, known []string) string {
-	if s := suggest(key, known); s != "" {
+	if s := closest(key, known); s != "" {
 		return fmt.Sprintf("unknown %s %q (did you mean %q?)", what, key, s)
 	}
 	return fmt.Sprintf("unknown %s %q (known: %s)", what, key, strings.Join(known, ", "))
 }
 
-// suggest returns the candidate closest to s by edit distance, if it is at most
+// closest returns the candidate closest to s by edit distance, if it is at most
 // 2 edits away and shorter than s itself; otherwise "".
-func suggest(s string, candidates []string) string {
+func closest(s string, candidates []string) string {
 	best, bestDist := "", 3
 	for _, c := range candidates {
-		d := editDistance(strings.ToLower(s), strings.ToLower(c))
+		d := suggest.Distance(strings.ToLower(s), strings.ToLower(c))
 		if d < bestDist && d < len(s) {
 			best, bestDist = c, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -50,7 +50,7 @@ func oneOf(allowed []string) func(string) (string, error) {
 			return s, nil
 		}
 		msg := fmt.Sprintf("%q is not one of %s", s, strings.Join(allowed, ", "))
-		if sg := suggest(s, allowed); sg != "" {
+		if sg := closest(s, allowed); sg != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", sg)
 		}
 		return s, errors.New(msg)
@@ -63,7 +63,7 @@ func checkOS(s string) (string, error) {
 		return s, nil
 	}
 	msg := fmt.Sprintf("unknown OS %q", s)
-	if sg := suggest(s, known); sg != "" {
+	if sg := closest(s, known); sg != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", sg)
 	}
 	return s, fmt.Errorf("%s; known: %s", msg, strings.Join(known, ", "))

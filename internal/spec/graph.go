@@ -16,7 +16,7 @@ func (d *decoder) checkFrom(fam *Family) {
 		if _, ok := fam.Images[img.From]; !ok {
 			p := "images." + n + ".from"
 			msg := fmt.Sprintf("image %q does not exist", img.From)
-			if s := suggest(img.From, fam.Names); s != "" {
+			if s := closest(img.From, fam.Names); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
 			d.errorf(fam.At(p), p, "%s; known images: %s", msg, strings.Join(fam.Names, ", "))

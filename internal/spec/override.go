@@ -96,7 +96,7 @@ func (d *decoder) applyOverride(root *yaml.Node, o Override) {
 	}
 	if img == nil {
 		msg := fmt.Sprintf("image %q does not exist", segs[0])
-		if sg := suggest(segs[0], names); sg != "" {
+		if sg := closest(segs[0], names); sg != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", sg)
 		}
 		if len(names) == 0 {

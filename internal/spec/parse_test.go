@@ -185,8 +185,8 @@ func TestRequirementsFromFS(t *testing.T) {
 func TestSuggest(t *testing.T) {
 	known := []string{"base", "from", "python", "apt", "pip", "tag"}
 	for in, want := range map[string]string{"pyton": "python", "bsae": "base", "frm": "from", "Tag": "tag", "zzzzzz": "", "ab": "", "bxyz": ""} {
-		if got := suggest(in, known); got != want {
-			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
+		if got := closest(in, known); got != want {
+			t.Errorf("closest(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
