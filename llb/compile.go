@@ -38,6 +38,8 @@ type Image struct {
 	State bk.State
 	// Config is the OCI image config to export with State.
 	Config ocispec.Image
+	// Annotations are the manifest annotations to export the image with.
+	Annotations map[string]string
 	// Checks are run inside the image after it is built; the image is
 	// exported only if every one passes.
 	Checks []Check
@@ -56,7 +58,8 @@ func (i *Image) Definition(ctx context.Context, extra ...bk.ConstraintsOpt) (*bk
 }
 
 type options struct {
-	platform ocispec.Platform
+	platform  ocispec.Platform
+	published map[string]string
 }
 
 // Option configures Compile.
@@ -66,6 +69,15 @@ type Option func(*options) error
 // architecture wsbuild runs on.
 func WithPlatform(p ocispec.Platform) Option {
 	return func(o *options) error { o.platform = p; return nil }
+}
+
+// WithPublished names images that are already built and pushed, keyed by
+// image name, each with a reference by digest to the pushed image. Such an
+// image is still compiled (its config is needed), but its state becomes
+// that pushed image, so its children are built on exactly what its tags
+// hold rather than on a rebuild of it. Default: none.
+func WithPublished(refs map[string]string) Option {
+	return func(o *options) error { o.published = refs; return nil }
 }
 
 // Compile turns every node of p into an Image, in the plan's order. bases
@@ -83,6 +95,11 @@ func Compile(p *plan.Plan, bases map[string]Base, opts ...Option) ([]*Image, err
 		img, err := compileNode(n, done[n.Parent], bases, o)
 		if err != nil {
 			return nil, fmt.Errorf("compiling image %q: %w", n.Name, err)
+		}
+		if ref, ok := o.published[n.Name]; ok {
+			if err := img.usePublished(ref, o.platform); err != nil {
+				return nil, fmt.Errorf("compiling image %q: %w", n.Name, err)
+			}
 		}
 		done[n] = img
 		out = append(out, img)
@@ -123,7 +140,22 @@ func compileNode(n *plan.Node, parent *Image, bases map[string]Base, o options) 
 	b.copies()
 	b.finish()
 	cfg = imageConfig(n, cfg, b.extraEnv)
-	return &Image{Node: n, State: b.state, Config: cfg, Checks: b.checks()}, nil
+	return &Image{Node: n, State: b.state, Config: cfg, Annotations: n.Annotations(), Checks: b.checks()}, nil
+}
+
+// usePublished replaces the image's state with the pushed image at ref,
+// carrying the same environment, user and working directory.
+func (i *Image) usePublished(ref string, p ocispec.Platform) error {
+	cfg, err := i.ConfigJSON()
+	if err != nil {
+		return err
+	}
+	st, err := bk.Image(ref, bk.Platform(p)).WithImageConfig(cfg)
+	if err != nil {
+		return fmt.Errorf("pushed image %q: %w", ref, err)
+	}
+	i.State = st
+	return nil
 }
 
 func fromBase(base Base, p ocispec.Platform) (bk.State, ocispec.Image, error) {

@@ -13,7 +13,7 @@ import (
 // Labels wsbuild sets on every image besides the org.opencontainers.image ones.
 const (
 	// LabelInputDigest holds the image's input digest (see plan.Node.InputDigest).
-	LabelInputDigest = "io.wsbuild.input-digest"
+	LabelInputDigest = plan.AnnotationInputDigest
 	// LabelParent names the family image this one was built on.
 	LabelParent = "io.wsbuild.parent"
 )

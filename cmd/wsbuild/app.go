@@ -29,8 +29,9 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"validate", "check a spec and report every problem with its file and line", runValidate},
-		{"plan", "show the build order, parents, bases, refs and input digests", runPlan},
-		{"build", "build images (and with --push, push them)", runBuild},
+		{"plan", "show the build order, refs and input digests; --why: what a build would do and why", runPlan},
+		{"build", "build images (and with --push, push them; unchanged images are skipped)", runBuild},
+		{"lock", "pin every base image to a digest in the spec's lock file", runLock},
 		{"templates", "list the stock workstation templates in every OS and CUDA leg", runTemplates},
 		{"init", "write a starter spec from a template (--template) or a JinaD workspace (--from)", runInit},
 	}
@@ -109,11 +110,13 @@ type specFlags struct {
 	file     string
 	sets     []string
 	setFiles []string
+	lockFile string
 }
 
 func (s *specFlags) register(fs *pflag.FlagSet) {
 	fs.StringVarP(&s.file, "file", "f", spec.DefaultFile, "spec file")
 	fs.StringArrayVar(&s.sets, "set", nil, "override a spec field: image.key=value (repeatable)")
+	fs.StringVar(&s.lockFile, "lock", "", "lock file pinning the bases (default: the spec's name with .lock, used when it exists)")
 	fs.StringArrayVar(&s.setFiles, "set-file", nil, "read overrides from `FILE`, one image.key=value a line, applied before --set (repeatable)")
 }
 
@@ -137,7 +140,7 @@ func (d *daemonFlags) options(s specFlags, stderr io.Writer) (pipeline.Options, 
 		conn = append(conn, buildkitd.WithAddr(d.addr))
 	}
 	return pipeline.Options{
-		SpecFile: s.file, Sets: s.sets, SetFiles: s.setFiles, Connect: conn, CacheDir: cacheDir,
+		SpecFile: s.file, Sets: s.sets, SetFiles: s.setFiles, LockFile: s.lockFile, Connect: conn, CacheDir: cacheDir,
 		Progress: "auto", ProgressOut: stderr, Platform: pipeline.DefaultPlatform(),
 	}, nil
 }

@@ -22,13 +22,14 @@ type metadata struct {
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	var sf specFlags
 	var df daemonFlags
-	var push, noCache bool
+	var push, noCache, force bool
 	var progress, metadataFile string
 	fs := newFlags("build", "build [-f FILE] [--push] [IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
 	fs.BoolVar(&push, "push", false, "push every built image to the spec's push targets")
 	fs.BoolVar(&noCache, "no-cache", false, "do not use BuildKit's cache")
+	fs.BoolVar(&force, "force", false, "build every selected image, even those whose pushed tags are up to date")
 	fs.StringVar(&progress, "progress", "auto", "progress output: auto, tty, plain, rawjson or quiet")
 	fs.StringVar(&metadataFile, "metadata-file", "", "write every image's refs and digests to this JSON file")
 	if err := parse(fs, args); err != nil {
@@ -38,41 +39,36 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	if err != nil {
 		return err
 	}
-	o.Images, o.NoCache, o.Progress = fs.Args(), noCache, progress
+	o.Images, o.NoCache, o.Progress, o.Force = fs.Args(), noCache, progress, force
 	if err := solve.CheckProgress(progress); err != nil {
 		return usageError{err}
-	}
-	// Check the spec and plan before starting a daemon: bad input fails fast.
-	f, err := pipeline.Load(o)
-	if err != nil {
-		return err
-	}
-	if push && len(f.Push) == 0 {
-		return usageError{fmt.Errorf("%s: --push was given but the spec has no push: targets", f.File)}
-	}
-	p, err := pipeline.Check(f, o)
-	if err != nil {
-		return err
 	}
 	pub, err := publish.New()
 	if err != nil {
 		return err
 	}
-	s, err := pipeline.Open(ctx, o)
+	// Bad input fails before any daemon starts.
+	r, err := startRun(ctx, o, push)
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, s.Close()) }()
-	planned, err := pipeline.Resolve(ctx, s.Solver, p, o)
+	defer func() { err = errors.Join(err, r.close()) }()
+	decisions, err := pipeline.Decide(ctx, r.plan, o, push, pub)
 	if err != nil {
 		return err
 	}
-	built, err := pipeline.Build(ctx, s, planned, o, push, pub)
-	if err != nil {
-		return err
+	built := pipeline.Skipped(decisions)
+	if pipeline.ToBuild(decisions) > 0 {
+		s, err := r.session(ctx)
+		if err != nil {
+			return err
+		}
+		if built, err = pipeline.Build(ctx, s, r.planned, o, decisions, push, pub); err != nil {
+			return err
+		}
 	}
 	for _, b := range built {
-		fmt.Fprintf(stdout, "%s\t%s", b.Name, b.Digest)
+		fmt.Fprintf(stdout, "%s\t%s\t%s", b.Name, b.Action, b.Digest)
 		for _, r := range b.Refs {
 			fmt.Fprintf(stdout, "\t%s", r)
 		}

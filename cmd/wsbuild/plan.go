@@ -6,11 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
-	"text/tabwriter"
+	"slices"
 
+	"github.com/wsbuild/wsbuild/internal/change"
 	"github.com/wsbuild/wsbuild/internal/pipeline"
 	"github.com/wsbuild/wsbuild/internal/plan"
+	"github.com/wsbuild/wsbuild/internal/publish"
 )
 
 // planEntry is one image of `wsbuild plan -o json`.
@@ -21,61 +22,58 @@ type planEntry struct {
 	BaseDigest  string   `json:"baseDigest,omitempty"`
 	InputDigest string   `json:"inputDigest"`
 	Refs        []string `json:"refs"`
+	// With --why: what a `build --push` would do, and why.
+	Action  change.Action `json:"action,omitempty"`
+	Reasons []string      `json:"reasons,omitempty"`
+	Changed []string      `json:"changed,omitempty"`
+	// Digest is the manifest digest the tags hold, when skipped.
+	Digest string `json:"digest,omitempty"`
 }
+
+// planFormats are the values of plan's -o flag.
+var planFormats = []string{"text", "json", "dot", "mermaid"}
 
 // runPlan prints what a build would do, in build order.
 func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	var sf specFlags
 	var df daemonFlags
 	var output string
-	fs := newFlags("plan", "plan [-f FILE] [-o text|json] [IMAGE...]", stdout)
+	var why, force bool
+	fs := newFlags("plan", "plan [-f FILE] [-o text|json|dot|mermaid] [--why] [IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
-	fs.StringVarP(&output, "output", "o", "text", "output format: text or json")
+	fs.StringVarP(&output, "output", "o", "text", "output format: text, json, dot or mermaid")
+	fs.BoolVar(&why, "why", false, "look up every tag and say for each image whether `build --push` builds or skips it, and which input changed")
+	fs.BoolVar(&force, "force", false, "with --why: plan as `build --push --force` would")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if output != "text" && output != "json" {
-		return usageError{fmt.Errorf("unknown output format %q (want text or json)", output)}
+	if !slices.Contains(planFormats, output) {
+		return usageError{fmt.Errorf("unknown output format %q (want text, json, dot or mermaid)", output)}
 	}
 	o, err := df.options(sf, stderr)
 	if err != nil {
 		return err
 	}
-	o.Images = fs.Args()
-	f, err := pipeline.Load(o)
+	o.Images, o.Force = fs.Args(), force
+	r, err := startRun(ctx, o, why)
 	if err != nil {
 		return err
 	}
-	p, err := pipeline.Check(f, o)
-	if err != nil {
-		return err
-	}
-	s, err := pipeline.Open(ctx, o)
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, s.Close()) }()
-	planned, err := pipeline.Resolve(ctx, s.Solver, p, o)
-	if err != nil {
-		return err
-	}
-	entries := planEntries(planned.Plan)
-	if output == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(entries)
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tIMAGE\tPARENT\tBASE\tINPUT DIGEST\tREFS")
-	for i, e := range entries {
-		parent := e.Parent
-		if parent == "" {
-			parent = "-"
+	defer func() { err = errors.Join(err, r.close()) }()
+	entries := planEntries(r.plan)
+	if why {
+		pub, err := publish.New()
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", i+1, e.Name, parent, e.Base, e.InputDigest, strings.Join(e.Refs, " "))
+		decisions, err := pipeline.Decide(ctx, r.plan, o, true, pub)
+		if err != nil {
+			return err
+		}
+		addDecisions(entries, decisions)
 	}
-	return tw.Flush()
+	return writePlan(stdout, output, entries)
 }
 
 func planEntries(p *plan.Plan) []planEntry {
@@ -94,4 +92,28 @@ func planEntries(p *plan.Plan) []planEntry {
 		out = append(out, e)
 	}
 	return out
+}
+
+func addDecisions(entries []planEntry, decisions []change.Decision) {
+	for i, d := range decisions {
+		e := &entries[i]
+		e.Action, e.Reasons, e.Changed = d.Action, d.Reasons, d.Changed
+		if d.Action == change.Skip {
+			e.Digest = d.Existing.String()
+		}
+	}
+}
+
+func writePlan(w io.Writer, format string, entries []planEntry) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(entries)
+	case "dot":
+		return writeDot(w, entries)
+	case "mermaid":
+		return writeMermaid(w, entries)
+	}
+	return writeText(w, entries)
 }

@@ -17,6 +17,7 @@ import (
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/buildkitd"
+	"github.com/wsbuild/wsbuild/internal/lock"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/solve"
 	"github.com/wsbuild/wsbuild/internal/spec"
@@ -59,6 +60,10 @@ type Options struct {
 	CacheDir string
 	// Platform is the platform images are built for.
 	Platform ocispec.Platform
+	// LockFile is the lock file to read; "" means the spec's (see LockPath).
+	LockFile string
+	// Force builds every selected image, even those whose tags are up to date.
+	Force bool
 }
 
 // DefaultCacheDir is $WSBUILD_CACHE_DIR, else the user's cache folder/wsbuild.
@@ -123,15 +128,26 @@ func Check(f *spec.Family, o Options) (*plan.Plan, error) {
 }
 
 // Resolve looks up p's base images through s and folds their digests into
-// p's input digests.
-func Resolve(ctx context.Context, s *solve.Solver, p *plan.Plan, o Options) (*Planned, error) {
-	bases, err := s.ResolveBases(ctx, p.Bases(), o.Platform)
+// p's input digests. With pins (from a lock file), the pinned references are
+// resolved instead of the spec's, so the digests stay those of the lock.
+func Resolve(ctx context.Context, s *solve.Solver, p *plan.Plan, o Options, pins map[string]lock.Base) (*Planned, error) {
+	refs := p.Bases()
+	lookup := make([]string, len(refs))
+	for i, ref := range refs {
+		lookup[i] = ref
+		if b, ok := pins[ref]; ok {
+			lookup[i] = b.Pinned
+		}
+	}
+	resolved, err := s.ResolveBases(ctx, lookup, o.Platform)
 	if err != nil {
 		return nil, err
 	}
+	bases := map[string]wsllb.Base{}
 	digests := map[string]digest.Digest{}
-	for ref, b := range bases {
-		digests[ref] = b.Digest
+	for i, ref := range refs {
+		bases[ref] = resolved[lookup[i]]
+		digests[ref] = bases[ref].Digest
 	}
 	if err := p.SetBaseDigests(digests); err != nil {
 		return nil, err

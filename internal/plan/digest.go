@@ -49,8 +49,9 @@ type digestInput struct {
 // inputDigest is the digest of n's normalised spec, its parent's input
 // digest, its base and the base's digest, the content of the files it copies
 // or reads, and the template version. It changes exactly when the image's
-// content may change.
-func inputDigest(n *Node, version, platform string) (digest.Digest, error) {
+// content may change. It also returns the digest of each named input (see
+// Node.Inputs), so a later run can say which one changed.
+func inputDigest(n *Node, version, platform string) (digest.Digest, map[string]digest.Digest, error) {
 	s := n.Spec
 	in := digestInput{
 		Version: version, Platform: platform, Name: n.Name, Python: n.Python, User: n.User, Env: n.Env,
@@ -71,9 +72,41 @@ func inputDigest(n *Node, version, platform string) (digest.Digest, error) {
 	}
 	b, err := json.Marshal(in)
 	if err != nil {
-		return "", fmt.Errorf("digesting image %q: %w", n.Name, err)
+		return "", nil, fmt.Errorf("digesting image %q: %w", n.Name, err)
 	}
-	return digest.FromBytes(b), nil
+	inputs, err := namedInputs(b)
+	if err != nil {
+		return "", nil, fmt.Errorf("digesting image %q: %w", n.Name, err)
+	}
+	return digest.FromBytes(b), inputs, nil
+}
+
+// FileInput is the prefix of the named input that is one copied source's
+// content: FileInput + the source as the spec writes it.
+const FileInput = "file "
+
+// namedInputs splits the canonical JSON of a digestInput into its fields and
+// digests each one; every copied source is its own input (FileInput+src).
+func namedInputs(canonical []byte) (map[string]digest.Digest, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(canonical, &fields); err != nil {
+		return nil, err
+	}
+	out := make(map[string]digest.Digest, len(fields))
+	for k, raw := range fields {
+		if k != "files" {
+			out[k] = digest.FromBytes(raw)
+			continue
+		}
+		var files map[string]digest.Digest
+		if err := json.Unmarshal(raw, &files); err != nil {
+			return nil, err
+		}
+		for src, d := range files {
+			out[FileInput+src] = d
+		}
+	}
+	return out, nil
 }
 
 // hashCopies digests every copy source of img: for a folder, the sorted

@@ -66,6 +66,12 @@ type Node struct {
 	Refs []Ref
 	// InputDigest summarises every input of the image; see Digest.
 	InputDigest digest.Digest
+	// Inputs digests each named input of InputDigest on its own: spec
+	// fields by their JSON name ("apt", "env", "desktop"…), "parent" (the
+	// parent's input digest), "base" and "baseDigest", "version" (the
+	// templates version), "platform", and FileInput+src for every copied
+	// source. Comparing two Inputs says which input changed.
+	Inputs map[string]digest.Digest
 	// Files maps each copied source path to the digest of its content.
 	Files map[string]digest.Digest
 
@@ -189,11 +195,11 @@ func New(f *spec.Family, opts ...Option) (*Plan, error) {
 func (p *Plan) SetBaseDigests(m map[string]digest.Digest) error {
 	for _, n := range p.Nodes {
 		n.BaseDigest = m[n.Base]
-		d, err := inputDigest(n, p.version, p.platform)
+		d, inputs, err := inputDigest(n, p.version, p.platform)
 		if err != nil {
 			return err
 		}
-		n.InputDigest = d
+		n.InputDigest, n.Inputs = d, inputs
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package publish
 import (
 	"fmt"
 
+	"github.com/google/go-containerregistry/pkg/name"
+
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
@@ -18,14 +20,50 @@ type mountingImage struct {
 // Layers returns the image's layers, the shared ones mountable.
 func (m *mountingImage) Layers() ([]v1.Layer, error) { return m.layers, nil }
 
+// mountSource is an image whose layers a child may mount: one reference by
+// digest per push target, in the targets' order, and its layer digests.
+type mountSource struct {
+	refs   []name.Digest
+	layers []v1.Hash
+}
+
+// fromPrepared is the mount source of a parent pushed in the same run.
+func fromPrepared(p *prepared) *mountSource {
+	src := &mountSource{layers: p.layers}
+	for _, t := range p.tags {
+		src.refs = append(src.refs, t.Context().Digest(p.digest.String()))
+	}
+	return src
+}
+
+// fromFound is the mount source of a parent already pushed, as its tags
+// hold it now; nil when a tag holds nothing.
+func fromFound(found []Found, insecure []bool) (*mountSource, error) {
+	src := &mountSource{}
+	for i, f := range found {
+		if !f.Exists {
+			return nil, nil
+		}
+		tag, err := parseTag(Ref{Name: f.Ref, Insecure: insecure[i]})
+		if err != nil {
+			return nil, err
+		}
+		src.refs = append(src.refs, tag.Context().Digest(f.Digest.String()))
+		if i == 0 {
+			src.layers = f.Layers
+		}
+	}
+	return src, nil
+}
+
 // withParentMounts wraps it so the layers it shares with its parent are
 // mounted from the parent's repository on the ref'th target. With no parent
 // there it returns the image as it is.
-func withParentMounts(it, parent *prepared, ref int) (v1.Image, error) {
-	if parent == nil || ref >= len(parent.tags) {
+func withParentMounts(it *prepared, parent *mountSource, ref int) (v1.Image, error) {
+	if parent == nil || ref >= len(parent.refs) {
 		return it.Image, nil
 	}
-	from := parent.tags[ref].Context().Digest(parent.digest.String())
+	from := parent.refs[ref]
 	shared := map[v1.Hash]bool{}
 	for _, d := range parent.layers {
 		shared[d] = true

@@ -33,6 +33,10 @@ type Item struct {
 	Parent string
 	// Refs are the tags to push to.
 	Refs []Ref
+	// ParentPushed is what the parent's tags hold, one per ref in the same
+	// order, when the parent is not published in this run because it is
+	// already up to date; the layers they share are mounted from there.
+	ParentPushed []Found
 }
 
 // Ref is one tag an image is pushed to.
@@ -156,8 +160,8 @@ type prepared struct {
 	Item
 	tags   []name.Tag
 	digest v1.Hash
-	layers []v1.Hash // layer digests, in order
-	parent *prepared // nil when the item has no parent in the run
+	layers []v1.Hash    // layer digests, in order
+	parent *mountSource // nil when there is no parent to mount layers from
 }
 
 // prepare parses every ref and reads every digest before anything is sent.
@@ -165,15 +169,24 @@ func prepare(items []Item) ([]*prepared, error) {
 	out := make([]*prepared, len(items))
 	byName := map[string]*prepared{}
 	for i, it := range items {
-		p := &prepared{Item: it, parent: byName[it.Parent]}
+		p := &prepared{Item: it}
+		var insecure []bool
 		for _, r := range it.Refs {
 			tag, err := parseTag(r)
 			if err != nil {
 				return nil, fmt.Errorf("image %q: %w", it.Name, err)
 			}
 			p.tags = append(p.tags, tag)
+			insecure = append(insecure, r.Insecure)
 		}
 		var err error
+		if parent := byName[it.Parent]; parent != nil {
+			p.parent = fromPrepared(parent)
+		} else if len(it.ParentPushed) == len(it.Refs) {
+			if p.parent, err = fromFound(it.ParentPushed, insecure); err != nil {
+				return nil, fmt.Errorf("image %q: parent: %w", it.Name, err)
+			}
+		}
 		if p.digest, err = it.Image.Digest(); err != nil {
 			return nil, fmt.Errorf("digest of image %q: %w", it.Name, err)
 		}

@@ -117,11 +117,6 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 		}
 		mounts = map[string]fsutil.FS{wsllb.ContextName: fs}
 	}
-	type job struct {
-		def    *bk.Definition
-		cfg    []byte
-		checks []check
-	}
 	jobs := make([]job, len(images))
 	for i, img := range images {
 		def, err := img.Definition(ctx, extra...)
@@ -136,7 +131,7 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 		if err != nil {
 			return nil, err
 		}
-		jobs[i] = job{def, cfg, checks}
+		jobs[i] = job{def: def, cfg: cfg, annotations: img.Annotations, checks: checks}
 	}
 	display, err := startDisplay(len(images), s.opts.progress, s.opts.out)
 	if err != nil {
@@ -148,7 +143,7 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 	for i, img := range images {
 		ch := display.source(i)
 		wg.Go(func() {
-			desc, err := s.buildOne(ctx, jobs[i].def, jobs[i].cfg, jobs[i].checks, store, mounts, ch)
+			desc, err := s.buildOne(ctx, jobs[i], store, mounts, ch)
 			if err != nil {
 				errs[i] = fmt.Errorf("building image %q: %w", img.Node.Name, err)
 				return
@@ -167,9 +162,17 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 	return results, nil
 }
 
+// job is one image, marshalled for buildkitd.
+type job struct {
+	def         *bk.Definition
+	cfg         []byte
+	annotations map[string]string
+	checks      []check
+}
+
 // buildOne solves one image, then its checks, and exports it into store
 // only when every check passed; BuildKit closes ch.
-func (s *Solver) buildOne(ctx context.Context, def *bk.Definition, cfg []byte, checks []check, store content.Store,
+func (s *Solver) buildOne(ctx context.Context, j job, store content.Store,
 	mounts map[string]fsutil.FS, ch chan *bkclient.SolveStatus) (ocispec.Descriptor, error) {
 	opt := bkclient.SolveOpt{
 		Exports: []bkclient.ExportEntry{{
@@ -182,7 +185,7 @@ func (s *Solver) buildOne(ctx context.Context, def *bk.Definition, cfg []byte, c
 	}
 	var failed checkFailures
 	resp, err := s.c.Build(ctx, opt, "wsbuild", func(ctx context.Context, c gateway.Client) (*gateway.Result, error) {
-		res, err := c.Solve(ctx, gateway.SolveRequest{Definition: def.ToPB()})
+		res, err := c.Solve(ctx, gateway.SolveRequest{Definition: j.def.ToPB()})
 		if err != nil {
 			return nil, err
 		}
@@ -190,12 +193,15 @@ func (s *Solver) buildOne(ctx context.Context, def *bk.Definition, cfg []byte, c
 		if err != nil {
 			return nil, err
 		}
-		if err := runChecks(ctx, c, checks, &failed); err != nil {
+		if err := runChecks(ctx, c, j.checks, &failed); err != nil {
 			return nil, err
 		}
 		out := gateway.NewResult()
 		out.SetRef(ref)
-		out.AddMeta(exptypes.ExporterImageConfigKey, cfg)
+		out.AddMeta(exptypes.ExporterImageConfigKey, j.cfg)
+		for k, v := range j.annotations {
+			out.AddMeta(exptypes.AnnotationManifestKey(nil, k), []byte(v))
+		}
 		return out, nil
 	}, ch)
 	if err != nil {

@@ -1,0 +1,107 @@
+package publish
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/opencontainers/go-digest"
+	"github.com/wsbuild/wsbuild/internal/plan"
+	"golang.org/x/sync/errgroup"
+)
+
+// lookupJobs bounds the registry requests Lookup has in flight.
+const lookupJobs = 16
+
+// Found is what a registry holds at one tag.
+type Found struct {
+	// Ref is the tag looked up.
+	Ref string
+	// Exists is false when the registry has no such tag (or repository).
+	Exists bool
+	// Digest is the manifest's digest.
+	Digest v1.Hash
+	// InputDigest is the input digest the image was built from; empty when
+	// the manifest carries none (not built by wsbuild, or an index).
+	InputDigest digest.Digest
+	// Inputs is the digest of each named input, when the manifest has them.
+	Inputs map[string]digest.Digest
+	// Layers are the manifest's layer digests, in order.
+	Layers []v1.Hash
+}
+
+// Lookup fetches the manifest at every ref, concurrently, and reads the
+// input digest wsbuild annotated it with. A missing tag or repository is not
+// an error (Found.Exists is false); any other failure is.
+func (p *Publisher) Lookup(ctx context.Context, refs []Ref) ([]Found, error) {
+	out := make([]Found, len(refs))
+	eg, ctx := errgroup.WithContext(ctx)
+	eg.SetLimit(lookupJobs)
+	for i, r := range refs {
+		eg.Go(func() error {
+			f, err := p.lookupOne(ctx, r)
+			out[i] = f
+			return err
+		})
+	}
+	if err := eg.Wait(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (p *Publisher) lookupOne(ctx context.Context, r Ref) (Found, error) {
+	found := Found{Ref: r.Name}
+	tag, err := parseTag(r)
+	if err != nil {
+		return found, err
+	}
+	desc, err := remote.Get(tag, p.remoteOptions(ctx)...)
+	if isNotFound(err) {
+		return found, nil
+	}
+	if err != nil {
+		return found, fmt.Errorf("looking up %q: %w", r.Name, err)
+	}
+	found.Exists, found.Digest = true, desc.Digest
+	if desc.MediaType.IsIndex() {
+		return found, nil
+	}
+	m, err := v1.ParseManifest(bytes.NewReader(desc.Manifest))
+	if err != nil {
+		return found, fmt.Errorf("looking up %q: parsing its manifest: %w", r.Name, err)
+	}
+	for _, l := range m.Layers {
+		found.Layers = append(found.Layers, l.Digest)
+	}
+	found.InputDigest = digest.Digest(m.Annotations[plan.AnnotationInputDigest])
+	if raw := m.Annotations[plan.AnnotationInputs]; raw != "" {
+		// A malformed list only loses the explanation, not the decision.
+		_ = json.Unmarshal([]byte(raw), &found.Inputs)
+	}
+	return found, nil
+}
+
+// isNotFound tells a missing tag or repository from other registry errors.
+func isNotFound(err error) bool {
+	var te *transport.Error
+	if !errors.As(err, &te) {
+		return false
+	}
+	if te.StatusCode == http.StatusNotFound {
+		return true
+	}
+	for _, d := range te.Errors {
+		switch d.Code {
+		case transport.ManifestUnknownErrorCode, transport.NameUnknownErrorCode:
+			return true
+		}
+	}
+	return false
+}
