@@ -117,7 +117,9 @@ func writeMermaid(w io.Writer, entries []planEntry) error {
 			fmt.Fprintf(&b, "  class %s %s\n", id(e.Name), e.Action)
 		}
 	}
-	b.WriteString("  classDef build fill:#fdd,stroke:#a33\n  classDef skip fill:#dfd,stroke:#3a3\n")
+	if len(entries) > 0 && entries[0].Action != "" {
+		b.WriteString("  classDef build fill:#fdd,stroke:#a33\n  classDef skip fill:#dfd,stroke:#3a3\n")
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

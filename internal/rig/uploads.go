@@ -18,6 +18,7 @@ type UploadCounter struct {
 
 	mu              sync.Mutex
 	uploads, mounts int
+	sent            []string // digests of blobs whose upload completed
 }
 
 // RoundTrip counts req if it opens a blob upload and passes it on.
@@ -30,6 +31,13 @@ func (c *UploadCounter) RoundTrip(req *http.Request) (*http.Response, error) {
 			c.uploads++
 		}
 		c.mu.Unlock()
+	}
+	if req.Method == http.MethodPut && strings.Contains(req.URL.Path, "/blobs/uploads/") {
+		if d := req.URL.Query().Get("digest"); d != "" {
+			c.mu.Lock()
+			c.sent = append(c.sent, d)
+			c.mu.Unlock()
+		}
 	}
 	next := c.Next
 	if next == nil {
@@ -45,4 +53,14 @@ func (c *UploadCounter) Take() (uploads, mounts int) {
 	u, m := c.uploads, c.mounts
 	c.uploads, c.mounts = 0, 0
 	return u, m
+}
+
+// Sent returns the digests of the blobs whose content was uploaded (not
+// mounted) since the last call, in order.
+func (c *UploadCounter) Sent() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.sent
+	c.sent = nil
+	return out
 }

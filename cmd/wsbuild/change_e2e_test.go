@@ -1,0 +1,253 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/wsbuild/wsbuild/internal/buildkitd"
+	"github.com/wsbuild/wsbuild/internal/plan"
+	"github.com/wsbuild/wsbuild/internal/rig"
+	"github.com/wsbuild/wsbuild/internal/testenv"
+)
+
+// changeSpec is a three-image chain that builds in seconds: no apt, no pip.
+const changeSpec = `images:
+  root:
+    base: debian:bookworm
+    env: {LEVEL: root}
+    tag: "1"
+  middle:
+    from: root
+    copy: [{src: notes.txt, dst: /opt/notes.txt}]
+    tag: "1"
+  leaf:
+    from: middle
+    env: {LEVEL: leaf}
+    volumes: [work]
+    tag: "1"
+push:
+  - {registry: %s, namespace: change, insecure: true}
+`
+
+// TestChangeAware builds a family, then rebuilds it after no change, a leaf
+// change, a copied file's change, with --force and after its base's tag
+// moved, checking each time what was built, what plan --why said, and what
+// reached the registry.
+func TestChangeAware(t *testing.T) {
+	testenv.NeedsRealRig(t)
+	r := rig.ForTest(t)
+	dir := t.TempDir()
+	specPath := filepath.Join(dir, "wsbuild.yaml")
+	write(t, specPath, fmt.Sprintf(changeSpec, r.Registry))
+	write(t, filepath.Join(dir, "notes.txt"), "one\n")
+	t.Setenv(buildkitd.EnvBinary, r.Buildkitd)
+	t.Setenv(buildkitd.EnvConfig, r.BuildkitdConfig)
+	t.Setenv("WSBUILD_CACHE_DIR", t.TempDir())
+	t.Setenv(buildkitd.EnvHost, "")
+	uploads := countUploads(t)
+	ref := func(img string) string { return r.Registry + "/change/" + img + ":1" }
+
+	if code, stderr := wsbuild(t, "lock", "-f", specPath); code != 0 {
+		t.Fatalf("lock exited %d:\n%s", code, stderr)
+	}
+	lockData, err := os.ReadFile(filepath.Join(dir, "wsbuild.lock"))
+	if err != nil || !strings.Contains(string(lockData), tagDigest(t, rig.BaseRef(r.Registry)).String()) {
+		t.Fatalf("lock file does not pin the rig's base (%v):\n%s", err, lockData)
+	}
+	first := buildActions(t, specPath)
+	wantActions(t, first, "root=build middle=build leaf=build")
+
+	t.Run("input digest is a manifest annotation and a label", func(t *testing.T) {
+		for _, img := range []string{"root", "middle", "leaf"} {
+			m, err := pull(t, ref(img)).Manifest()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := first[img]["inputDigest"]
+			if got := m.Annotations[plan.AnnotationInputDigest]; got != want {
+				t.Errorf("%s: annotation %q, want %v", img, got, want)
+			}
+			var inputs map[string]string
+			if err := json.Unmarshal([]byte(m.Annotations[plan.AnnotationInputs]), &inputs); err != nil || inputs["env"] == "" {
+				t.Errorf("%s: inputs annotation %q (%v)", img, m.Annotations[plan.AnnotationInputs], err)
+			}
+			cfg, err := pull(t, ref(img)).ConfigFile()
+			if err != nil || cfg.Config.Labels[plan.AnnotationInputDigest] != want {
+				t.Errorf("%s: label %v (%v), want %v", img, cfg.Config.Labels, err, want)
+			}
+		}
+	})
+	uploads.Sent()
+
+	// With a lock file, an unchanged family needs no buildkitd at all: point
+	// wsbuild at a daemon binary that does not exist to prove none starts.
+	t.Run("no-op build starts no daemon and skips everything", func(t *testing.T) {
+		t.Setenv(buildkitd.EnvBinary, filepath.Join(dir, "no-such-buildkitd"))
+		got := buildActions(t, specPath)
+		wantActions(t, got, "root=skip middle=skip leaf=skip")
+		for _, img := range []string{"root", "middle", "leaf"} {
+			if got[img]["digest"] != first[img]["digest"] {
+				t.Errorf("%s: skipped image reports digest %v, first build pushed %v", img, got[img]["digest"], first[img]["digest"])
+			}
+		}
+		why := planWhy(t, specPath)
+		if why["leaf"].Action != "skip" || why["root"].Digest != first["root"]["digest"] {
+			t.Errorf("plan --why: %+v", why)
+		}
+		if sent := uploads.Sent(); len(sent) > 0 {
+			t.Errorf("a no-op build uploaded %v", sent)
+		}
+	})
+
+	t.Run("leaf change builds only the leaf, on the pushed parent", func(t *testing.T) {
+		why := planWhy(t, specPath, "--set", "leaf.env.LEVEL=changed")
+		if why["leaf"].Action != "build" || !slices.Equal(why["leaf"].Reasons, []string{`spec field "env" changed`}) || why["middle"].Action != "skip" {
+			t.Fatalf("plan --why: %+v", why)
+		}
+		got := buildActions(t, specPath, "--set", "leaf.env.LEVEL=changed")
+		wantActions(t, got, "root=skip middle=skip leaf=build")
+		uploads.Sent()
+		if tagDigest(t, ref("middle")).String() != first["middle"]["digest"] {
+			t.Errorf("the skipped middle image's tag moved")
+		}
+	})
+
+	// A new repository holds none of its parent's layers, so only mounting
+	// them from the skipped parent's repository keeps them from being sent.
+	t.Run("a new image on a skipped parent mounts the parent's layers", func(t *testing.T) {
+		spec2 := filepath.Join(dir, "with-sibling.yaml")
+		sibling := "  sibling:\n    from: middle\n    volumes: [more]\n    tag: \"1\"\npush:"
+		write(t, spec2, strings.Replace(fmt.Sprintf(changeSpec, r.Registry), "push:", sibling, 1))
+		got := buildActions(t, spec2, "--lock", filepath.Join(dir, "wsbuild.lock"), "--set", "leaf.env.LEVEL=changed")
+		wantActions(t, got, "root=skip middle=skip leaf=skip")
+		if got["sibling"]["action"] != "build" {
+			t.Fatalf("sibling: %v", got["sibling"])
+		}
+		assertNoParentBytes(t, uploads.Sent(), pull(t, ref("middle")))
+	})
+
+	t.Run("a copied file's change rebuilds its image and the ones below", func(t *testing.T) {
+		write(t, filepath.Join(dir, "notes.txt"), "two\n")
+		why := planWhy(t, specPath, "--set", "leaf.env.LEVEL=changed")
+		if !slices.Equal(why["middle"].Reasons, []string{`file "notes.txt" changed`}) ||
+			!slices.Equal(why["leaf"].Reasons, []string{`parent "middle" changed`}) || why["root"].Action != "skip" {
+			t.Fatalf("plan --why: %+v", why)
+		}
+		got := buildActions(t, specPath, "--set", "leaf.env.LEVEL=changed")
+		wantActions(t, got, "root=skip middle=build leaf=build")
+		assertNoParentBytes(t, uploads.Sent(), pull(t, ref("root")))
+	})
+
+	t.Run("force rebuilds everything", func(t *testing.T) {
+		got := buildActions(t, specPath, "--set", "leaf.env.LEVEL=changed", "--force")
+		wantActions(t, got, "root=build middle=build leaf=build")
+		if got["root"]["digest"] != first["root"]["digest"] {
+			t.Errorf("cached root rebuilt to %v, was %v", got["root"]["digest"], first["root"]["digest"])
+		}
+	})
+
+	t.Run("the lock holds when the base tag moves", func(t *testing.T) {
+		moveBaseTag(t, r.Registry)
+		why := planWhy(t, specPath, "--set", "leaf.env.LEVEL=changed")
+		if why["root"].Action != "skip" {
+			t.Fatalf("with the lock, plan --why says %+v", why["root"])
+		}
+		if code, stderr := wsbuild(t, "lock", "-f", specPath); code != 0 {
+			t.Fatalf("lock exited %d:\n%s", code, stderr)
+		}
+		why = planWhy(t, specPath, "--set", "leaf.env.LEVEL=changed")
+		moved := tagDigest(t, rig.BaseRef(r.Registry)).String()
+		if why["root"].Action != "build" || !slices.Equal(why["root"].Reasons, []string{`base "debian:bookworm" now resolves to ` + moved}) {
+			t.Fatalf("after relocking, plan --why says %+v", why["root"])
+		}
+	})
+}
+
+// buildActions runs build --push with args and returns its metadata.
+func buildActions(t *testing.T, specPath string, args ...string) map[string]map[string]any {
+	t.Helper()
+	meta := filepath.Join(t.TempDir(), "meta.json")
+	code, stderr := wsbuild(t, append([]string{"build", "-f", specPath, "--push", "--progress", "plain", "--metadata-file", meta}, args...)...)
+	if code != 0 {
+		t.Fatalf("build %v exited %d:\n%s", args, code, lastLines(stderr, 30))
+	}
+	return readMetadata(t, meta)
+}
+
+func wantActions(t *testing.T, m map[string]map[string]any, want string) {
+	t.Helper()
+	var got []string
+	for _, img := range []string{"root", "middle", "leaf"} {
+		got = append(got, fmt.Sprintf("%s=%v", img, m[img]["action"]))
+	}
+	if s := strings.Join(got, " "); s != want {
+		t.Fatalf("actions %s, want %s", s, want)
+	}
+}
+
+// planWhy runs plan --why -o json and returns its entries by name.
+func planWhy(t *testing.T, specPath string, args ...string) map[string]planEntry {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), append([]string{"plan", "-f", specPath, "--why", "-o", "json"}, args...), &stdout, &stderr); code != 0 {
+		t.Fatalf("plan --why exited %d:\n%s", code, stderr.String())
+	}
+	var entries []planEntry
+	if err := json.Unmarshal(stdout.Bytes(), &entries); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]planEntry{}
+	for _, e := range entries {
+		out[e.Name] = e
+	}
+	return out
+}
+
+// assertNoParentBytes fails if any uploaded blob is one of parent's layers.
+func assertNoParentBytes(t *testing.T, sent []string, parent v1.Image) {
+	t.Helper()
+	if len(sent) == 0 {
+		t.Fatal("nothing was uploaded: the counter saw no push")
+	}
+	for _, l := range layerDigests(t, parent) {
+		if slices.Contains(sent, l.String()) {
+			t.Errorf("parent layer %s was uploaded again (uploads: %v)", l, sent)
+		}
+	}
+}
+
+// moveBaseTag points the rig's debian:bookworm at a different image.
+func moveBaseTag(t *testing.T, registry string) {
+	t.Helper()
+	base := pull(t, rig.BaseRef(registry))
+	cfg, err := base.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = cfg.DeepCopy()
+	if cfg.Config.Labels == nil {
+		cfg.Config.Labels = map[string]string{}
+	}
+	cfg.Config.Labels["moved"] = "yes"
+	moved, err := mutate.ConfigFile(base, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag, err := name.NewTag(rig.BaseRef(registry), name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(tag, moved); err != nil {
+		t.Fatal(err)
+	}
+}
