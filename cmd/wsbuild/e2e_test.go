@@ -245,7 +245,8 @@ func TestEndToEnd(t *testing.T) {
 
 	t.Run("second build is fully cached and uploads nothing", func(t *testing.T) {
 		uploads.Take()
-		code, stderr := wsbuild(t, "build", "-f", specPath, "--push", "--progress", "rawjson")
+		// --force: without it the unchanged images would not be solved at all.
+		code, stderr := wsbuild(t, "build", "-f", specPath, "--push", "--force", "--progress", "rawjson")
 		if code != 0 {
 			t.Fatalf("second build exited %d:\n%s", code, stderr)
 		}
