@@ -22,13 +22,14 @@ type metadata struct {
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	var sf specFlags
 	var df daemonFlags
-	var push, noCache bool
+	var push, noCache, dependents bool
 	var progress, metadataFile string
-	fs := newFlags("build", "build [-f FILE] [--push] [IMAGE...]", stdout)
+	fs := newFlags("build", "build [-f FILE] [--push] [--with-dependents] [IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
 	fs.BoolVar(&push, "push", false, "push every built image to the spec's push targets")
 	fs.BoolVar(&noCache, "no-cache", false, "do not use BuildKit's cache")
+	fs.BoolVar(&dependents, "with-dependents", false, "also build every image built on a named one")
 	fs.StringVar(&progress, "progress", "auto", "progress output: auto, tty, plain, rawjson or quiet")
 	fs.StringVar(&metadataFile, "metadata-file", "", "write every image's refs and digests to this JSON file")
 	if err := parse(fs, args); err != nil {
@@ -38,7 +39,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	if err != nil {
 		return err
 	}
-	o.Images, o.NoCache, o.Progress = fs.Args(), noCache, progress
+	o.Images, o.WithDependents, o.NoCache, o.Progress = fs.Args(), dependents, noCache, progress
 	if err := solve.CheckProgress(progress); err != nil {
 		return usageError{err}
 	}

@@ -15,12 +15,14 @@ import (
 
 // planEntry is one image of `wsbuild plan -o json`.
 type planEntry struct {
-	Name        string   `json:"name"`
-	Parent      string   `json:"parent,omitempty"`
-	Base        string   `json:"base"`
-	BaseDigest  string   `json:"baseDigest,omitempty"`
-	InputDigest string   `json:"inputDigest"`
-	Refs        []string `json:"refs"`
+	Name        string            `json:"name"`
+	Repository  string            `json:"repository"`
+	Axes        map[string]string `json:"axes,omitempty"`
+	Parent      string            `json:"parent,omitempty"`
+	Base        string            `json:"base"`
+	BaseDigest  string            `json:"baseDigest,omitempty"`
+	InputDigest string            `json:"inputDigest"`
+	Refs        []string          `json:"refs"`
 }
 
 // runPlan prints what a build would do, in build order.
@@ -28,10 +30,12 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	var sf specFlags
 	var df daemonFlags
 	var output string
-	fs := newFlags("plan", "plan [-f FILE] [-o text|json] [IMAGE...]", stdout)
+	var dependents bool
+	fs := newFlags("plan", "plan [-f FILE] [-o text|json] [--with-dependents] [IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
 	fs.StringVarP(&output, "output", "o", "text", "output format: text or json")
+	fs.BoolVar(&dependents, "with-dependents", false, "also plan every image built on a named one")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -42,7 +46,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	if err != nil {
 		return err
 	}
-	o.Images = fs.Args()
+	o.Images, o.WithDependents = fs.Args(), dependents
 	f, err := pipeline.Load(o)
 	if err != nil {
 		return err
@@ -81,7 +85,13 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 func planEntries(p *plan.Plan) []planEntry {
 	var out []planEntry
 	for _, n := range p.Nodes {
-		e := planEntry{Name: n.Name, Base: n.Base, InputDigest: n.InputDigest.String(), Refs: []string{}}
+		e := planEntry{Name: n.Name, Repository: n.Repository, Base: n.Base, InputDigest: n.InputDigest.String(), Refs: []string{}}
+		if len(n.Axes) > 0 {
+			e.Axes = map[string]string{}
+			for _, a := range n.Axes {
+				e.Axes[a.Name] = a.Value
+			}
+		}
 		if n.Parent != nil {
 			e.Parent = n.Parent.Name
 		}
