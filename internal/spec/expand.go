@@ -123,11 +123,11 @@ func (d *decoder) combinations(dc, root *decl) {
 	if m := dc.own; m != nil {
 		for _, a := range m.axes {
 			if prev := findAxis(from.axes, a.name); prev != nil {
-				d.fail(field{path: a.path, pos: a.pos}, "axis %s is already declared by %s (%s); an image may not redeclare an axis it inherits", a.name, prev.owner, prev.pos)
+				d.errorf(a.pos, a.path, "axis %s is already declared by %s (%s); an image may not redeclare an axis it inherits", a.name, prev.owner, prev.pos)
 				continue
 			}
 			if a.name == "cuda" && !dc.base {
-				d.fail(field{path: a.path, pos: a.pos}, "the cuda axis sets cuda, which is set where the chain starts (the image with base): declare it there or in the family matrix")
+				d.errorf(a.pos, a.path, "the cuda axis sets cuda, which is set where the chain starts (the image with base): declare it there or in the family matrix")
 			}
 			own = append(own, a)
 		}
@@ -161,6 +161,7 @@ func (d *decoder) variants(dc *decl) {
 	}
 	var combos [][]value
 	tags := map[string][]value{}
+	clash := newClashes()
 	badTag := false
 	for _, c := range dc.combos {
 		f := dc.f
@@ -171,10 +172,8 @@ func (d *decoder) variants(dc *decl) {
 			badTag = true
 			continue
 		}
-		if prev, dup := tags[tag]; dup {
-			pos, path := dc.tagAt()
-			d.errorf(pos, path, "variants %s and %s of image %q both get tag %q; put the axes that tell them apart in the tag template",
-				describeCombo(dc.axes, prev), describeCombo(dc.axes, c), dc.name, tag)
+		if first, dup := tags[tag]; dup {
+			clash.add(tag, first, c)
 			continue
 		}
 		tags[tag] = c
@@ -188,6 +187,50 @@ func (d *decoder) variants(dc *decl) {
 		combos = append(combos, c)
 	}
 	dc.combos = combos
+	d.reportClashes(dc, clash)
+}
+
+// clashes collects the tags two or more variants of an image get.
+type clashes struct {
+	tags   []string
+	first  map[string][2][]value
+	others map[string]int
+}
+
+func newClashes() *clashes {
+	return &clashes{first: map[string][2][]value{}, others: map[string]int{}}
+}
+
+// add records that combinations a and b both get tag.
+func (c *clashes) add(tag string, a, b []value) {
+	if _, seen := c.first[tag]; seen {
+		c.others[tag]++
+		return
+	}
+	c.tags = append(c.tags, tag)
+	c.first[tag] = [2][]value{a, b}
+}
+
+// reportClashes reports each tag several variants of dc get, once; an
+// image whose template an ancestor's clash was already reported at stays
+// quiet.
+func (d *decoder) reportClashes(dc *decl, c *clashes) {
+	if len(c.tags) == 0 || (dc.tag != nil && dc.tag.clashed) {
+		return
+	}
+	if dc.tag != nil {
+		dc.tag.clashed = true
+	}
+	pos, path := dc.tagAt()
+	for _, tag := range c.tags {
+		pair := c.first[tag]
+		more, verb := "", "both get"
+		if n := c.others[tag]; n > 0 {
+			more, verb = fmt.Sprintf(" (and %d more)", n), "all get"
+		}
+		d.errorf(pos, path, "variants %s and %s%s of image %q %s tag %q; put the axes that tell them apart in the tag template",
+			describeCombo(dc.axes, pair[0]), describeCombo(dc.axes, pair[1]), more, dc.name, verb, tag)
+	}
 }
 
 // variantNode returns a copy of dc's node for combination c: every {axis}

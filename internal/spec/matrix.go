@@ -51,6 +51,9 @@ type tagTemplate struct {
 	text string
 	path string
 	pos  Position
+	// clashed is set once two variants were reported to get one tag from
+	// it, so that the images inheriting it do not report it again.
+	clashed bool
 }
 
 // matrixDecl is one matrix: mapping, at family level or on an image.

@@ -63,6 +63,11 @@ func TestMatrixErrors(t *testing.T) {
 				`wsbuild.yaml:4: matrix.tag: variants python=3.11 cuda=false and python=3.11 cuda=12.4 of image "x" both get tag "py3.11"; put the axes that tell them apart in the tag template`,
 				`wsbuild.yaml:4: matrix.tag: variants python=3.12 cuda=false and python=3.12 cuda=12.4 of image "x" both get tag "py3.12"; put the axes that tell them apart in the tag template`,
 			}},
+		{name: "many variants with one tag, reported once, not again for the child inheriting the template",
+			yaml: famPy + "  cuda: [false, \"12.4\"]\n  tag: \"v1\"\n" + xBase + "  y:\n    from: x\n",
+			want: []string{
+				`wsbuild.yaml:4: matrix.tag: variants python=3.11 cuda=false and python=3.11 cuda=12.4 (and 2 more) of image "x" all get tag "v1"; put the axes that tell them apart in the tag template`,
+			}},
 		{name: "invalid tag", yaml: "matrix:\n  os: [\"a/b\", c]\n" + xBase,
 			want: []string{`wsbuild.yaml:4: images.x: variant os=a/b of image "x": invalid tag "latest-a/b": use up to 128 letters, digits, "_", "." and "-", not starting with "." or "-"`}},
 		{name: "bad python value reported once for every variant", yaml: "matrix:\n  python: [three]\n  cuda: [false, \"12.4\"]\n" + xBase + "    apt: 3\n",
