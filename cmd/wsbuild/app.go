@@ -115,7 +115,7 @@ type specFlags struct {
 
 func (s *specFlags) register(fs *pflag.FlagSet) {
 	fs.StringVarP(&s.file, "file", "f", spec.DefaultFile, "spec file")
-	fs.StringArrayVar(&s.sets, "set", nil, "override a spec field: image.key=value (repeatable)")
+	fs.StringArrayVar(&s.sets, "set", nil, "override a spec field: image.key=value, or matrix.axis=value (repeatable)")
 	fs.StringVar(&s.lockFile, "lock", "", "lock file pinning the bases (default: the spec's name with .lock, used when it exists)")
 	fs.StringArrayVar(&s.setFiles, "set-file", nil, "read overrides from `FILE`, one image.key=value a line, applied before --set (repeatable)")
 }

@@ -22,14 +22,15 @@ type metadata struct {
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	var sf specFlags
 	var df daemonFlags
-	var push, noCache, force bool
+	var push, noCache, force, dependents bool
 	var progress, metadataFile string
-	fs := newFlags("build", "build [-f FILE] [--push] [IMAGE...]", stdout)
+	fs := newFlags("build", "build [-f FILE] [--push] [--with-dependents] [IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
 	fs.BoolVar(&push, "push", false, "push every built image to the spec's push targets")
 	fs.BoolVar(&noCache, "no-cache", false, "do not use BuildKit's cache")
 	fs.BoolVar(&force, "force", false, "build every selected image, even those whose pushed tags are up to date")
+	fs.BoolVar(&dependents, "with-dependents", false, "also build every image built on a named one")
 	fs.StringVar(&progress, "progress", "auto", "progress output: auto, tty, plain, rawjson or quiet")
 	fs.StringVar(&metadataFile, "metadata-file", "", "write every image's refs and digests to this JSON file")
 	if err := parse(fs, args); err != nil {
@@ -39,7 +40,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	if err != nil {
 		return err
 	}
-	o.Images, o.NoCache, o.Progress, o.Force = fs.Args(), noCache, progress, force
+	o.Images, o.WithDependents, o.NoCache, o.Progress, o.Force = fs.Args(), dependents, noCache, progress, force
 	if err := solve.CheckProgress(progress); err != nil {
 		return usageError{err}
 	}

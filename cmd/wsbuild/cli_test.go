@@ -2,11 +2,16 @@ package main
 
 import (
 	"bytes"
-	"github.com/wsbuild/wsbuild/internal/buildkitd"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/wsbuild/wsbuild/internal/buildkitd"
+	"github.com/wsbuild/wsbuild/internal/plan"
+	"github.com/wsbuild/wsbuild/internal/spec"
 )
 
 func writeSpec(t *testing.T, content string) string {
@@ -26,6 +31,7 @@ func TestExitCodes(t *testing.T) {
 	t.Setenv("WSBUILD_CACHE_DIR", t.TempDir())
 	good := writeSpec(t, "images:\n  python:\n    base: debian:bookworm\n    python: \"3.11\"\n")
 	typo := writeSpec(t, "images:\n  python:\n    base: debian:bookworm\n    pyton: \"3.11\"\n")
+	matrix := filepath.Join("..", "..", "testdata", "spec", "matrix.yaml")
 	for _, tc := range []struct {
 		name   string
 		args   []string
@@ -46,6 +52,13 @@ func TestExitCodes(t *testing.T) {
 		{"bad plan output", []string{"plan", "-f", good, "-o", "yaml"}, 2, `unknown output format "yaml"`},
 		{"build of a bad spec", []string{"build", "-f", typo}, 2, "unknown field"},
 		{"no buildkitd", []string{"build", "-f", good}, 1, "buildkitd"},
+		{"valid matrix", []string{"validate", "-f", matrix}, 0, ""},
+		{"matrix axis fixed", []string{"validate", "-f", matrix, "--set", "matrix.python=3.11", "--set", "pytorch.matrix.torch=2.3"}, 0, ""},
+		{"matrix axis emptied", []string{"validate", "-f", matrix, "--set", "matrix.cuda=[]"}, 2, "--set:1: matrix.cuda: no values: list at least one"},
+		{"unknown image with dependents", []string{"build", "-f", matrix, "--with-dependents", "pytorh"}, 2,
+			`no image "pytorh" in ` + matrix + ` (did you mean "pytorch"?)`},
+		{"unknown variant in plan", []string{"plan", "-f", matrix, "--with-dependents", "python:1.0-py3.11-cuda"}, 2,
+			`(did you mean "python:1.0-py3.11-cuda12.4"?)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -57,5 +70,36 @@ func TestExitCodes(t *testing.T) {
 				t.Errorf("stderr %q lacks %q", stderr.String(), tc.stderr)
 			}
 		})
+	}
+}
+
+// TestPlanEntriesMatrix checks what `wsbuild plan -o json` prints of a
+// variant: its repository and axes beside the existing fields.
+func TestPlanEntriesMatrix(t *testing.T) {
+	f, err := spec.Load(filepath.Join("..", "..", "testdata", "spec", "matrix.yaml"), []string{"matrix.python=3.12"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.New(f, plan.WithSelection("pytorch-jupyter:2.3-py3.12-cpu"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(planEntries(p)[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"name": "pytorch-jupyter:2.3-py3.12-cpu", "repository": "pytorch-jupyter", "parent": "pytorch:2.3-py3.12-cpu",
+		"axes": map[string]any{"python": "3.12", "cuda": "false", "torch": "2.3"},
+		"refs": []any{"127.0.0.1:5000/wsbuild/pytorch-jupyter:2.3-py3.12-cpu"},
+	}
+	for k, w := range want {
+		if !reflect.DeepEqual(got[k], w) {
+			t.Errorf("%s = %v, want %v", k, got[k], w)
+		}
 	}
 }

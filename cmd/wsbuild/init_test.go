@@ -143,7 +143,7 @@ func TestInitFrom(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := spec.Image{
-		Name: "my-workspace", Base: "debian:bookworm", Python: "3.11",
+		Name: "my-workspace", Repository: "my-workspace", Base: "debian:bookworm", Python: "3.11",
 		Requirements: "requirements.txt", RequirementsData: fam.Images["my-workspace"].RequirementsData,
 		Ports: []string{"8000/tcp"}, Run: []string{"python", "app.py"},
 		Copy: []spec.Copy{{Src: "app.py", Dst: "app.py"}, {Src: "data", Dst: "data"}},

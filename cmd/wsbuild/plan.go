@@ -16,12 +16,14 @@ import (
 
 // planEntry is one image of `wsbuild plan -o json`.
 type planEntry struct {
-	Name        string   `json:"name"`
-	Parent      string   `json:"parent,omitempty"`
-	Base        string   `json:"base"`
-	BaseDigest  string   `json:"baseDigest,omitempty"`
-	InputDigest string   `json:"inputDigest"`
-	Refs        []string `json:"refs"`
+	Name        string            `json:"name"`
+	Repository  string            `json:"repository"`
+	Axes        map[string]string `json:"axes,omitempty"`
+	Parent      string            `json:"parent,omitempty"`
+	Base        string            `json:"base"`
+	BaseDigest  string            `json:"baseDigest,omitempty"`
+	InputDigest string            `json:"inputDigest"`
+	Refs        []string          `json:"refs"`
 	// With --why: what a `build --push` would do, and why.
 	Action  change.Action `json:"action,omitempty"`
 	Reasons []string      `json:"reasons,omitempty"`
@@ -38,13 +40,14 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	var sf specFlags
 	var df daemonFlags
 	var output string
-	var why, force bool
-	fs := newFlags("plan", "plan [-f FILE] [-o text|json|dot|mermaid] [--why] [IMAGE...]", stdout)
+	var why, force, dependents bool
+	fs := newFlags("plan", "plan [-f FILE] [-o text|json|dot|mermaid] [--why] [--with-dependents] [IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
 	fs.StringVarP(&output, "output", "o", "text", "output format: text, json, dot or mermaid")
 	fs.BoolVar(&why, "why", false, "look up every tag and say for each image whether `build --push` builds or skips it, and which input changed")
 	fs.BoolVar(&force, "force", false, "with --why: plan as `build --push --force` would")
+	fs.BoolVar(&dependents, "with-dependents", false, "also plan every image built on a named one")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -55,7 +58,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	if err != nil {
 		return err
 	}
-	o.Images, o.Force = fs.Args(), force
+	o.Images, o.Force, o.WithDependents = fs.Args(), force, dependents
 	r, err := startRun(ctx, o, why)
 	if err != nil {
 		return err
@@ -79,7 +82,13 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 func planEntries(p *plan.Plan) []planEntry {
 	var out []planEntry
 	for _, n := range p.Nodes {
-		e := planEntry{Name: n.Name, Base: n.Base, InputDigest: n.InputDigest.String(), Refs: []string{}}
+		e := planEntry{Name: n.Name, Repository: n.Repository, Base: n.Base, InputDigest: n.InputDigest.String(), Refs: []string{}}
+		if len(n.Axes) > 0 {
+			e.Axes = map[string]string{}
+			for _, a := range n.Axes {
+				e.Axes[a.Name] = a.Value
+			}
+		}
 		if n.Parent != nil {
 			e.Parent = n.Parent.Name
 		}

@@ -47,7 +47,10 @@ type Options struct {
 	// applied in order before Sets.
 	SetFiles []string
 	// Images selects images to build (with their ancestors); empty means all.
+	// A declared image's name selects all its matrix variants.
 	Images []string
+	// WithDependents also selects every image built on a selected one.
+	WithDependents bool
 	// Connect holds options for the buildkitd connection.
 	Connect []buildkitd.Option
 	// Progress is BuildKit's progress mode.
@@ -117,10 +120,15 @@ type Planned struct {
 // selection, a missing copy source or an inconsistent chain is reported
 // before one starts; Resolve then completes the same plan.
 func Check(f *spec.Family, o Options) (*plan.Plan, error) {
-	p, err := plan.New(f,
+	opts := []plan.Option{
 		plan.WithSelection(o.Images...),
 		plan.WithContext(os.DirFS(filepath.Dir(o.SpecFile))),
-		plan.WithPlatform(platforms.Format(o.Platform)))
+		plan.WithPlatform(platforms.Format(o.Platform)),
+	}
+	if o.WithDependents {
+		opts = append(opts, plan.WithDependents())
+	}
+	p, err := plan.New(f, opts...)
 	if err != nil {
 		return nil, &InputError{err}
 	}

@@ -20,6 +20,8 @@ type digestInput struct {
 	Version      string                   `json:"version"`
 	Platform     string                   `json:"platform"`
 	Name         string                   `json:"name"`
+	Repository   string                   `json:"repository,omitempty"`
+	Axes         []spec.Axis              `json:"axes,omitempty"`
 	Parent       digest.Digest            `json:"parent,omitempty"`
 	Base         string                   `json:"base,omitempty"`
 	BaseDigest   digest.Digest            `json:"baseDigest,omitempty"`
@@ -46,18 +48,22 @@ type digestInput struct {
 	Tests        []string                 `json:"tests,omitempty"`
 }
 
-// inputDigest is the digest of n's normalised spec, its parent's input
-// digest, its base and the base's digest, the content of the files it copies
-// or reads, and the template version. It changes exactly when the image's
-// content may change. It also returns the digest of each named input (see
-// Node.Inputs), so a later run can say which one changed.
+// inputDigest is the digest of n's name, repository and axis values, its
+// normalised spec, its parent's input digest, its base and the base's digest,
+// the content of the files it copies or reads, and the template version. It
+// changes exactly when the image's content may change. It also returns the
+// digest of each named input (see Node.Inputs), so a later run can say which
+// one changed.
 func inputDigest(n *Node, version, platform string) (digest.Digest, map[string]digest.Digest, error) {
 	s := n.Spec
 	in := digestInput{
-		Version: version, Platform: platform, Name: n.Name, Python: n.Python, User: n.User, Env: n.Env,
+		Version: version, Platform: platform, Name: n.Name, Axes: n.Axes, Python: n.Python, User: n.User, Env: n.Env,
 		Workdir: n.Workdir, Volumes: n.Volumes, Apt: s.Apt, Pip: s.Pip, Ports: s.Ports,
 		Run: s.Run, Copy: s.Copy, Files: n.Files, Labels: s.Labels, Tag: n.Tag,
 		PythonVia: n.PythonVia, Cuda: n.Cuda, Desktop: n.Desktop, Sshd: n.Sshd, Jupyter: n.Jupyter, Tests: n.Tests,
+	}
+	if n.Repository != n.Name {
+		in.Repository = n.Repository
 	}
 	if n.OS != nil {
 		in.OS = n.OS.Name
@@ -116,15 +122,14 @@ func hashCopies(f *spec.Family, img *spec.Image, fsys fs.FS) (map[string]digest.
 		return nil, nil
 	}
 	if fsys == nil {
-		return nil, fmt.Errorf("%s: images.%s.copy: no build context folder was given", f.At("images."+img.Name+".copy"), img.Name)
+		return nil, fmt.Errorf("%s: no build context folder was given", locate(f, img, "copy"))
 	}
 	out := map[string]digest.Digest{}
 	for i, c := range img.Copy {
 		src := path.Clean(strings.TrimPrefix(c.Src, "./"))
 		d, err := hashTree(fsys, src)
 		if err != nil {
-			field := fmt.Sprintf("images.%s.copy.%d.src", img.Name, i)
-			return nil, fmt.Errorf("%s: %s: reading %q: %w", f.At(field), field, c.Src, err)
+			return nil, fmt.Errorf("%s: reading %q: %w", locate(f, img, fmt.Sprintf("copy.%d.src", i)), c.Src, err)
 		}
 		out[c.Src] = d
 	}

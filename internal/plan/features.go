@@ -24,10 +24,7 @@ const (
 // features resolves the OS, the Python install method, the CUDA leg and the
 // desktop, sshd and jupyter features of n, inheriting from its parent.
 func (p *Plan) features(n *Node, img *spec.Image) error {
-	at := func(field string) string {
-		path := "images." + img.Name + "." + field
-		return p.Family.At(path).String() + ": " + path
-	}
+	at := func(field string) string { return locate(p.Family, img, field) }
 	if par := n.Parent; par != nil {
 		n.OS, n.PythonVia, n.Cuda = par.OS, par.PythonVia, par.Cuda
 		n.Desktop, n.Sshd, n.Jupyter = par.Desktop, par.Sshd, par.Jupyter

@@ -9,60 +9,9 @@ import (
 	"github.com/wsbuild/wsbuild/internal/spec"
 )
 
-// selectImages returns the names to build, parents first and otherwise in the
-// order the file declares them. With no selection every image is built; with
-// one, the named images and their ancestors are.
-func selectImages(f *spec.Family, selection []string) ([]string, error) {
-	want := map[string]bool{}
-	if len(selection) == 0 {
-		for _, n := range f.Names {
-			want[n] = true
-		}
-	}
-	for _, name := range selection {
-		if _, ok := f.Images[name]; !ok {
-			return nil, fmt.Errorf("no image %q in %s (images: %v)", name, f.File, f.Names)
-		}
-		for n := name; n != "" && !want[n]; n = f.Images[n].From {
-			want[n] = true
-		}
-	}
-	var order []string
-	done := map[string]bool{}
-	var visit func(name string, depth int) error
-	visit = func(name string, depth int) error {
-		if done[name] {
-			return nil
-		}
-		if depth > len(f.Images) {
-			return fmt.Errorf("%s: images.%s.from: cycle", f.At("images."+name+".from"), name)
-		}
-		img, ok := f.Images[name]
-		if !ok {
-			return fmt.Errorf("no image %q in %s", name, f.File)
-		}
-		if img.From != "" {
-			if err := visit(img.From, depth+1); err != nil {
-				return err
-			}
-		}
-		done[name] = true
-		order = append(order, name)
-		return nil
-	}
-	for _, n := range f.Names {
-		if want[n] {
-			if err := visit(n, 0); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return order, nil
-}
-
 // inherit builds the node of img from its already planned parent.
 func (p *Plan) inherit(img *spec.Image) (*Node, error) {
-	n := &Node{Name: img.Name, Spec: img, Tag: img.Tag}
+	n := &Node{Name: img.Name, Repository: repository(img), Axes: img.Axes, Spec: img, Tag: img.Tag}
 	if n.Tag == "" {
 		n.Tag = spec.DefaultTag
 	}
@@ -70,7 +19,7 @@ func (p *Plan) inherit(img *spec.Image) (*Node, error) {
 	if img.From != "" {
 		parent := p.byName[img.From]
 		if parent == nil {
-			return nil, fmt.Errorf("%s: images.%s.from: parent %q is not planned", p.Family.At("images."+img.Name+".from"), img.Name, img.From)
+			return nil, fmt.Errorf("%s: parent %q is not planned", locate(p.Family, img, "from"), img.From)
 		}
 		n.Parent = parent
 		n.Base = parent.Base
@@ -98,24 +47,24 @@ func (p *Plan) inherit(img *spec.Image) (*Node, error) {
 	}
 	n.Home = path.Join("/home", n.User.Name)
 	if n.Parent != nil && n.Parent.User != n.User {
-		return nil, fmt.Errorf("%s: images.%s.user: %s:%d:%d differs from %s:%d:%d of parent %q: the account, its home, volumes and Python environment are set where the chain starts",
-			p.Family.At("images."+img.Name+".user"), img.Name, n.User.Name, n.User.UID, n.User.GID,
+		return nil, fmt.Errorf("%s: %s:%d:%d differs from %s:%d:%d of parent %q: the account, its home, volumes and Python environment are set where the chain starts",
+			locate(p.Family, img, "user"), n.User.Name, n.User.UID, n.User.GID,
 			n.Parent.User.Name, n.Parent.User.UID, n.Parent.User.GID, img.From)
 	}
 	if img.Python != "" {
 		if n.Python != "" && n.Python != img.Python {
-			return nil, fmt.Errorf("%s: images.%s.python: %q differs from %q installed by parent %q",
-				p.Family.At("images."+img.Name+".python"), img.Name, img.Python, n.Python, img.From)
+			return nil, fmt.Errorf("%s: %q differs from %q installed by parent %q",
+				locate(p.Family, img, "python"), img.Python, n.Python, img.From)
 		}
 		n.Python = img.Python
 	}
 	if (len(img.Pip) > 0 || img.Requirements != "") && n.Python == "" {
-		return nil, fmt.Errorf("%s: images.%s.pip: pip packages need python: set python on this image or an ancestor",
-			p.Family.At("images."+img.Name+".pip"), img.Name)
+		return nil, fmt.Errorf("%s: pip packages need python: set python on this image or an ancestor",
+			locate(p.Family, img, "pip"))
 	}
 	if slices.Contains(img.Apt, "sudo") {
-		return nil, fmt.Errorf("%s: images.%s.apt: sudo is not installed in workstation images: the user runs without root",
-			p.Family.At("images."+img.Name+".apt"), img.Name)
+		return nil, fmt.Errorf("%s: sudo is not installed in workstation images: the user runs without root",
+			locate(p.Family, img, "apt"))
 	}
 	for _, v := range img.Volumes {
 		if !slices.Contains(n.Volumes, v) {
@@ -136,4 +85,26 @@ func (p *Plan) inherit(img *spec.Image) (*Node, error) {
 	}
 	sort.Slice(n.Env, func(i, j int) bool { return n.Env[i].Key < n.Env[j].Key })
 	return n, nil
+}
+
+// repository is the name img is pushed under: its key under images:. An
+// image made by hand rather than by spec.Parse may leave Repository empty; its
+// name is its repository then.
+func repository(img *spec.Image) string {
+	if img.Repository == "" {
+		return img.Name
+	}
+	return img.Repository
+}
+
+// locate names field of img for an error: "file:line: images.REPOSITORY.field",
+// then ": variant NAME" for a variant of a matrix, whose fields are written
+// under the image it was declared as.
+func locate(f *spec.Family, img *spec.Image, field string) string {
+	path := "images." + repository(img) + "." + field
+	s := f.At(path).String() + ": " + path
+	if len(img.Axes) > 0 {
+		s += ": variant " + img.Name
+	}
+	return s
 }

@@ -8,9 +8,9 @@ package plan
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"runtime"
 	"slices"
-	"sort"
 
 	"github.com/opencontainers/go-digest"
 	"github.com/wsbuild/wsbuild/internal/spec"
@@ -38,8 +38,15 @@ type Plan struct {
 
 // Node is one image of a plan with everything it inherits resolved.
 type Node struct {
-	// Name is the image's name in the spec.
+	// Name is the image's name in the spec: its key under images:, or
+	// REPOSITORY:TAG for a variant of a matrix.
 	Name string
+	// Repository is the image's key under images:, the repository it is
+	// pushed to.
+	Repository string
+	// Axes are a variant's axis values, in the order declared; nil for an
+	// image without axes.
+	Axes []spec.Axis
 	// Spec is the image as declared.
 	Spec *spec.Image
 	// Parent is the image this one builds on; nil for an image with a base.
@@ -111,26 +118,36 @@ type EnvVar struct {
 
 // Ref is a reference an image is pushed to.
 type Ref struct {
-	// Name is registry/namespace/image:tag.
+	// Name is registry/namespace/repository:tag.
 	Name string
 	// Insecure allows plain HTTP to the registry.
 	Insecure bool
 }
 
 type options struct {
-	selection []string
-	context   fs.FS
-	version   string
-	platform  string
+	selection  []string
+	dependents bool
+	context    fs.FS
+	version    string
+	platform   string
 }
 
 // Option configures New.
 type Option func(*options) error
 
-// WithSelection builds only the named images and the ancestors they need.
-// Default: every image of the family.
+// WithSelection builds only the named images and the ancestors they need. A
+// name is an image's key under images:, which selects all its variants, or a
+// variant's name, such as "pytorch:2.3-py3.11-cpu". Default: every image of
+// the family.
 func WithSelection(names ...string) Option {
 	return func(o *options) error { o.selection = names; return nil }
+}
+
+// WithDependents also builds every image built on a selected one, directly
+// or not, so that a change to a parent is carried down to all its children.
+// Default: off; the selection and its ancestors only.
+func WithDependents() Option {
+	return func(o *options) error { o.dependents = true; return nil }
 }
 
 // WithContext gives the folder copy: sources are read from (the spec's
@@ -160,7 +177,7 @@ func New(f *spec.Family, opts ...Option) (*Plan, error) {
 			return nil, err
 		}
 	}
-	order, err := selectImages(f, o.selection)
+	order, err := selectImages(f, o.selection, o.dependents)
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +191,7 @@ func New(f *spec.Family, opts ...Option) (*Plan, error) {
 		if err := p.features(n, img); err != nil {
 			return nil, err
 		}
-		n.Refs = refs(f.Push, name, n.Tag)
+		n.Refs = refs(f.Push, n.Repository, n.Tag)
 		if n.Files, err = hashCopies(f, img, o.context); err != nil {
 			return nil, err
 		}
@@ -210,24 +227,23 @@ func (p *Plan) Node(name string) *Node { return p.byName[name] }
 // Bases lists the distinct external images the plan builds on, sorted: the
 // bases, and the image uv is copied from when a chain installs Python with uv.
 func (p *Plan) Bases() []string {
-	var out []string
+	seen := map[string]bool{}
 	for _, n := range p.Nodes {
-		if n.Parent == nil && !slices.Contains(out, n.Base) {
-			out = append(out, n.Base)
+		if n.Parent == nil {
+			seen[n.Base] = true
 		}
-		if n.Parent == nil && n.PythonVia == spec.PythonUV && !slices.Contains(out, templates.UVImage) {
-			out = append(out, templates.UVImage)
+		if n.Parent == nil && n.PythonVia == spec.PythonUV {
+			seen[templates.UVImage] = true
 		}
 	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(seen))
 }
 
-func refs(targets []spec.PushTarget, name, tag string) []Ref {
+func refs(targets []spec.PushTarget, repository, tag string) []Ref {
 	var out []Ref
 	for _, t := range targets {
 		out = append(out, Ref{
-			Name:     fmt.Sprintf("%s/%s/%s:%s", t.Registry, t.Namespace, name, tag),
+			Name:     fmt.Sprintf("%s/%s/%s:%s", t.Registry, t.Namespace, repository, tag),
 			Insecure: t.Insecure,
 		})
 	}

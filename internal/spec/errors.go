@@ -74,6 +74,20 @@ func (l ErrorList) sorted(files []string) ErrorList {
 	return l
 }
 
+// unique drops every problem equal to one before it, so that a problem of
+// an image with matrix axes is reported once, not once per variant.
+func (l ErrorList) unique() ErrorList {
+	seen := make(map[Error]bool, len(l))
+	out := l[:0]
+	for _, e := range l {
+		if !seen[*e] {
+			seen[*e] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // unknownMsg says that key is not one of known, suggesting the closest one.
 func unknownMsg(what, key string, known []string) string {
 	if s := closest(key, known); s != "" {

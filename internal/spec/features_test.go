@@ -13,11 +13,11 @@ const child = base + "  y:\n    from: x\n"
 
 func TestFeatures(t *testing.T) {
 	deb := func(img Image) *Image {
-		img.Name, img.Base = "x", "debian:bookworm"
+		img.Name, img.Repository, img.Base = "x", "x", "debian:bookworm"
 		return &img
 	}
 	kid := func(img Image) *Image {
-		img.Name, img.From = "y", "x"
+		img.Name, img.Repository, img.From = "y", "y", "x"
 		return &img
 	}
 	for _, tc := range []struct {

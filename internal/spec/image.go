@@ -10,7 +10,7 @@ import (
 var imageFields = []string{
 	"base", "from", "os", "python", "cuda", "apt", "pip", "requirements", "user",
 	"volumes", "env", "workdir", "ports", "run", "copy", "labels", "desktop",
-	"sshd", "jupyter", "test", "tag",
+	"sshd", "jupyter", "test", "tag", "matrix",
 }
 
 const (
@@ -18,9 +18,10 @@ const (
 	onePort     = `a port such as 8888 or "53/udp"`
 )
 
-// image decodes one entry of images:. Nothing is inherited or defaulted.
+// image decodes one entry of images:, or one variant's copy of it. Nothing is
+// inherited or defaulted; matrix: was read by declare.
 func (d *decoder) image(f field) *Image {
-	img := &Image{Name: f.name}
+	img := &Image{Name: f.name, Repository: f.name}
 	if err := checkImageName(f.name); err != nil {
 		d.errorf(d.at(f.key), f.path, "%v", err)
 	}
@@ -76,6 +77,7 @@ func (d *decoder) image(f field) *Image {
 			img.Labels = d.strMap(c, checkLabelKey)
 		case "tag":
 			img.Tag = d.str(c, checkTag)
+		case "matrix":
 		}
 	}
 	switch {

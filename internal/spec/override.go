@@ -68,7 +68,19 @@ func (d *decoder) applyOverride(root *yaml.Node, o Override) {
 	pos, s := o.Pos, o.Value
 	key, value, ok := strings.Cut(s, "=")
 	segs := strings.Split(key, ".")
+	var names []string
+	_, images := lookup(root, "images")
+	if images != nil && images.Kind == yaml.MappingNode {
+		for j := 0; j+1 < len(images.Content); j += 2 {
+			names = append(names, images.Content[j].Value)
+		}
+	}
+	// matrix.AXIS=value sets the family's matrix, unless an image is called matrix.
+	family := segs[0] == "matrix" && !slices.Contains(names, "matrix")
 	p := "images." + key
+	if family {
+		p = key
+	}
 	if !ok {
 		d.errorf(pos, p, "expected image.field=value, such as python.tag=1.2; %q has no \"=\"", s)
 		return
@@ -85,13 +97,16 @@ func (d *decoder) applyOverride(root *yaml.Node, o Override) {
 		return
 	}
 	d.mark(val, pos)
+	if fixesAxis(segs, family) {
+		d.fixed[val] = true
+	}
+	if family {
+		d.set(root, "", segs, val, pos)
+		return
+	}
 
-	var names []string
 	var img *yaml.Node
-	if _, images := lookup(root, "images"); images != nil && images.Kind == yaml.MappingNode {
-		for j := 0; j+1 < len(images.Content); j += 2 {
-			names = append(names, images.Content[j].Value)
-		}
+	if images != nil && images.Kind == yaml.MappingNode {
 		_, img = lookup(images, segs[0])
 	}
 	if img == nil {
@@ -107,19 +122,31 @@ func (d *decoder) applyOverride(root *yaml.Node, o Override) {
 		d.errorf(pos, "images."+segs[0], "%s", msg)
 		return
 	}
+	d.set(img, "images."+segs[0], segs[1:], val, pos)
+}
 
-	cur := img
-	for j, seg := range segs[1:] {
-		curPath := "images." + strings.Join(segs[:j+1], ".")
+// fixesAxis reports whether an override of the field at segs (under images:
+// unless family) sets one matrix axis: matrix.AXIS or IMAGE.matrix.AXIS.
+func fixesAxis(segs []string, family bool) bool {
+	if !family {
+		segs = segs[1:]
+	}
+	return len(segs) == 2 && segs[0] == "matrix" && !slices.Contains(matrixKeys, segs[1])
+}
+
+// set sets the field at segs under cur, whose path is path, to val, making
+// the mappings on the way that do not exist yet.
+func (d *decoder) set(cur *yaml.Node, path string, segs []string, val *yaml.Node, pos Position) {
+	for j, seg := range segs {
 		if isNull(cur) {
 			*cur = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: cur.Line, Column: cur.Column}
 		}
 		if cur.Kind != yaml.MappingNode {
-			d.errorf(pos, curPath, "cannot set %q in it: it is %s, not a mapping", seg, describe(cur))
+			d.errorf(pos, path, "cannot set %q in it: it is %s, not a mapping", seg, describe(cur))
 			return
 		}
 		k, v := lookup(cur, seg)
-		if j == len(segs)-2 {
+		if j == len(segs)-1 {
 			if k != nil {
 				replace(cur, k, val)
 			} else {
@@ -133,6 +160,7 @@ func (d *decoder) applyOverride(root *yaml.Node, o Override) {
 			cur.Content = append(cur.Content, d.newKey(seg, pos), v)
 		}
 		cur = v
+		path = join(path, seg)
 	}
 }
 

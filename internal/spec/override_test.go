@@ -31,19 +31,21 @@ func TestOverrides(t *testing.T) {
 	}
 	want := map[string]*Image{
 		"python": {
-			Name:  "python",
-			Base:  "debian:bookworm",
-			Apt:   []string{"git", "curl"},
-			Tag:   "1.2",
-			User:  &User{Name: "alice"},
-			Ports: []string{"8888/tcp"},
+			Name:       "python",
+			Repository: "python",
+			Base:       "debian:bookworm",
+			Apt:        []string{"git", "curl"},
+			Tag:        "1.2",
+			User:       &User{Name: "alice"},
+			Ports:      []string{"8888/tcp"},
 		},
 		"pytorch": {
-			Name:   "pytorch",
-			From:   "python",
-			User:   &User{Name: "user", UID: 1001},
-			Env:    map[string]string{"FOO": "bar"},
-			Labels: map[string]string{"v": ""},
+			Name:       "pytorch",
+			Repository: "pytorch",
+			From:       "python",
+			User:       &User{Name: "user", UID: 1001},
+			Env:        map[string]string{"FOO": "bar"},
+			Labels:     map[string]string{"v": ""},
 		},
 	}
 	if !reflect.DeepEqual(fam.Images, want) {

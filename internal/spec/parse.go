@@ -13,7 +13,8 @@ import (
 
 // Parse decodes and validates the spec in data, read from file (used only in
 // positions). It is pure: files named by requirements: are read from the
-// folder given by WithFS. Every problem found is returned together as an
+// folder given by WithFS. Images with matrix axes are expanded into their
+// variants (see Image). Every problem found is returned together as an
 // ErrorList of *Error values: the spec's first, then those of each override
 // file in the order they were applied, then those of --set, each by line.
 func Parse(file string, data []byte, opts ...Option) (*Family, error) {
@@ -23,7 +24,7 @@ func Parse(file string, data []byte, opts ...Option) (*Family, error) {
 			return nil, err
 		}
 	}
-	d := &decoder{file: file, fsys: o.fsys, origin: map[*yaml.Node]Position{}, pos: map[string]Position{}}
+	d := &decoder{file: file, fsys: o.fsys, origin: map[*yaml.Node]Position{}, fixed: map[*yaml.Node]bool{}, pos: map[string]Position{}}
 	overrides := append(slices.Clip(o.list), setOverrides(o.sets)...)
 	files := []string{file}
 	for _, ov := range overrides {
@@ -38,7 +39,7 @@ func Parse(file string, data []byte, opts ...Option) (*Family, error) {
 	d.applyOverrides(root, overrides)
 	fam := d.family(root)
 	if len(d.errs) > 0 {
-		return nil, d.errs.sorted(files)
+		return nil, d.errs.unique().sorted(files)
 	}
 	return fam, nil
 }
@@ -92,12 +93,15 @@ func (d *decoder) family(root *yaml.Node) *Family {
 	fam := &Family{File: d.file, Images: map[string]*Image{}, Pos: d.pos}
 	top := field{path: "", val: root, pos: d.at(root)}
 	var images *field
-	for _, f := range d.mapping(top, "a mapping", []string{"images", "push"}) {
+	var matrix *matrixDecl
+	for _, f := range d.mapping(top, "a mapping", []string{"images", "push", "matrix"}) {
 		switch f.name {
 		case "images":
 			images = &f
 		case "push":
 			fam.Push = d.push(f)
+		case "matrix":
+			matrix = d.matrix(f, "the family matrix")
 		}
 	}
 	if images == nil {
@@ -108,12 +112,13 @@ func (d *decoder) family(root *yaml.Node) *Family {
 		d.fail(*images, "no images declared")
 		return fam
 	}
+	var decls []*decl
 	for _, f := range d.mapping(*images, "a mapping of image names to images", nil) {
-		fam.Images[f.name] = d.image(f)
-		fam.Names = append(fam.Names, f.name)
+		decls = append(decls, d.declare(f))
 	}
-	d.checkFrom(fam)
-	d.checkRefLengths(fam)
+	d.expand(fam, matrix, decls)
+	d.checkFrom(fam, decls)
+	d.checkRefLengths(fam, decls)
 	return fam
 }
 

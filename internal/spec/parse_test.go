@@ -21,6 +21,7 @@ func TestLoadFull(t *testing.T) {
 	want := map[string]*Image{
 		"python": {
 			Name:             "python",
+			Repository:       "python",
 			Base:             "debian:bookworm",
 			Python:           "3.11",
 			Apt:              []string{"git"},
@@ -37,8 +38,8 @@ func TestLoadFull(t *testing.T) {
 			Labels:           map[string]string{"x": "y"},
 			Tag:              "1.0",
 		},
-		"pytorch": {Name: "pytorch", From: "python", Pip: []string{"torch"}},
-		"desktop": {Name: "desktop", From: "pytorch", Run: []string{"/bin/sh", "-c", "python app.py"}},
+		"pytorch": {Name: "pytorch", Repository: "pytorch", From: "python", Pip: []string{"torch"}},
+		"desktop": {Name: "desktop", Repository: "desktop", From: "pytorch", Run: []string{"/bin/sh", "-c", "python app.py"}},
 	}
 	for name, w := range want {
 		if got := fam.Images[name]; !reflect.DeepEqual(got, w) {
@@ -101,7 +102,7 @@ func TestLoadMinimal(t *testing.T) {
 	}
 	want := &Family{
 		File:   path,
-		Images: map[string]*Image{"python": {Name: "python", Base: "debian:bookworm"}},
+		Images: map[string]*Image{"python": {Name: "python", Repository: "python", Base: "debian:bookworm"}},
 		Names:  []string{"python"},
 		Pos: map[string]Position{
 			"images":             {File: path, Line: 1},

@@ -16,9 +16,11 @@ const DefaultTag = "latest"
 type Family struct {
 	// File is the spec's path as it was given; errors are reported against it.
 	File string
-	// Images holds every image by name.
+	// Images holds every image by name. An image with matrix axes is here
+	// once per variant, under its variant name (see Image.Name).
 	Images map[string]*Image
-	// Names lists the image names in the order the file declares them.
+	// Names lists the image names in the order the file declares them, each
+	// image's variants together, in the order of their combinations.
 	Names []string
 	// Push lists the registry targets every image is pushed to.
 	Push []PushTarget
@@ -27,13 +29,24 @@ type Family struct {
 }
 
 // Image is one image of a family, exactly as the spec declares it (nothing
-// inherited from its parent yet; the planner does that).
+// inherited from its parent yet; the planner does that). An image with matrix
+// axes is one variant: its axis values are substituted into its fields.
 type Image struct {
-	// Name is the image's key under images:, also its repository name.
+	// Name is the image's key under images: for an image without axes, and
+	// REPOSITORY:TAG, such as "pytorch:2.3-py3.11-cpu", for a variant.
 	Name string `yaml:"-"`
+	// Repository is the image's key under images:, its repository name in
+	// registry references; field paths in errors and Family.Pos use it.
+	Repository string `yaml:"-"`
+	// Axes are the variant's axis values: the family's axes, then those of
+	// each ancestor from the root down, then the image's own, each in the
+	// order declared. Nil for an image without axes.
+	Axes []Axis `yaml:"-"`
 	// Base is an external image reference such as "debian:bookworm".
 	Base string `yaml:"base"`
-	// From names another image of the same family to build on.
+	// From names another image of the same family to build on; for a
+	// variant, the parent's variant with the same values of the axes it
+	// inherits.
 	From string `yaml:"from"`
 	// Python is the Python version the image provides, such as "3.11".
 	Python string `yaml:"python"`
@@ -78,8 +91,18 @@ type Image struct {
 	Copy []Copy `yaml:"copy"`
 	// Labels are added to the image config.
 	Labels map[string]string `yaml:"labels"`
-	// Tag is the image's tag; DefaultTag when empty.
+	// Tag is the image's tag; DefaultTag when empty. For a variant it is the
+	// tag its matrix template renders.
 	Tag string `yaml:"tag"`
+}
+
+// Axis is one axis value of a matrix variant.
+type Axis struct {
+	// Name is the axis's name, such as "python".
+	Name string `json:"name"`
+	// Value is the value as written, such as "3.11" or "12.4"; booleans are
+	// "true" and "false".
+	Value string `json:"value"`
 }
 
 // Ways of installing Python (Image.PythonVia).

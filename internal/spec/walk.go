@@ -16,8 +16,10 @@ type decoder struct {
 	fsys fs.FS
 	// origin maps nodes made by an override to where that override was written.
 	origin map[*yaml.Node]Position
-	pos    map[string]Position
-	errs   ErrorList
+	// fixed holds the values overrides gave matrix axes with one value.
+	fixed map[*yaml.Node]bool
+	pos   map[string]Position
+	errs  ErrorList
 }
 
 // field is one key/value pair of a mapping, or one item of a list (key nil).
