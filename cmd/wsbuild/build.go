@@ -22,11 +22,13 @@ type metadata struct {
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	var sf specFlags
 	var df daemonFlags
+	var ef epochFlag
 	var push, noCache bool
 	var progress, metadataFile string
 	fs := newFlags("build", "build [-f FILE] [--push] [IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
+	ef.register(fs)
 	fs.BoolVar(&push, "push", false, "push every built image to the spec's push targets")
 	fs.BoolVar(&noCache, "no-cache", false, "do not use BuildKit's cache")
 	fs.StringVar(&progress, "progress", "auto", "progress output: auto, tty, plain, rawjson or quiet")
@@ -41,6 +43,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	o.Images, o.NoCache, o.Progress = fs.Args(), noCache, progress
 	if err := solve.CheckProgress(progress); err != nil {
 		return usageError{err}
+	}
+	if err := ef.apply(&o); err != nil {
+		return err
 	}
 	// Check the spec and plan before starting a daemon: bad input fails fast.
 	f, err := pipeline.Load(o)

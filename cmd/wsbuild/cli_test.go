@@ -18,20 +18,48 @@ func writeSpec(t *testing.T, content string) string {
 	return path
 }
 
+// exitCase is a command line, the exit code it must end with and a part of
+// what it must write to stderr.
+type exitCase struct {
+	name   string
+	args   []string
+	code   int
+	stderr string
+}
+
+// offline points wsbuild at no buildkitd, so nothing a test runs can start
+// one, and clears $SOURCE_DATE_EPOCH.
+func offline(t *testing.T) {
+	t.Helper()
+	t.Setenv(buildkitd.EnvBinary, "/nonexistent/buildkitd")
+	t.Setenv(buildkitd.EnvHost, "")
+	t.Setenv("WSBUILD_CACHE_DIR", t.TempDir())
+	t.Setenv(envSourceDateEpoch, "")
+}
+
+func runExitCases(t *testing.T, cases []exitCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), tc.args, &stdout, &stderr)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.code, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tc.stderr) {
+				t.Errorf("stderr %q lacks %q", stderr.String(), tc.stderr)
+			}
+		})
+	}
+}
+
 // TestExitCodes covers the command lines that must fail before any daemon
 // starts, and the ones that succeed offline.
 func TestExitCodes(t *testing.T) {
-	t.Setenv(buildkitd.EnvBinary, "/nonexistent/buildkitd") // nothing here may start one
-	t.Setenv(buildkitd.EnvHost, "")
-	t.Setenv("WSBUILD_CACHE_DIR", t.TempDir())
+	offline(t)
 	good := writeSpec(t, "images:\n  python:\n    base: debian:bookworm\n    python: \"3.11\"\n")
 	typo := writeSpec(t, "images:\n  python:\n    base: debian:bookworm\n    pyton: \"3.11\"\n")
-	for _, tc := range []struct {
-		name   string
-		args   []string
-		code   int
-		stderr string
-	}{
+	runExitCases(t, []exitCase{
 		{"no command", nil, 2, ""},
 		{"help", []string{"--help"}, 0, ""},
 		{"unknown command", []string{"bild"}, 2, `unknown command "bild"`},
@@ -46,16 +74,5 @@ func TestExitCodes(t *testing.T) {
 		{"bad plan output", []string{"plan", "-f", good, "-o", "yaml"}, 2, `unknown output format "yaml"`},
 		{"build of a bad spec", []string{"build", "-f", typo}, 2, "unknown field"},
 		{"no buildkitd", []string{"build", "-f", good}, 1, "buildkitd"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			code := run(t.Context(), tc.args, &stdout, &stderr)
-			if code != tc.code {
-				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.code, stderr.String())
-			}
-			if !strings.Contains(stderr.String(), tc.stderr) {
-				t.Errorf("stderr %q lacks %q", stderr.String(), tc.stderr)
-			}
-		})
-	}
+	})
 }

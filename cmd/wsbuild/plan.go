@@ -27,10 +27,12 @@ type planEntry struct {
 func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	var sf specFlags
 	var df daemonFlags
+	var ef epochFlag
 	var output string
 	fs := newFlags("plan", "plan [-f FILE] [-o text|json] [IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
+	ef.register(fs)
 	fs.StringVarP(&output, "output", "o", "text", "output format: text or json")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -43,6 +45,9 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 		return err
 	}
 	o.Images = fs.Args()
+	if err := ef.apply(&o); err != nil {
+		return err
+	}
 	f, err := pipeline.Load(o)
 	if err != nil {
 		return err

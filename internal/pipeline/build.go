@@ -37,7 +37,11 @@ type Built struct {
 // them to their refs: every image by digest first, tags only after every
 // image built and every push succeeded.
 func Build(ctx context.Context, s *Session, planned *Planned, o Options, push bool, pub *publish.Publisher) ([]Built, error) {
-	images, err := wsllb.Compile(planned.Plan, planned.Bases, wsllb.WithPlatform(o.Platform))
+	opts := []wsllb.Option{wsllb.WithPlatform(o.Platform)}
+	if t, ok := planned.Plan.SourceDateEpoch(); ok {
+		opts = append(opts, wsllb.WithSourceDateEpoch(t))
+	}
+	images, err := wsllb.Compile(planned.Plan, planned.Bases, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/buildkitd"
@@ -59,6 +60,9 @@ type Options struct {
 	CacheDir string
 	// Platform is the platform images are built for.
 	Platform ocispec.Platform
+	// SourceDateEpoch fixes every timestamp of the images, for reproducible
+	// builds; nil leaves the spec's source_date_epoch, if any, in force.
+	SourceDateEpoch *time.Time
 }
 
 // DefaultCacheDir is $WSBUILD_CACHE_DIR, else the user's cache folder/wsbuild.
@@ -112,10 +116,15 @@ type Planned struct {
 // selection, a missing copy source or an inconsistent chain is reported
 // before one starts; Resolve then completes the same plan.
 func Check(f *spec.Family, o Options) (*plan.Plan, error) {
-	p, err := plan.New(f,
+	opts := []plan.Option{
 		plan.WithSelection(o.Images...),
 		plan.WithContext(os.DirFS(filepath.Dir(o.SpecFile))),
-		plan.WithPlatform(platforms.Format(o.Platform)))
+		plan.WithPlatform(platforms.Format(o.Platform)),
+	}
+	if o.SourceDateEpoch != nil {
+		opts = append(opts, plan.WithSourceDateEpoch(*o.SourceDateEpoch))
+	}
+	p, err := plan.New(f, opts...)
 	if err != nil {
 		return nil, &InputError{err}
 	}

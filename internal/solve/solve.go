@@ -121,6 +121,7 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 		def    *bk.Definition
 		cfg    []byte
 		checks []check
+		export export
 	}
 	jobs := make([]job, len(images))
 	for i, img := range images {
@@ -136,7 +137,7 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 		if err != nil {
 			return nil, err
 		}
-		jobs[i] = job{def, cfg, checks}
+		jobs[i] = job{def, cfg, checks, exportOf(img)}
 	}
 	display, err := startDisplay(len(images), s.opts.progress, s.opts.out)
 	if err != nil {
@@ -148,7 +149,7 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 	for i, img := range images {
 		ch := display.source(i)
 		wg.Go(func() {
-			desc, err := s.buildOne(ctx, jobs[i].def, jobs[i].cfg, jobs[i].checks, store, mounts, ch)
+			desc, err := s.buildOne(ctx, jobs[i].def, jobs[i].cfg, jobs[i].checks, jobs[i].export, store, mounts, ch)
 			if err != nil {
 				errs[i] = fmt.Errorf("building image %q: %w", img.Node.Name, err)
 				return
@@ -169,12 +170,12 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 
 // buildOne solves one image, then its checks, and exports it into store
 // only when every check passed; BuildKit closes ch.
-func (s *Solver) buildOne(ctx context.Context, def *bk.Definition, cfg []byte, checks []check, store content.Store,
+func (s *Solver) buildOne(ctx context.Context, def *bk.Definition, cfg []byte, checks []check, exp export, store content.Store,
 	mounts map[string]fsutil.FS, ch chan *bkclient.SolveStatus) (ocispec.Descriptor, error) {
 	opt := bkclient.SolveOpt{
 		Exports: []bkclient.ExportEntry{{
 			Type:        bkclient.ExporterOCI,
-			Attrs:       map[string]string{"tar": "false", "oci-mediatypes": "true"},
+			Attrs:       exp.attrs(),
 			OutputStore: store,
 		}},
 		LocalMounts: mounts,
@@ -196,6 +197,7 @@ func (s *Solver) buildOne(ctx context.Context, def *bk.Definition, cfg []byte, c
 		out := gateway.NewResult()
 		out.SetRef(ref)
 		out.AddMeta(exptypes.ExporterImageConfigKey, cfg)
+		exp.addMeta(out)
 		return out, nil
 	}, ch)
 	if err != nil {

@@ -92,12 +92,14 @@ func (d *decoder) family(root *yaml.Node) *Family {
 	fam := &Family{File: d.file, Images: map[string]*Image{}, Pos: d.pos}
 	top := field{path: "", val: root, pos: d.at(root)}
 	var images *field
-	for _, f := range d.mapping(top, "a mapping", []string{"images", "push"}) {
+	for _, f := range d.mapping(top, "a mapping", []string{"images", "push", "source_date_epoch"}) {
 		switch f.name {
 		case "images":
 			images = &f
 		case "push":
 			fam.Push = d.push(f)
+		case "source_date_epoch":
+			fam.SourceDateEpoch = d.sourceDateEpoch(f)
 		}
 	}
 	if images == nil {
