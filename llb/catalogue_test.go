@@ -18,6 +18,12 @@ import (
 // stand-in bases, and returns its images by name.
 func compileCatalogue(t *testing.T, sets ...string) map[string]*Image {
 	t.Helper()
+	return compileCatalogueWith(t, nil, sets...)
+}
+
+// compileCatalogueWith is compileCatalogue with compiler options.
+func compileCatalogueWith(t *testing.T, opts []Option, sets ...string) map[string]*Image {
+	t.Helper()
 	f, err := spec.Parse(templates.CatalogueFile, templates.Catalogue, spec.WithOverrides(sets))
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +39,7 @@ func compileCatalogue(t *testing.T, sets ...string) map[string]*Image {
 			Config: []byte(`{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/bin:/usr/bin:/bin"]}}`),
 		}
 	}
-	images, err := Compile(p, bases, WithPlatform(amd64))
+	images, err := Compile(p, bases, append([]Option{WithPlatform(amd64)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

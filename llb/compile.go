@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"time"
 
 	bk "github.com/moby/buildkit/client/llb"
 	"github.com/opencontainers/go-digest"
@@ -43,6 +44,12 @@ type Image struct {
 	// Checks are run inside the image after it is built; the image is
 	// exported only if every one passes.
 	Checks []Check
+	// SourceDateEpoch, when not nil, is the time the exporter clamps the
+	// timestamps of the image's files and history to (see WithSourceDateEpoch).
+	SourceDateEpoch *time.Time
+	// BaseConfig is the OCI config, as JSON, of the external base at the root
+	// of the image's chain; the exporter leaves the base's layers as they are.
+	BaseConfig []byte
 }
 
 // ConfigJSON marshals the image config.
@@ -60,6 +67,7 @@ func (i *Image) Definition(ctx context.Context, extra ...bk.ConstraintsOpt) (*bk
 type options struct {
 	platform  ocispec.Platform
 	published map[string]string
+	epoch     *time.Time
 }
 
 // Option configures Compile.
@@ -110,9 +118,11 @@ func Compile(p *plan.Plan, bases map[string]Base, opts ...Option) ([]*Image, err
 func compileNode(n *plan.Node, parent *Image, bases map[string]Base, o options) (*Image, error) {
 	var st bk.State
 	var cfg ocispec.Image
+	var baseConfig []byte
 	if parent != nil {
 		st = parent.State
 		cfg = cloneConfig(parent.Config)
+		baseConfig = parent.BaseConfig
 	} else {
 		base, ok := bases[n.Base]
 		if !ok {
@@ -122,8 +132,9 @@ func compileNode(n *plan.Node, parent *Image, bases map[string]Base, o options) 
 		if st, cfg, err = fromBase(base, o.platform); err != nil {
 			return nil, fmt.Errorf("base image %q: %w", n.Base, err)
 		}
+		baseConfig = base.Config
 	}
-	b := &builder{node: n, state: st, platform: o.platform, inheritedEnv: cfg.Config.Env}
+	b := &builder{node: n, state: st, platform: o.platform, inheritedEnv: cfg.Config.Env, epoch: o.epoch}
 	b.env()
 	b.featureEnv()
 	b.apt()
@@ -139,8 +150,8 @@ func compileNode(n *plan.Node, parent *Image, bases map[string]Base, o options) 
 	b.volumes()
 	b.copies()
 	b.finish()
-	cfg = imageConfig(n, cfg, b.extraEnv)
-	return &Image{Node: n, State: b.state, Config: cfg, Annotations: n.Annotations(), Checks: b.checks()}, nil
+	cfg = imageConfig(n, cfg, b.extraEnv, o.epoch)
+	return &Image{Node: n, State: b.state, Config: cfg, Annotations: n.Annotations(), Checks: b.checks(), SourceDateEpoch: o.epoch, BaseConfig: baseConfig}, nil
 }
 
 // usePublished replaces the image's state with the pushed image at ref,

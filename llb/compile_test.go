@@ -34,7 +34,7 @@ func stubBases() map[string]Base {
 	}
 }
 
-func compileFile(t *testing.T, name string) []*Image {
+func compileFile(t *testing.T, name string, opts ...Option) []*Image {
 	t.Helper()
 	path := filepath.Join("..", "testdata", "compile", name)
 	f, err := spec.Load(path, nil)
@@ -45,7 +45,7 @@ func compileFile(t *testing.T, name string) []*Image {
 	if err != nil {
 		t.Fatal(err)
 	}
-	images, err := Compile(p, stubBases(), WithPlatform(amd64))
+	images, err := Compile(p, stubBases(), append([]Option{WithPlatform(amd64)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/plan"
@@ -18,8 +19,13 @@ const (
 	LabelParent = "io.wsbuild.parent"
 )
 
-// imageConfig derives n's OCI config from its parent's (or its base's) config.
-func imageConfig(n *plan.Node, cfg ocispec.Image, extraEnv []plan.EnvVar) ocispec.Image {
+// imageConfig derives n's OCI config from its parent's (or its base's)
+// config; with a source date epoch, that is its creation time.
+func imageConfig(n *plan.Node, cfg ocispec.Image, extraEnv []plan.EnvVar, epoch *time.Time) ocispec.Image {
+	if epoch != nil {
+		created := *epoch
+		cfg.Created = &created
+	}
 	c := &cfg.Config
 	c.Env = mergeEnv(c.Env, extraEnv)
 	c.Env = mergeEnv(c.Env, n.Env)

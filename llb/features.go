@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+	"time"
 
 	bk "github.com/moby/buildkit/client/llb"
 	"github.com/wsbuild/wsbuild/internal/plan"
@@ -32,7 +33,7 @@ func (b *builder) uv(bases map[string]Base) error {
 		return fmt.Errorf("image %q was not resolved", templates.UVImage)
 	}
 	uv := bk.Image(base.Ref, bk.Platform(b.platform))
-	b.state = b.state.File(bk.Copy(uv, "/uv", "/usr/local/bin/uv", &bk.CopyInfo{CreateDestPath: true}),
+	b.state = b.state.File(bk.Copy(uv, "/uv", "/usr/local/bin/uv", stamp[bk.CopyOption](b.epoch, &bk.CopyInfo{CreateDestPath: true})...),
 		b.name("uv from %s", templates.UVImage))
 	u := n.User
 	script := fmt.Sprintf(`uv python install %[1]s
@@ -52,7 +53,7 @@ chown -R %[3]d:%[4]d %[2]s`, shellQuote(n.Python), VenvDir, u.UID, u.GID)
 // and configuration.
 func (b *builder) featureFiles() error {
 	n, p := b.node, b.node.Parent
-	f := &files{}
+	f := &files{epoch: b.epoch}
 	if p == nil {
 		f.asset("init.sh", InitPath, 0o755)
 		f.text(UserFile, n.User.Name+"\n", 0o644)
@@ -90,7 +91,7 @@ func (b *builder) featureFiles() error {
 		// The container's own host key is made at start into a folder the
 		// user owns; the apt step removed the package's keys.
 		u := n.User
-		b.state = b.state.File(bk.Mkdir(HostKeyDir, 0o700, bk.WithParents(true), bk.WithUIDGID(u.UID, u.GID)),
+		b.state = b.state.File(bk.Mkdir(HostKeyDir, 0o700, stamp[bk.MkdirOption](b.epoch, bk.WithParents(true), bk.WithUIDGID(u.UID, u.GID))...),
 			b.name("sshd host key folder %s", HostKeyDir))
 	}
 	return nil
@@ -170,16 +171,18 @@ type files struct {
 	action *bk.FileAction
 	names  []string
 	err    error
+	epoch  *time.Time
 }
 
 func (f *files) mkdir(p string) {
-	f.action = f.action.Mkdir(p, 0o755, bk.WithParents(true))
+	f.action = f.action.Mkdir(p, 0o755, stamp[bk.MkdirOption](f.epoch, bk.WithParents(true))...)
 	f.names = append(f.names, p+"/")
 }
 
 // text writes a file, making its folder first.
 func (f *files) text(p, content string, mode fs.FileMode) {
-	f.action = f.action.Mkdir(path.Dir(p), 0o755, bk.WithParents(true)).Mkfile(p, mode, []byte(content))
+	f.action = f.action.Mkdir(path.Dir(p), 0o755, stamp[bk.MkdirOption](f.epoch, bk.WithParents(true))...).
+		Mkfile(p, mode, []byte(content), stamp[bk.MkfileOption](f.epoch)...)
 	f.names = append(f.names, p)
 }
 

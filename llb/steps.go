@@ -5,6 +5,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	bk "github.com/moby/buildkit/client/llb"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -30,6 +31,8 @@ type builder struct {
 	inheritedEnv []string
 	// extraEnv is environment the compiler itself adds to the image config.
 	extraEnv []plan.EnvVar
+	// epoch is the source date epoch; nil when unset.
+	epoch *time.Time
 }
 
 func (b *builder) name(format string, a ...any) bk.ConstraintsOpt {
@@ -37,7 +40,8 @@ func (b *builder) name(format string, a ...any) bk.ConstraintsOpt {
 }
 
 func (b *builder) sh(script string, opts ...bk.RunOption) {
-	all := append([]bk.RunOption{bk.Args([]string{"/bin/sh", "-c", "set -eu\n" + script})}, opts...)
+	all := append([]bk.RunOption{bk.Args([]string{"/bin/sh", "-c", "set -eu\n" + script})}, epochEnv(b.epoch)...)
+	all = append(all, opts...)
 	b.state = b.state.Run(all...).Root()
 }
 
@@ -57,7 +61,7 @@ apt-get install -y -qq --no-install-recommends -o APT::Keep-Downloaded-Packages=
 # Host keys a package made (openssh-server's postinst does) go in the same
 # step, so no layer of the image ever holds one.
 rm -f /etc/ssh/ssh_host_*`
-	b.sh(script,
+	b.sh(reproducible(b.epoch, script),
 		bk.AddEnv("DEBIAN_FRONTEND", "noninteractive"),
 		bk.User("0:0"),
 		bk.AddMount("/var/cache/apt", bk.Scratch(), bk.AsPersistentCacheDir(cacheID+"/archives", bk.CacheMountLocked)),
@@ -81,7 +85,7 @@ u=$(getent passwd "$uid" | cut -d: -f1 || true)
 if [ -z "$u" ]; then useradd -m -u "$uid" -g "$gid" -d "$home" -s /bin/bash "$name"
 elif [ "$u" != "$name" ]; then usermod -l "$name" -g "$gid" -d "$home" -m "$u"; fi
 mkdir -p "$home" && chown "$uid:$gid" "$home"`, shellQuote(u.Name), u.UID, u.GID, shellQuote(b.node.Home))
-	b.sh(script, bk.User("0:0"), b.name("create user %s (%d:%d)", u.Name, u.UID, u.GID))
+	b.sh(reproducible(b.epoch, script), bk.User("0:0"), b.name("create user %s (%d:%d)", u.Name, u.UID, u.GID))
 }
 
 // python creates the user's virtual environment with the OS's python3 where
@@ -154,7 +158,7 @@ func (b *builder) pip() {
 // pipStep runs pip install with args as the user.
 func (b *builder) pipStep(args []string, extra []bk.RunOption, name bk.ConstraintsOpt) {
 	u := b.node.User
-	cacheBase := bk.Scratch().File(bk.Mkdir("/cache", 0o755, bk.WithUIDGID(u.UID, u.GID)))
+	cacheBase := bk.Scratch().File(bk.Mkdir("/cache", 0o755, stamp[bk.MkdirOption](b.epoch, bk.WithUIDGID(u.UID, u.GID))...))
 	opts := []bk.RunOption{
 		bk.User(fmt.Sprintf("%d:%d", u.UID, u.GID)),
 		bk.AddEnv("HOME", b.node.Home),
@@ -223,10 +227,11 @@ func (b *builder) volumes() {
 			continue
 		}
 		p := path.Join(b.node.Home, v)
+		opts := stamp[bk.MkdirOption](b.epoch, bk.WithParents(true), bk.WithUIDGID(u.UID, u.GID))
 		if fa == nil {
-			fa = bk.Mkdir(p, 0o755, bk.WithParents(true), bk.WithUIDGID(u.UID, u.GID))
+			fa = bk.Mkdir(p, 0o755, opts...)
 		} else {
-			fa = fa.Mkdir(p, 0o755, bk.WithParents(true), bk.WithUIDGID(u.UID, u.GID))
+			fa = fa.Mkdir(p, 0o755, opts...)
 		}
 	}
 	if fa != nil {
@@ -251,9 +256,9 @@ func (b *builder) copies() {
 		if !path.IsAbs(dst) {
 			dst = path.Join(b.node.Workdir, dst) + suffixSlash(dst)
 		}
-		b.state = b.state.File(bk.Copy(local, path.Clean(c.Src), dst, &bk.CopyInfo{
+		b.state = b.state.File(bk.Copy(local, path.Clean(c.Src), dst, stamp[bk.CopyOption](b.epoch, &bk.CopyInfo{
 			CopyDirContentsOnly: true, CreateDestPath: true, FollowSymlinks: true,
-		}, bk.WithUIDGID(u.UID, u.GID)), b.name("copy %s -> %s", c.Src, dst))
+		}, bk.WithUIDGID(u.UID, u.GID))...), b.name("copy %s -> %s", c.Src, dst))
 	}
 }
 
@@ -278,7 +283,7 @@ func (b *builder) finish() {
 	u := b.node.User
 	inherited := b.node.Parent != nil && b.node.Parent.Workdir == b.node.Workdir
 	if b.node.Workdir != b.node.Home && !inherited {
-		b.state = b.state.File(bk.Mkdir(b.node.Workdir, 0o755, bk.WithParents(true), bk.WithUIDGID(u.UID, u.GID)),
+		b.state = b.state.File(bk.Mkdir(b.node.Workdir, 0o755, stamp[bk.MkdirOption](b.epoch, bk.WithParents(true), bk.WithUIDGID(u.UID, u.GID))...),
 			b.name("working directory %s", b.node.Workdir))
 	}
 	b.state = b.state.User(fmt.Sprintf("%d:%d", u.UID, u.GID)).Dir(b.node.Workdir)

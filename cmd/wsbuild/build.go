@@ -22,11 +22,13 @@ type metadata struct {
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	var sf specFlags
 	var df daemonFlags
+	var ef epochFlag
 	var push, noCache, force, dependents bool
 	var progress, metadataFile string
 	fs := newFlags("build", "build [-f FILE] [--push] [--with-dependents] [IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
+	ef.register(fs)
 	fs.BoolVar(&push, "push", false, "push every built image to the spec's push targets")
 	fs.BoolVar(&noCache, "no-cache", false, "do not use BuildKit's cache")
 	fs.BoolVar(&force, "force", false, "build every selected image, even those whose pushed tags are up to date")
@@ -43,6 +45,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	o.Images, o.WithDependents, o.NoCache, o.Progress, o.Force = fs.Args(), dependents, noCache, progress, force
 	if err := solve.CheckProgress(progress); err != nil {
 		return usageError{err}
+	}
+	if err := ef.apply(&o); err != nil {
+		return err
 	}
 	pub, err := publish.New()
 	if err != nil {

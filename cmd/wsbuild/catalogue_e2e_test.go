@@ -158,23 +158,7 @@ func addedFiles(t *testing.T, img, parent v1.Image) []*tar.Header {
 		if d, _ := l.Digest(); have[d] {
 			continue
 		}
-		rc, err := l.Uncompressed()
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr := tar.NewReader(rc)
-		for {
-			h, err := tr.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			h.Name = strings.TrimPrefix(h.Name, "./")
-			out = append(out, h)
-		}
-		rc.Close()
+		walkLayer(t, l, func(h *tar.Header, _ io.Reader) { out = append(out, h) })
 	}
 	return out
 }

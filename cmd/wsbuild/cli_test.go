@@ -23,21 +23,49 @@ func writeSpec(t *testing.T, content string) string {
 	return path
 }
 
+// exitCase is a command line, the exit code it must end with and a part of
+// what it must write to stderr.
+type exitCase struct {
+	name   string
+	args   []string
+	code   int
+	stderr string
+}
+
+// offline points wsbuild at no buildkitd, so nothing a test runs can start
+// one, and clears $SOURCE_DATE_EPOCH.
+func offline(t *testing.T) {
+	t.Helper()
+	t.Setenv(buildkitd.EnvBinary, "/nonexistent/buildkitd")
+	t.Setenv(buildkitd.EnvHost, "")
+	t.Setenv("WSBUILD_CACHE_DIR", t.TempDir())
+	t.Setenv(envSourceDateEpoch, "")
+}
+
+func runExitCases(t *testing.T, cases []exitCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), tc.args, &stdout, &stderr)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.code, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tc.stderr) {
+				t.Errorf("stderr %q lacks %q", stderr.String(), tc.stderr)
+			}
+		})
+	}
+}
+
 // TestExitCodes covers the command lines that must fail before any daemon
 // starts, and the ones that succeed offline.
 func TestExitCodes(t *testing.T) {
-	t.Setenv(buildkitd.EnvBinary, "/nonexistent/buildkitd") // nothing here may start one
-	t.Setenv(buildkitd.EnvHost, "")
-	t.Setenv("WSBUILD_CACHE_DIR", t.TempDir())
+	offline(t)
 	good := writeSpec(t, "images:\n  python:\n    base: debian:bookworm\n    python: \"3.11\"\n")
 	typo := writeSpec(t, "images:\n  python:\n    base: debian:bookworm\n    pyton: \"3.11\"\n")
 	matrix := filepath.Join("..", "..", "testdata", "spec", "matrix.yaml")
-	for _, tc := range []struct {
-		name   string
-		args   []string
-		code   int
-		stderr string
-	}{
+	runExitCases(t, []exitCase{
 		{"no command", nil, 2, ""},
 		{"help", []string{"--help"}, 0, ""},
 		{"unknown command", []string{"bild"}, 2, `unknown command "bild"`},
@@ -59,18 +87,7 @@ func TestExitCodes(t *testing.T) {
 			`no image "pytorh" in ` + matrix + ` (did you mean "pytorch"?)`},
 		{"unknown variant in plan", []string{"plan", "-f", matrix, "--with-dependents", "python:1.0-py3.11-cuda"}, 2,
 			`(did you mean "python:1.0-py3.11-cuda12.4"?)`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			code := run(t.Context(), tc.args, &stdout, &stderr)
-			if code != tc.code {
-				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.code, stderr.String())
-			}
-			if !strings.Contains(stderr.String(), tc.stderr) {
-				t.Errorf("stderr %q lacks %q", stderr.String(), tc.stderr)
-			}
-		})
-	}
+	})
 }
 
 // TestPlanEntriesMatrix checks what `wsbuild plan -o json` prints of a

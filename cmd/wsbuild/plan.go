@@ -39,11 +39,13 @@ var planFormats = []string{"text", "json", "dot", "mermaid"}
 func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	var sf specFlags
 	var df daemonFlags
+	var ef epochFlag
 	var output string
 	var why, force, dependents bool
 	fs := newFlags("plan", "plan [-f FILE] [-o text|json|dot|mermaid] [--why] [--with-dependents] [IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
+	ef.register(fs)
 	fs.StringVarP(&output, "output", "o", "text", "output format: text, json, dot or mermaid")
 	fs.BoolVar(&why, "why", false, "look up every tag and say for each image whether `build --push` builds or skips it, and which input changed")
 	fs.BoolVar(&force, "force", false, "with --why: plan as `build --push --force` would")
@@ -59,6 +61,9 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 		return err
 	}
 	o.Images, o.Force, o.WithDependents = fs.Args(), force, dependents
+	if err := ef.apply(&o); err != nil {
+		return err
+	}
 	r, err := startRun(ctx, o, why)
 	if err != nil {
 		return err

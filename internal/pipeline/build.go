@@ -50,7 +50,11 @@ type Built struct {
 // is skipped but has a child to build lends the child the image its tags
 // hold. The result lists every decision's image, in plan order.
 func Build(ctx context.Context, s *Session, planned *Planned, o Options, decisions []change.Decision, push bool, pub *publish.Publisher) ([]Built, error) {
-	images, err := wsllb.Compile(planned.Plan, planned.Bases, wsllb.WithPlatform(o.Platform), wsllb.WithPublished(publishedRefs(decisions)))
+	opts := []wsllb.Option{wsllb.WithPlatform(o.Platform), wsllb.WithPublished(publishedRefs(decisions))}
+	if t, ok := planned.Plan.SourceDateEpoch(); ok {
+		opts = append(opts, wsllb.WithSourceDateEpoch(t))
+	}
+	images, err := wsllb.Compile(planned.Plan, planned.Bases, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/buildkitd"
@@ -67,6 +68,9 @@ type Options struct {
 	LockFile string
 	// Force builds every selected image, even those whose tags are up to date.
 	Force bool
+	// SourceDateEpoch fixes every timestamp of the images, for reproducible
+	// builds; nil leaves the spec's source_date_epoch, if any, in force.
+	SourceDateEpoch *time.Time
 }
 
 // DefaultCacheDir is $WSBUILD_CACHE_DIR, else the user's cache folder/wsbuild.
@@ -127,6 +131,9 @@ func Check(f *spec.Family, o Options) (*plan.Plan, error) {
 	}
 	if o.WithDependents {
 		opts = append(opts, plan.WithDependents())
+	}
+	if o.SourceDateEpoch != nil {
+		opts = append(opts, plan.WithSourceDateEpoch(*o.SourceDateEpoch))
 	}
 	p, err := plan.New(f, opts...)
 	if err != nil {

@@ -46,21 +46,24 @@ type digestInput struct {
 	Sshd         *spec.Sshd               `json:"sshd,omitempty"`
 	Jupyter      *Jupyter                 `json:"jupyter,omitempty"`
 	Tests        []string                 `json:"tests,omitempty"`
+	// SourceDateEpoch is nil when unset, so digests without one stay as they were.
+	SourceDateEpoch *int64 `json:"sourceDateEpoch,omitempty"`
 }
 
 // inputDigest is the digest of n's name, repository and axis values, its
 // normalised spec, its parent's input digest, its base and the base's digest,
-// the content of the files it copies or reads, and the template version. It
-// changes exactly when the image's content may change. It also returns the
-// digest of each named input (see Node.Inputs), so a later run can say which
-// one changed.
-func inputDigest(n *Node, version, platform string) (digest.Digest, map[string]digest.Digest, error) {
+// the content of the files it copies or reads, the template version and the
+// source date epoch. It changes exactly when the image's content may change.
+// It also returns the digest of each named input (see Node.Inputs), so a
+// later run can say which one changed.
+func inputDigest(n *Node, version, platform string, epoch *int64) (digest.Digest, map[string]digest.Digest, error) {
 	s := n.Spec
 	in := digestInput{
 		Version: version, Platform: platform, Name: n.Name, Axes: n.Axes, Python: n.Python, User: n.User, Env: n.Env,
 		Workdir: n.Workdir, Volumes: n.Volumes, Apt: s.Apt, Pip: s.Pip, Ports: s.Ports,
 		Run: s.Run, Copy: s.Copy, Files: n.Files, Labels: s.Labels, Tag: n.Tag,
 		PythonVia: n.PythonVia, Cuda: n.Cuda, Desktop: n.Desktop, Sshd: n.Sshd, Jupyter: n.Jupyter, Tests: n.Tests,
+		SourceDateEpoch: epoch,
 	}
 	if n.Repository != n.Name {
 		in.Repository = n.Repository

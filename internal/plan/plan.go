@@ -11,6 +11,7 @@ import (
 	"maps"
 	"runtime"
 	"slices"
+	"time"
 
 	"github.com/opencontainers/go-digest"
 	"github.com/wsbuild/wsbuild/internal/spec"
@@ -34,6 +35,7 @@ type Plan struct {
 	byName   map[string]*Node
 	version  string // templates version mixed into input digests
 	platform string // target platform mixed into input digests
+	epoch    *int64 // source date epoch mixed into input digests; nil when unset
 }
 
 // Node is one image of a plan with everything it inherits resolved.
@@ -130,6 +132,7 @@ type options struct {
 	context    fs.FS
 	version    string
 	platform   string
+	epoch      *int64
 }
 
 // Option configures New.
@@ -169,9 +172,21 @@ func WithPlatform(platform string) Option {
 	return func(o *options) error { o.platform = platform; return nil }
 }
 
+// WithSourceDateEpoch fixes the timestamps of every image to t, whole
+// seconds (see SourceDateEpoch); it is part of every input digest, because it
+// changes the images' content. Default: the spec's source_date_epoch, else
+// unset, and timestamps are the build's.
+func WithSourceDateEpoch(t time.Time) Option {
+	return func(o *options) error {
+		s := t.Unix()
+		o.epoch = &s
+		return nil
+	}
+}
+
 // New plans the family f.
 func New(f *spec.Family, opts ...Option) (*Plan, error) {
-	o := options{version: templates.Version, platform: "linux/" + runtime.GOARCH}
+	o := options{version: templates.Version, platform: "linux/" + runtime.GOARCH, epoch: f.SourceDateEpoch}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, err
@@ -181,7 +196,7 @@ func New(f *spec.Family, opts ...Option) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Family: f, byName: map[string]*Node{}, version: o.version, platform: o.platform}
+	p := &Plan{Family: f, byName: map[string]*Node{}, version: o.version, platform: o.platform, epoch: o.epoch}
 	for _, name := range order {
 		img := f.Images[name]
 		n, err := p.inherit(img)
@@ -212,13 +227,22 @@ func New(f *spec.Family, opts ...Option) (*Plan, error) {
 func (p *Plan) SetBaseDigests(m map[string]digest.Digest) error {
 	for _, n := range p.Nodes {
 		n.BaseDigest = m[n.Base]
-		d, inputs, err := inputDigest(n, p.version, p.platform)
+		d, inputs, err := inputDigest(n, p.version, p.platform, p.epoch)
 		if err != nil {
 			return err
 		}
 		n.InputDigest, n.Inputs = d, inputs
 	}
 	return nil
+}
+
+// SourceDateEpoch returns the time every image's timestamps are fixed to,
+// and false when the plan was made without WithSourceDateEpoch.
+func (p *Plan) SourceDateEpoch() (time.Time, bool) {
+	if p.epoch == nil {
+		return time.Time{}, false
+	}
+	return time.Unix(*p.epoch, 0).UTC(), true
 }
 
 // Node returns the planned image called name, or nil.

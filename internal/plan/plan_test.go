@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/opencontainers/go-digest"
 	"github.com/wsbuild/wsbuild/internal/spec"
@@ -148,6 +149,9 @@ func TestInputDigest(t *testing.T) {
 		{"base digest", withBaseDigests(t, mustPlan(t, family, files()), map[string]digest.Digest{"ubuntu:22.04": digest.FromString("x")}), "other"},
 		{"template version", mustPlan(t, family, files(), WithTemplateVersion("next")), "python tools other app"},
 		{"platform", mustPlan(t, family, files(), WithPlatform("linux/riscv64")), "python tools other app"},
+		{"source date epoch", mustPlan(t, family, files(), WithSourceDateEpoch(time.Unix(1700000000, 0))), "python tools other app"},
+		{"source date epoch 0", mustPlan(t, family, files(), WithSourceDateEpoch(time.Unix(0, 0))), "python tools other app"},
+		{"spec source_date_epoch", mustPlan(t, family+"source_date_epoch: 1700000000\n", files()), "python tools other app"},
 	} {
 		got := digests(tc.plan)
 		var changed []string
@@ -158,6 +162,34 @@ func TestInputDigest(t *testing.T) {
 		}
 		if strings.Join(changed, " ") != tc.changed {
 			t.Errorf("%s: changed %v, want %q", tc.name, changed, tc.changed)
+		}
+	}
+}
+
+// TestSourceDateEpoch checks that the option wins over the spec's key, and
+// that the same epoch from either gives the same input digests.
+func TestSourceDateEpoch(t *testing.T) {
+	withKey := family + "source_date_epoch: 1700000000\n"
+	for _, tc := range []struct {
+		name string
+		plan *Plan
+		want int64 // -1: unset
+	}{
+		{"unset", mustPlan(t, family, files()), -1},
+		{"spec", mustPlan(t, withKey, files()), 1700000000},
+		{"option", mustPlan(t, family, files(), WithSourceDateEpoch(time.Unix(1600000000, 0))), 1600000000},
+		{"option over spec", mustPlan(t, withKey, files(), WithSourceDateEpoch(time.Unix(1600000000, 0))), 1600000000},
+	} {
+		got, ok := tc.plan.SourceDateEpoch()
+		if tc.want < 0 && ok || tc.want >= 0 && (!ok || got.Unix() != tc.want || got.Location() != time.UTC) {
+			t.Errorf("%s: SourceDateEpoch() = %v, %v; want %d", tc.name, got, ok, tc.want)
+		}
+	}
+	a := mustPlan(t, withKey, files())
+	b := mustPlan(t, family, files(), WithSourceDateEpoch(time.Unix(1700000000, 0)))
+	for i, n := range a.Nodes {
+		if n.InputDigest != b.Nodes[i].InputDigest {
+			t.Errorf("%s: the spec's epoch gives input digest %s, the same epoch as an option %s", n.Name, n.InputDigest, b.Nodes[i].InputDigest)
 		}
 	}
 }

@@ -131,7 +131,7 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 		if err != nil {
 			return nil, err
 		}
-		jobs[i] = job{def: def, cfg: cfg, annotations: img.Annotations, checks: checks}
+		jobs[i] = job{def: def, cfg: cfg, annotations: img.Annotations, checks: checks, export: exportOf(img)}
 	}
 	display, err := startDisplay(len(images), s.opts.progress, s.opts.out)
 	if err != nil {
@@ -168,6 +168,7 @@ type job struct {
 	cfg         []byte
 	annotations map[string]string
 	checks      []check
+	export      export
 }
 
 // buildOne solves one image, then its checks, and exports it into store
@@ -177,7 +178,7 @@ func (s *Solver) buildOne(ctx context.Context, j job, store content.Store,
 	opt := bkclient.SolveOpt{
 		Exports: []bkclient.ExportEntry{{
 			Type:        bkclient.ExporterOCI,
-			Attrs:       map[string]string{"tar": "false", "oci-mediatypes": "true"},
+			Attrs:       j.export.attrs(),
 			OutputStore: store,
 		}},
 		LocalMounts: mounts,
@@ -202,6 +203,7 @@ func (s *Solver) buildOne(ctx context.Context, j job, store content.Store,
 		for k, v := range j.annotations {
 			out.AddMeta(exptypes.AnnotationManifestKey(nil, k), []byte(v))
 		}
+		j.export.addMeta(out)
 		return out, nil
 	}, ch)
 	if err != nil {

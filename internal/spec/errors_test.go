@@ -68,7 +68,7 @@ func TestParseErrors(t *testing.T) {
 		{name: "unknown field with suggestion", yaml: base + "  pytorch:\n    from: x\n    pyton: \"3.12\"\n",
 			want: []string{`wsbuild.yaml:6: images.pytorch.pyton: unknown field "pyton" (did you mean "python"?)`}},
 		{name: "unknown field without suggestion", yaml: base + "zzzzz: 1\n",
-			want: []string{`wsbuild.yaml:4: zzzzz: unknown field "zzzzz" (known: images, push, matrix)`}},
+			want: []string{`wsbuild.yaml:4: zzzzz: unknown field "zzzzz" (known: images, push, matrix, source_date_epoch)`}},
 		{name: "unknown top-level with suggestion", yaml: "imagse:\n  x: {base: debian}\n",
 			want: []string{
 				`wsbuild.yaml:1: imagse: unknown field "imagse" (did you mean "images"?)`,

@@ -94,7 +94,7 @@ func (d *decoder) family(root *yaml.Node) *Family {
 	top := field{path: "", val: root, pos: d.at(root)}
 	var images *field
 	var matrix *matrixDecl
-	for _, f := range d.mapping(top, "a mapping", []string{"images", "push", "matrix"}) {
+	for _, f := range d.mapping(top, "a mapping", []string{"images", "push", "matrix", "source_date_epoch"}) {
 		switch f.name {
 		case "images":
 			images = &f
@@ -102,6 +102,8 @@ func (d *decoder) family(root *yaml.Node) *Family {
 			fam.Push = d.push(f)
 		case "matrix":
 			matrix = d.matrix(f, "the family matrix")
+		case "source_date_epoch":
+			fam.SourceDateEpoch = d.sourceDateEpoch(f)
 		}
 	}
 	if images == nil {

@@ -24,6 +24,10 @@ type Family struct {
 	Names []string
 	// Push lists the registry targets every image is pushed to.
 	Push []PushTarget
+	// SourceDateEpoch, in seconds since 1970-01-01 UTC, fixes the timestamps
+	// of every image so that builds are reproducible; nil when not set. The
+	// --source-date-epoch flag and $SOURCE_DATE_EPOCH take precedence.
+	SourceDateEpoch *int64
 	// Pos maps a field path such as "images.pytorch.from" to where it was written.
 	Pos map[string]Position
 }
