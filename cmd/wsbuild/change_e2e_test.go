@@ -50,10 +50,7 @@ func TestChangeAware(t *testing.T) {
 	specPath := filepath.Join(dir, "wsbuild.yaml")
 	write(t, specPath, fmt.Sprintf(changeSpec, r.Registry))
 	write(t, filepath.Join(dir, "notes.txt"), "one\n")
-	t.Setenv(buildkitd.EnvBinary, r.Buildkitd)
-	t.Setenv(buildkitd.EnvConfig, r.BuildkitdConfig)
-	t.Setenv("WSBUILD_CACHE_DIR", t.TempDir())
-	t.Setenv(buildkitd.EnvHost, "")
+	useRig(t, r)
 	uploads := countUploads(t)
 	ref := func(img string) string { return r.Registry + "/change/" + img + ":1" }
 

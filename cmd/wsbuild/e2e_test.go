@@ -45,16 +45,23 @@ push:
 // env points wsbuild at the rig and at a private cache; it returns the spec path.
 func e2eSetup(t *testing.T, r *rig.Rig) string {
 	t.Helper()
-	t.Setenv(buildkitd.EnvBinary, r.Buildkitd)
-	t.Setenv(buildkitd.EnvConfig, r.BuildkitdConfig)
-	t.Setenv("WSBUILD_CACHE_DIR", t.TempDir())
-	t.Setenv(buildkitd.EnvHost, "")
+	useRig(t, r)
 	dir := t.TempDir()
 	index := servePackageIndex(t, "wsdemo", "wsreq")
 	write(t, filepath.Join(dir, "wsbuild.yaml"), fmt.Sprintf(e2eSpec, index, r.Registry))
 	write(t, filepath.Join(dir, "notes.txt"), "hello from the build context\n")
 	write(t, filepath.Join(dir, "requirements.txt"), "wsreq==1.0\n")
 	return filepath.Join(dir, "wsbuild.yaml")
+}
+
+// useRig points the in-process CLI at the rig's buildkitd and registry, with
+// a fresh cache, for the rest of the test.
+func useRig(t *testing.T, r *rig.Rig) {
+	t.Helper()
+	t.Setenv(buildkitd.EnvBinary, r.Buildkitd)
+	t.Setenv(buildkitd.EnvConfig, r.BuildkitdConfig)
+	t.Setenv("WSBUILD_CACHE_DIR", t.TempDir())
+	t.Setenv(buildkitd.EnvHost, "")
 }
 
 func write(t *testing.T, path, content string) {
