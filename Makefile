@@ -6,7 +6,7 @@ RIG_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/wsbuild-rig
 DEMO_DIR ?= /tmp/wsbuild-demo
 export WSBUILD_BUILDKITD ?= $(RIG_DIR)/bin/buildkitd
 
-.PHONY: all setup build demo demo-down test lint unit golden clean
+.PHONY: all setup build demo demo-down test lint unit golden bench clean
 
 all: build
 
@@ -51,6 +51,11 @@ unit:
 ## golden: rewrite the golden LLB dumps under testdata/ after a compiler change.
 golden:
 	go test ./llb -update
+
+## bench: wsbuild against the per-image Dockerfiles it replaces, on the
+## rig (about half an hour); the report goes to bench/results.md.
+bench: setup
+	go run ./bench -cache $(RIG_DIR) -out bench/results.md
 
 clean:
 	rm -rf bin

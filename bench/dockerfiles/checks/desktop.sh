@@ -1,0 +1,21 @@
+# wsbuild's desktop check: the image's own X and VNC programs start, as
+# supervisord would start them, and the VNC port (5900) sends its greeting.
+set -eu
+export WSBUILD_RUN=$(mktemp -d) DISPLAY=:99 VNC_PASSWORD=wsbuild-check
+secret() { echo unused; }
+. /etc/wsbuild/init.d/desktop.sh
+/usr/local/lib/wsbuild/desktop-x >"$WSBUILD_RUN/x.log" 2>&1 &
+/usr/local/lib/wsbuild/desktop-vnc >"$WSBUILD_RUN/vnc.log" 2>&1 &
+stop() { kill $(jobs -p) 2>/dev/null || true; }
+trap stop EXIT
+for s in startlxde dbus-launch; do command -v "$s" >/dev/null || { echo "$s is not installed" >&2; exit 1; }; done
+for i in $(seq 150); do
+	greeting=$(timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/5900 && head -c 12 <&3' 2>/dev/null || true)
+	case "$greeting" in RFB*) break;; esac
+	sleep 0.2
+done
+case "$greeting" in RFB*) ;; *)
+	echo "nothing answered VNC on port 5900" >&2; cat "$WSBUILD_RUN/x.log" "$WSBUILD_RUN/vnc.log" >&2; exit 1;;
+esac
+xdpyinfo >/dev/null || { echo "the X server on $DISPLAY does not answer" >&2; exit 1; }
+echo "VNC answered: $greeting"

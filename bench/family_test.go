@@ -1,0 +1,101 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/wsbuild/wsbuild/internal/plan"
+	"github.com/wsbuild/wsbuild/internal/spec"
+)
+
+// catalogueFamily plans templates/catalogue.yaml with templates/offline.sets
+// (and sets) and returns each image's parent.
+func catalogueFamily(t *testing.T, sets ...string) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile("../templates/catalogue.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	offline, err := os.ReadFile("../templates/offline.sets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := spec.ReadOverrides("offline.sets", offline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := spec.Parse("catalogue.yaml", data, spec.WithOverrideList(list), spec.WithOverrides(sets))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.New(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, n := range p.Nodes {
+		out[n.Name] = ""
+		if n.Parent != nil {
+			out[n.Name] = n.Parent.Name
+		}
+		if n.Tag != familyTag {
+			t.Errorf("%s has tag %q; the Dockerfile side pushes every image as %q", n.Name, n.Tag, familyTag)
+		}
+	}
+	return out
+}
+
+// TestDockerfilesMirrorCatalogue checks that bench/dockerfiles has one
+// Dockerfile per catalogue image, built FROM the same parent, parents
+// first, and that the change scenarios' overrides apply to the catalogue.
+func TestDockerfilesMirrorCatalogue(t *testing.T) {
+	want := catalogueFamily(t, leafImage+".env.BENCH_CHANGE=leaf", rootImage+".env.BENCH_CHANGE=root")
+	d, err := newDockerfileSide("..", t.TempDir(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := d.Family()
+	if len(have) != len(want) {
+		t.Errorf("%d Dockerfiles for %d catalogue images", len(have), len(want))
+	}
+	for img, parent := range want {
+		if p, ok := have[img]; !ok {
+			t.Errorf("no Dockerfile for %s", img)
+		} else if p != parent {
+			t.Errorf("%s/Dockerfile is built FROM %q, the catalogue's %s on %q", img, p, img, parent)
+		}
+	}
+	seen := map[string]bool{}
+	for _, img := range d.images {
+		if img.Parent != "" && !seen[img.Parent] {
+			t.Errorf("%s comes before its parent %s", img.Name, img.Parent)
+		}
+		seen[img.Name] = true
+	}
+	for _, f := range []string{"files/init.sh", "files/bin/sshd", "checks/root.sh"} {
+		if _, err := os.Stat(filepath.Join(d.ctxDir, f)); err != nil {
+			t.Errorf("the build context lacks %s: %v", f, err)
+		}
+	}
+}
+
+func TestParentsFirst(t *testing.T) {
+	got, err := parentsFirst([]dfImage{{"c", "b"}, {"b", "a"}, {"a", ""}, {"d", "a"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names string
+	for _, img := range got {
+		names += img.Name
+	}
+	if names != "abcd" {
+		t.Errorf("order %q, want abcd", names)
+	}
+	if _, err := parentsFirst([]dfImage{{"a", "b"}, {"b", "a"}}); err == nil {
+		t.Error("a cycle was not reported")
+	}
+	if _, err := parentsFirst([]dfImage{{"a", "x"}}); err == nil {
+		t.Error("a missing parent was not reported")
+	}
+}
