@@ -53,7 +53,7 @@ golden:
 	go test ./llb -update
 
 ## bench: wsbuild against the per-image Dockerfiles it replaces, on the
-## rig (about half an hour); the report goes to bench/results.md.
+## rig (about 35 minutes); the report goes to bench/results.md.
 bench: setup
 	go run ./bench -cache $(RIG_DIR) -out bench/results.md
 
