@@ -12,7 +12,7 @@ import (
 // writeText prints one row per image and, with decisions, the reasons below it.
 func writeText(w io.Writer, entries []planEntry) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	withWhy := len(entries) > 0 && entries[0].Action != ""
+	withWhy := hasDecisions(entries)
 	if withWhy {
 		fmt.Fprintln(tw, "#\tIMAGE\tACTION\tPARENT\tBASE\tINPUT DIGEST\tREFS")
 	} else {
@@ -44,6 +44,11 @@ func writeText(w io.Writer, entries []planEntry) error {
 		fmt.Fprintf(w, "%s: build: %s\n", e.Name, strings.Join(e.Reasons, "; "))
 	}
 	return nil
+}
+
+// hasDecisions reports whether entries carry plan --why's actions.
+func hasDecisions(entries []planEntry) bool {
+	return len(entries) > 0 && entries[0].Action != ""
 }
 
 // writeDot prints the family as a Graphviz digraph: bases, images, and
@@ -117,7 +122,7 @@ func writeMermaid(w io.Writer, entries []planEntry) error {
 			fmt.Fprintf(&b, "  class %s %s\n", id(e.Name), e.Action)
 		}
 	}
-	if len(entries) > 0 && entries[0].Action != "" {
+	if hasDecisions(entries) {
 		b.WriteString("  classDef build fill:#fdd,stroke:#a33\n  classDef skip fill:#dfd,stroke:#3a3\n")
 	}
 	_, err := io.WriteString(w, b.String())

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"strings"
 
 	"github.com/containerd/containerd/v2/core/content"
 	contentlocal "github.com/containerd/containerd/v2/plugins/content/local"
 	"github.com/wsbuild/wsbuild/internal/change"
+	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/publish"
 	"github.com/wsbuild/wsbuild/internal/solve"
 	wsllb "github.com/wsbuild/wsbuild/llb"
@@ -73,6 +73,10 @@ func Build(ctx context.Context, s *Session, planned *Planned, o Options, decisio
 	if err != nil {
 		return nil, err
 	}
+	byNode := make(map[*plan.Node]change.Decision, len(decisions))
+	for _, d := range decisions {
+		byNode[d.Node] = d
+	}
 	built := make([]Built, len(images))
 	var items []publish.Item
 	var index []int // built[index[k]] is items[k]
@@ -87,7 +91,7 @@ func Build(ctx context.Context, s *Session, planned *Planned, o Options, decisio
 		for _, c := range img.Checks {
 			built[i].Checks = append(built[i].Checks, c.Name)
 		}
-		item, err := publishItem(ctx, store, d, decisions, results[r])
+		item, err := publishItem(ctx, store, d, byNode, results[r])
 		if err != nil {
 			return nil, err
 		}
@@ -128,14 +132,14 @@ func describe(d change.Decision) Built {
 		b.Digest = d.Existing.String()
 		for _, r := range n.Refs {
 			b.Refs = append(b.Refs, r.Name)
-			b.ByDigest = append(b.ByDigest, repository(r.Name)+"@"+d.Existing.String())
+			b.ByDigest = append(b.ByDigest, r.Repository+"@"+d.Existing.String())
 		}
 	}
 	return b
 }
 
 // publishItem is the publish.Item of a built image.
-func publishItem(ctx context.Context, store content.Store, d change.Decision, all []change.Decision, res solve.Result) (publish.Item, error) {
+func publishItem(ctx context.Context, store content.Store, d change.Decision, byNode map[*plan.Node]change.Decision, res solve.Result) (publish.Item, error) {
 	n := d.Node
 	item := publish.Item{Name: n.Name}
 	for _, r := range n.Refs {
@@ -143,10 +147,8 @@ func publishItem(ctx context.Context, store content.Store, d change.Decision, al
 	}
 	if n.Parent != nil {
 		item.Parent = n.Parent.Name
-		for _, pd := range all {
-			if pd.Node == n.Parent && pd.Action == change.Skip {
-				item.ParentPushed = pd.Found
-			}
+		if pd := byNode[n.Parent]; pd.Action == change.Skip {
+			item.ParentPushed = pd.Found
 		}
 	}
 	var err error
@@ -160,16 +162,8 @@ func publishedRefs(decisions []change.Decision) map[string]string {
 	out := map[string]string{}
 	for _, d := range decisions {
 		if d.Action == change.Skip && len(d.Node.Refs) > 0 {
-			out[d.Node.Name] = repository(d.Node.Refs[0].Name) + "@" + d.Existing.String()
+			out[d.Node.Name] = d.Node.Refs[0].Repository + "@" + d.Existing.String()
 		}
 	}
 	return out
-}
-
-// repository strips the tag from registry/namespace/name:tag.
-func repository(ref string) string {
-	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
-		return ref[:i]
-	}
-	return ref
 }

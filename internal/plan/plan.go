@@ -6,7 +6,6 @@
 package plan
 
 import (
-	"fmt"
 	"io/fs"
 	"maps"
 	"runtime"
@@ -122,6 +121,8 @@ type EnvVar struct {
 type Ref struct {
 	// Name is registry/namespace/repository:tag.
 	Name string
+	// Repository is Name without its tag: registry/namespace/repository.
+	Repository string
 	// Insecure allows plain HTTP to the registry.
 	Insecure bool
 }
@@ -266,10 +267,8 @@ func (p *Plan) Bases() []string {
 func refs(targets []spec.PushTarget, repository, tag string) []Ref {
 	var out []Ref
 	for _, t := range targets {
-		out = append(out, Ref{
-			Name:     fmt.Sprintf("%s/%s/%s:%s", t.Registry, t.Namespace, repository, tag),
-			Insecure: t.Insecure,
-		})
+		repo := t.Registry + "/" + t.Namespace + "/" + repository
+		out = append(out, Ref{Name: repo + ":" + tag, Repository: repo, Insecure: t.Insecure})
 	}
 	return out
 }
