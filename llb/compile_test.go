@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	bk "github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/golden"
@@ -60,10 +61,15 @@ func dump(t *testing.T, images []*Image) []byte {
 		Name   string          `json:"name,omitempty"`
 		Op     json.RawMessage `json:"op"`
 	}
+	type check struct {
+		Name   string `json:"name"`
+		Digest string `json:"digest"`
+	}
 	type image struct {
 		Name   string        `json:"name"`
 		Config ocispec.Image `json:"config"`
 		Ops    []op          `json:"ops"`
+		Checks []check       `json:"checks"`
 	}
 	var out []image
 	for _, img := range images {
@@ -88,6 +94,13 @@ func dump(t *testing.T, images []*Image) []byte {
 			d := digestOf(raw)
 			im.Ops = append(im.Ops, op{Digest: d, Name: def.Metadata[digestFrom(d)].Description["llb.customname"], Op: compact.Bytes()})
 		}
+		for _, c := range img.Checks {
+			cdef, err := c.State.Marshal(context.Background(), bk.Platform(img.Config.Platform))
+			if err != nil {
+				t.Fatal(err)
+			}
+			im.Checks = append(im.Checks, check{Name: c.Name, Digest: digestOf(cdef.Def[len(cdef.Def)-1])})
+		}
 		out = append(out, im)
 	}
 	b, err := json.MarshalIndent(out, "", "  ")
@@ -98,7 +111,7 @@ func dump(t *testing.T, images []*Image) []byte {
 }
 
 func TestGolden(t *testing.T) {
-	for _, name := range []string{"family.yaml", "custom-user.yaml", "cuda-path.yaml"} {
+	for _, name := range []string{"family.yaml", "custom-user.yaml", "cuda-path.yaml", "features.yaml"} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join("..", "testdata", "compile", strings.TrimSuffix(name, ".yaml")+".golden.json")
 			golden.Check(t, path, dump(t, compileFile(t, name)))
