@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	bk "github.com/moby/buildkit/client/llb"
-	"github.com/wsbuild/wsbuild/internal/plan"
 )
 
 // Check is a test run inside a built image. Its state is solved after the
@@ -76,21 +75,12 @@ if have != want:
     sys.exit("supervisor programs are %%s, not %%s" %% (have, want))
 EOF`, SupervisordConf, strings.Join(names, " ")))
 	}
-	if n.Sshd != nil {
-		add("sshd -t accepts the config", false, fmt.Sprintf(`d=$(mktemp -d)
-ssh-keygen -q -t ed25519 -N '' -f "$d/key"
-/usr/sbin/sshd -t -f %[1]s -h "$d/key"
-[ -O %[2]s ] || { echo "%[2]s is not owned by the user" >&2; exit 1; }`, SshdConfig, HostKeyDir))
-	}
-	if j := n.Jupyter; j != nil {
-		app := "lab"
-		if !j.Lab {
-			app = "notebook"
+	for _, c := range n.Contribution.Checks {
+		var opts []bk.RunOption
+		for _, e := range c.Env {
+			opts = append(opts, bk.AddEnv(e.Key, e.Value))
 		}
-		add("jupyter --version", false, "jupyter --version\njupyter "+app+" --version")
-	}
-	if d := n.Desktop; d != nil {
-		add(fmt.Sprintf("X and VNC start, VNC port %d answers", d.Port), false, desktopCheck(n))
+		add(c.Name, c.Root, c.Script, opts...)
 	}
 	for i, t := range n.Tests {
 		add(fmt.Sprintf("test %d: %s", i+1, t), false, t)
@@ -98,32 +88,3 @@ ssh-keygen -q -t ed25519 -N '' -f "$d/key"
 	return out
 }
 
-// desktopCheck starts the image's own X and VNC programs, as supervisord
-// would, and reads the VNC greeting from the port.
-func desktopCheck(n *plan.Node) string {
-	return fmt.Sprintf(`export WSBUILD_RUN=$(mktemp -d) DISPLAY=:99 VNC_PASSWORD=wsbuild-check
-secret() { echo unused; }
-. %[1]s/desktop.sh
-%[2]s/desktop-x >"$WSBUILD_RUN/x.log" 2>&1 &
-%[2]s/desktop-vnc >"$WSBUILD_RUN/vnc.log" 2>&1 &
-stop() { kill $(jobs -p) 2>/dev/null || true; }
-trap stop EXIT
-for s in %[3]s; do command -v "$s" >/dev/null || { echo "$s is not installed" >&2; exit 1; }; done
-for i in $(seq 150); do
-	greeting=$(timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/%[4]d && head -c 12 <&3' 2>/dev/null || true)
-	case "$greeting" in RFB*) break;; esac
-	sleep 0.2
-done
-case "$greeting" in RFB*) ;; *)
-	echo "nothing answered VNC on port %[4]d" >&2; cat "$WSBUILD_RUN/x.log" "$WSBUILD_RUN/vnc.log" >&2; exit 1;;
-esac
-xdpyinfo >/dev/null || { echo "the X server on $DISPLAY does not answer" >&2; exit 1; }
-echo "VNC answered: $greeting"`, InitDir, ProgramDir, sessionCommand(n.Desktop.Session), n.Desktop.Port)
-}
-
-func sessionCommand(session string) string {
-	if session == "xfce" {
-		return "startxfce4 dbus-launch"
-	}
-	return "startlxde dbus-launch"
-}

@@ -149,6 +149,7 @@ func compileNode(n *plan.Node, parent *Image, bases map[string]Base, o options) 
 	}
 	b.volumes()
 	b.copies()
+	b.featureSteps()
 	b.finish()
 	cfg = imageConfig(n, cfg, b.extraEnv, o.epoch)
 	return &Image{Node: n, State: b.state, Config: cfg, Annotations: n.Annotations(), Checks: b.checks(), SourceDateEpoch: o.epoch, BaseConfig: baseConfig}, nil

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"strconv"
 	"strings"
 	"text/template"
 	"time"
 
 	bk "github.com/moby/buildkit/client/llb"
+	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/templates"
 )
@@ -48,9 +48,9 @@ chown -R %[3]d:%[4]d %[2]s`, shellQuote(n.Python), VenvDir, u.UID, u.GID)
 	return nil
 }
 
-// featureFiles writes what the features entering at this image need: the
-// entrypoint at the chain's root, and each feature's programs, init script
-// and configuration.
+// featureFiles writes the entrypoint at the chain's root and the files the
+// features entering here add, then supervisor's configuration, then the
+// folders the features make.
 func (b *builder) featureFiles() error {
 	n, p := b.node, b.node.Parent
 	f := &files{epoch: b.epoch}
@@ -60,20 +60,15 @@ func (b *builder) featureFiles() error {
 		f.mkdir(InitDir)
 		f.mkdir(SupervisorDir)
 	}
-	if n.Desktop != nil && (p == nil || p.Desktop == nil) {
-		for _, s := range []string{"desktop-x", "desktop-vnc", "desktop-session"} {
-			f.asset("bin/"+s, path.Join(ProgramDir, s), 0o755)
+	for _, file := range n.Contribution.Files {
+		switch {
+		case file.Asset != "":
+			f.asset(file.Asset, file.Path, file.Mode)
+		case file.Template != "":
+			f.template(file.Template, file.Path, file.Data, file.Mode)
+		default:
+			f.text(file.Path, file.Text, file.Mode)
 		}
-		f.asset("init.d/desktop.sh", path.Join(InitDir, "desktop.sh"), 0o644)
-	}
-	if n.Sshd != nil && (p == nil || p.Sshd == nil) {
-		f.asset("bin/sshd", path.Join(ProgramDir, "sshd"), 0o755)
-		f.asset("init.d/sshd.sh", path.Join(InitDir, "sshd.sh"), 0o644)
-		f.template("sshd_config.tmpl", SshdConfig, map[string]any{"Port": n.Sshd.Port, "User": n.User.Name})
-	}
-	if n.Jupyter != nil && (p == nil || p.Jupyter == nil) {
-		f.asset("bin/jupyter", path.Join(ProgramDir, "jupyter"), 0o755)
-		f.asset("init.d/jupyter.sh", path.Join(InitDir, "jupyter.sh"), 0o644)
 	}
 	if usesSupervisor(n) && !usesSupervisor(p) {
 		f.asset("supervisord.conf", SupervisordConf, 0o644)
@@ -87,12 +82,10 @@ func (b *builder) featureFiles() error {
 	if f.action != nil {
 		b.state = b.state.File(f.action, b.name("workstation files: %s", strings.Join(f.names, ", ")))
 	}
-	if n.Sshd != nil && (p == nil || p.Sshd == nil) {
-		// The container's own host key is made at start into a folder the
-		// user owns; the apt step removed the package's keys.
-		u := n.User
-		b.state = b.state.File(bk.Mkdir(HostKeyDir, 0o700, stamp[bk.MkdirOption](b.epoch, bk.WithParents(true), bk.WithUIDGID(u.UID, u.GID))...),
-			b.name("sshd host key folder %s", HostKeyDir))
+	u := n.User
+	for _, d := range n.Contribution.Dirs {
+		b.state = b.state.File(bk.Mkdir(d.Path, d.Mode, stamp[bk.MkdirOption](b.epoch, bk.WithParents(true), bk.WithUIDGID(u.UID, u.GID))...),
+			b.name("%s", d.Why))
 	}
 	return nil
 }
@@ -100,34 +93,26 @@ func (b *builder) featureFiles() error {
 // supervisorPrograms writes one supervisor file per feature whose programs
 // are new at n (and the run program, which each image may change).
 func (f *files) supervisorPrograms(n, p *plan.Node) {
-	groups := map[string][]program{}
+	var groups []string
+	byGroup := map[string][]feature.Program{}
 	for _, pr := range programs(n) {
-		g := pr.Name
-		if g == "x" || g == "vnc" || g == "session" {
-			g = "desktop"
+		if _, ok := byGroup[pr.Feature]; !ok {
+			groups = append(groups, pr.Feature)
 		}
-		groups[g] = append(groups[g], pr)
+		byGroup[pr.Feature] = append(byGroup[pr.Feature], pr)
 	}
-	had := func(g string) bool {
-		if !usesSupervisor(p) {
-			return false
+	had := map[string]bool{}
+	if usesSupervisor(p) {
+		for _, pr := range programs(p) {
+			had[pr.Feature] = pr.Feature != runGroup
 		}
-		switch g {
-		case "desktop":
-			return p.Desktop != nil
-		case "sshd":
-			return p.Sshd != nil
-		case "jupyter":
-			return p.Jupyter != nil
-		}
-		return false
 	}
-	for _, g := range []string{"desktop", "sshd", "jupyter", "run"} {
-		if len(groups[g]) == 0 || had(g) {
+	for _, g := range groups {
+		if had[g] {
 			continue
 		}
 		var buf bytes.Buffer
-		for _, pr := range groups[g] {
+		for _, pr := range byGroup[g] {
 			if err := f.render("program.conf.tmpl", &buf, pr); err != nil {
 				return
 			}
@@ -137,26 +122,15 @@ func (f *files) supervisorPrograms(n, p *plan.Node) {
 	}
 }
 
-// featureEnv sets the environment the features' programs read.
+// featureEnv sets the environment of the CUDA leg and of the features.
 func (b *builder) featureEnv() {
 	n := b.node
 	if n.Cuda != "" {
 		b.setEnv("NVIDIA_VISIBLE_DEVICES", "all")
 		b.setEnv("NVIDIA_DRIVER_CAPABILITIES", "compute,utility")
 	}
-	if d := n.Desktop; d != nil {
-		b.setEnv("DISPLAY", ":1")
-		b.setEnv("WSBUILD_RESOLUTION", d.Resolution)
-		b.setEnv("WSBUILD_SESSION", d.Session)
-		b.setEnv("WSBUILD_VNC_PORT", strconv.Itoa(d.Port))
-	}
-	if j := n.Jupyter; j != nil {
-		app := "lab"
-		if !j.Lab {
-			app = "notebook"
-		}
-		b.setEnv("WSBUILD_JUPYTER_APP", app)
-		b.setEnv("WSBUILD_JUPYTER_PORT", strconv.Itoa(j.Port))
+	for _, e := range n.Contribution.Env {
+		b.setEnv(e.Key, e.Value)
 	}
 }
 
@@ -197,12 +171,12 @@ func (f *files) asset(name, dst string, mode fs.FileMode) {
 }
 
 // template renders a text template of templates/files into the image.
-func (f *files) template(name, dst string, data any) {
+func (f *files) template(name, dst string, data any, mode fs.FileMode) {
 	var buf bytes.Buffer
 	if err := f.render(name, &buf, data); err != nil {
 		return
 	}
-	f.text(dst, buf.String(), 0o644)
+	f.text(dst, buf.String(), mode)
 }
 
 func (f *files) render(name string, buf *bytes.Buffer, data any) error {

@@ -1,6 +1,9 @@
 package llb
 
 import (
+	"slices"
+
+	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/templates"
 )
@@ -10,47 +13,33 @@ const (
 	// InitPath is the entrypoint of every image.
 	InitPath = "/usr/local/bin/wsbuild-init"
 	// ProgramDir holds the scripts supervisord (or the image) runs.
-	ProgramDir = "/usr/local/lib/wsbuild"
+	ProgramDir = feature.ProgramDir
 	// SupervisordConf is supervisord's configuration.
 	SupervisordConf = "/etc/wsbuild/supervisord.conf"
 	// SupervisorDir holds one program file per feature.
 	SupervisorDir = "/etc/wsbuild/supervisor"
 	// InitDir holds the scripts the entrypoint sources at start.
-	InitDir = "/etc/wsbuild/init.d"
+	InitDir = feature.InitDir
 	// SshdConfig is the sshd configuration the sshd feature writes.
-	SshdConfig = "/etc/wsbuild/sshd_config"
+	SshdConfig = feature.SshdConfig
 	// HostKeyDir is where the container's sshd host key is made at start.
-	HostKeyDir = "/var/lib/wsbuild/ssh"
+	HostKeyDir = feature.HostKeyDir
 	// UserFile names the image's account, for the entrypoint.
 	UserFile = "/etc/wsbuild/user"
 )
 
-// program is one long-running process of an image.
-type program struct {
-	Name     string
-	Command  string
-	Priority int
-	Restart  string
-}
+// runGroup is the supervisor group of the image's own run command.
+const runGroup = "run"
 
 // programs lists n's long-running processes, in start order: those of its
 // features and, when it has any, the run command of the image itself.
-func programs(n *plan.Node) []program {
-	var out []program
-	if n.Desktop != nil {
-		out = append(out,
-			program{"x", ProgramDir + "/desktop-x", 10, "true"},
-			program{"vnc", ProgramDir + "/desktop-vnc", 20, "true"},
-			program{"session", ProgramDir + "/desktop-session", 30, "true"})
+func programs(n *plan.Node) []feature.Program {
+	if n == nil {
+		return nil
 	}
-	if n.Sshd != nil {
-		out = append(out, program{"sshd", ProgramDir + "/sshd", 40, "true"})
-	}
-	if n.Jupyter != nil {
-		out = append(out, program{"jupyter", ProgramDir + "/jupyter", 50, "true"})
-	}
+	out := slices.Clone(n.Contribution.Programs)
 	if len(out) > 0 && len(n.Spec.Run) > 0 {
-		out = append(out, program{"run", shellWords(n.Spec.Run), 90, "false"})
+		out = append(out, feature.Program{Feature: runGroup, Name: "run", Command: shellWords(n.Spec.Run), Priority: 90, Restart: "false"})
 	}
 	return out
 }
@@ -86,8 +75,9 @@ func packagesFor(n *plan.Node, need string) []string {
 	return os.Packages[need]
 }
 
-// featurePackages lists the OS packages of the features and Python that
-// enter the chain at n.
+// featurePackages lists the OS packages of Python and of the features
+// entering the chain at n, and supervisor when n is the first image of its
+// chain to run several programs.
 func featurePackages(n *plan.Node) []string {
 	var pkgs []string
 	add := func(need string) { pkgs = append(pkgs, packagesFor(n, need)...) }
@@ -98,21 +88,11 @@ func featurePackages(n *plan.Node) []string {
 			add("python")
 		}
 	}
-	p := n.Parent
-	if n.Desktop != nil && (p == nil || p.Desktop == nil) {
-		add("desktop")
-		add(n.Desktop.Session)
-		if n.Desktop.Browser != "none" {
-			add(n.Desktop.Browser)
-		}
+	for _, need := range n.Contribution.Needs {
+		add(need)
 	}
-	if n.Sshd != nil && (p == nil || p.Sshd == nil) {
-		add("sshd")
-	}
-	if n.Jupyter != nil && (p == nil || p.Jupyter == nil) && n.Jupyter.Via == "distro" {
-		add("notebook")
-	}
-	if usesSupervisor(n) && !usesSupervisor(p) {
+	pkgs = append(pkgs, n.Contribution.Apt...)
+	if usesSupervisor(n) && !usesSupervisor(n.Parent) {
 		add("supervisor")
 	}
 	return pkgs

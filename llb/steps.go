@@ -170,18 +170,11 @@ func (b *builder) pipStep(args []string, extra []bk.RunOption, name bk.Constrain
 	b.sh(shellWords(cmd), append(opts, extra...)...)
 }
 
-// splitPip returns the image's pip packages, plus the Jupyter entering here
-// when it comes from pip, split into those of the PyTorch index and the
+// splitPip returns the image's pip packages, plus those of the features
+// entering here, split into those of the PyTorch index and the
 // rest; on a CUDA leg, packages with a CUDA extra get it.
 func splitPip(n *plan.Node) (torch, rest []string) {
-	pkgs := slices.Clone(n.Spec.Pip)
-	if j := n.Jupyter; j != nil && j.Via == "pip" && (n.Parent == nil || n.Parent.Jupyter == nil) {
-		if j.Lab {
-			pkgs = append(pkgs, "jupyterlab")
-		} else {
-			pkgs = append(pkgs, "notebook")
-		}
-	}
+	pkgs := slices.Concat(n.Spec.Pip, n.Contribution.Pip)
 	table := templates.Cuda()
 	for _, p := range pkgs {
 		name := pipName(p)
@@ -287,4 +280,38 @@ func (b *builder) finish() {
 			b.name("working directory %s", b.node.Workdir))
 	}
 	b.state = b.state.User(fmt.Sprintf("%d:%d", u.UID, u.GID)).Dir(b.node.Workdir)
+}
+
+// featureSteps runs the build steps of the image's features (its own
+// steps: among them), in order, each named in progress and errors.
+func (b *builder) featureSteps() {
+	n := b.node
+	for _, s := range n.Contribution.Steps {
+		u := n.User
+		opts := []bk.RunOption{b.name("%s", s.Name)}
+		owner := bk.WithUIDGID(u.UID, u.GID)
+		if s.Root {
+			opts = append(opts, bk.User("0:0"), bk.AddEnv("HOME", "/root"))
+			owner = bk.WithUIDGID(0, 0)
+		} else {
+			opts = append(opts, bk.User(fmt.Sprintf("%d:%d", u.UID, u.GID)), bk.AddEnv("HOME", n.Home))
+		}
+		wd := s.Workdir
+		if wd == "" {
+			wd = n.Home
+		}
+		opts = append(opts, bk.Dir(wd))
+		for _, e := range s.Env {
+			opts = append(opts, bk.AddEnv(e.Key, e.Value))
+		}
+		for _, c := range s.Caches {
+			base := bk.Scratch().File(bk.Mkdir("/cache", 0o755, stamp[bk.MkdirOption](b.epoch, owner)...))
+			id := fmt.Sprintf("wsbuild/steps/%d%s", u.UID, c)
+			if s.Root {
+				id = "wsbuild/steps/root" + c
+			}
+			opts = append(opts, bk.AddMount(c, base, bk.SourcePath("/cache"), bk.AsPersistentCacheDir(id, bk.CacheMountShared)))
+		}
+		b.sh(s.Script, opts...)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/opencontainers/go-digest"
+	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/internal/spec"
 )
 
@@ -42,9 +43,6 @@ type digestInput struct {
 	OS           string                   `json:"os,omitempty"`
 	PythonVia    string                   `json:"pythonVia,omitempty"`
 	Cuda         string                   `json:"cuda,omitempty"`
-	Desktop      *spec.Desktop            `json:"desktop,omitempty"`
-	Sshd         *spec.Sshd               `json:"sshd,omitempty"`
-	Jupyter      *Jupyter                 `json:"jupyter,omitempty"`
 	Tests        []string                 `json:"tests,omitempty"`
 	// SourceDateEpoch is nil when unset, so digests without one stay as they were.
 	SourceDateEpoch *int64 `json:"sourceDateEpoch,omitempty"`
@@ -62,7 +60,7 @@ func inputDigest(n *Node, version, platform string, epoch *int64) (digest.Digest
 		Version: version, Platform: platform, Name: n.Name, Axes: n.Axes, Python: n.Python, User: n.User, Env: n.Env,
 		Workdir: n.Workdir, Volumes: n.Volumes, Apt: s.Apt, Pip: s.Pip, Ports: s.Ports,
 		Run: s.Run, Copy: s.Copy, Files: n.Files, Labels: s.Labels, Tag: n.Tag,
-		PythonVia: n.PythonVia, Cuda: n.Cuda, Desktop: n.Desktop, Sshd: n.Sshd, Jupyter: n.Jupyter, Tests: n.Tests,
+		PythonVia: n.PythonVia, Cuda: n.Cuda, Tests: n.Tests,
 		SourceDateEpoch: epoch,
 	}
 	if n.Repository != n.Name {
@@ -79,7 +77,7 @@ func inputDigest(n *Node, version, platform string, epoch *int64) (digest.Digest
 	if s.Requirements != "" {
 		in.Requirements = digest.FromBytes(s.RequirementsData)
 	}
-	b, err := json.Marshal(in)
+	b, err := canonical(in, n.Features)
 	if err != nil {
 		return "", nil, fmt.Errorf("digesting image %q: %w", n.Name, err)
 	}
@@ -88,6 +86,29 @@ func inputDigest(n *Node, version, platform string, epoch *int64) (digest.Digest
 		return "", nil, fmt.Errorf("digesting image %q: %w", n.Name, err)
 	}
 	return digest.FromBytes(b), inputs, nil
+}
+
+// canonical marshals in with the settings of every feature as fields of
+// their own, named by the feature's key, so that a feature's settings reach
+// the input digest, and the named inputs, without a field here.
+func canonical(in digestInput, features map[string]feature.Settings) ([]byte, error) {
+	b, err := json.Marshal(in)
+	if err != nil || len(features) == 0 {
+		return b, err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return nil, err
+	}
+	for k, s := range features {
+		if _, clash := fields[k]; clash {
+			return nil, fmt.Errorf("feature %q has the name of a spec field", k)
+		}
+		if fields[k], err = json.Marshal(s); err != nil {
+			return nil, fmt.Errorf("feature %q: %w", k, err)
+		}
+	}
+	return json.Marshal(fields)
 }
 
 // FileInput is the prefix of the named input that is one copied source's

@@ -6,28 +6,20 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/internal/spec"
 	"github.com/wsbuild/wsbuild/templates"
 )
 
-// Defaults of the workstation features.
-const (
-	DefaultSession     = "lxde"
-	DefaultBrowser     = "firefox"
-	DefaultResolution  = "1920x1080"
-	DefaultVNCPort     = 5900
-	DefaultSSHPort     = 2222
-	DefaultJupyterPort = 8888
-	DefaultCudaFlavor  = "runtime"
-)
+// DefaultCudaFlavor is the CUDA flavor of a leg that names none.
+const DefaultCudaFlavor = "runtime"
 
 // features resolves the OS, the Python install method, the CUDA leg and the
-// desktop, sshd and jupyter features of n, inheriting from its parent.
+// registered features of n, inheriting from its parent.
 func (p *Plan) features(n *Node, img *spec.Image) error {
 	at := func(field string) string { return locate(p.Family, img, field) }
 	if par := n.Parent; par != nil {
 		n.OS, n.PythonVia, n.Cuda = par.OS, par.PythonVia, par.Cuda
-		n.Desktop, n.Sshd, n.Jupyter = par.Desktop, par.Sshd, par.Jupyter
 		n.Tests = slices.Clone(par.Tests)
 	} else if err := p.root(n, img, at); err != nil {
 		return err
@@ -39,7 +31,7 @@ func (p *Plan) features(n *Node, img *spec.Image) error {
 		return err
 	}
 	n.Tests = append(n.Tests, img.Test...)
-	return checkPorts(n, img, at)
+	return checkPorts(n, at)
 }
 
 // root resolves the OS of a chain's base and its CUDA leg, which may replace
@@ -110,62 +102,100 @@ func minor(v string) string {
 	return parts[0] + "." + parts[1]
 }
 
-// addFeatures adds the features img declares; each may appear once in a chain.
+// addFeatures gives n its parent's features, except those set per image,
+// and those img sets, defaults filled in; a feature that is not per image
+// may be set once per chain. Each feature then checks its settings against
+// the image, and the image's contribution is gathered.
 func addFeatures(n *Node, img *spec.Image, at func(string) string) error {
-	twice := func(field string) error {
-		return fmt.Errorf("%s: already set by an ancestor of %q; a feature is added once per chain", at(field), img.Name)
+	n.Features = map[string]feature.Settings{}
+	if par := n.Parent; par != nil {
+		for k, s := range par.Features {
+			if f, ok := feature.Lookup(k); ok && !f.PerImage() {
+				n.Features[k] = s
+			}
+		}
 	}
-	if d := img.Desktop; d != nil {
-		if n.Desktop != nil {
-			return twice("desktop")
+	for _, f := range feature.All() {
+		s, ok := img.Features[f.Key()]
+		if !ok {
+			continue
 		}
-		v := *d
-		v.VNC = true
-		v.Session = or(v.Session, DefaultSession)
-		v.Browser = or(v.Browser, DefaultBrowser)
-		v.Resolution = or(v.Resolution, DefaultResolution)
-		v.Port = orInt(v.Port, DefaultVNCPort)
-		n.Desktop = &v
+		if _, had := n.Features[f.Key()]; had {
+			return fmt.Errorf("%s: already set by an ancestor of %q; a feature is added once per chain", at(f.Key()), img.Name)
+		}
+		s = feature.Clone(s)
+		feature.ApplyDefaults(s)
+		n.Features[f.Key()] = s
 	}
-	if s := img.Sshd; s != nil {
-		if n.Sshd != nil {
-			return twice("sshd")
+	view := n.View()
+	for _, f := range feature.All() {
+		if _, ok := img.Features[f.Key()]; !ok {
+			continue
 		}
-		n.Sshd = &spec.Sshd{Port: orInt(s.Port, DefaultSSHPort)}
+		if pr := f.Plan(view, n.Features[f.Key()]); len(pr) > 0 {
+			return fmt.Errorf("%s: %s", at(joinField(f.Key(), pr[0].Field)), pr[0].Msg)
+		}
 	}
-	if j := img.Jupyter; j != nil {
-		if n.Jupyter != nil {
-			return twice("jupyter")
-		}
-		if n.Python == "" {
-			return fmt.Errorf("%s: jupyter needs python: set python on this image or an ancestor", at("jupyter"))
-		}
-		v := &Jupyter{Lab: j.Lab == nil || *j.Lab, Port: orInt(j.Port, DefaultJupyterPort), Via: or(j.Via, "pip")}
-		if v.Via == "distro" && v.Lab {
-			return fmt.Errorf("%s: JupyterLab is not packaged by the OS; use via: pip, or lab: false for the OS's Notebook", at("jupyter"))
-		}
-		if v.Via == "distro" && n.PythonVia == spec.PythonUV {
-			return fmt.Errorf("%s: via: distro installs the OS's Jupyter, which the uv-installed python %s cannot import; use via: pip", at("jupyter"), n.Python)
-		}
-		n.Jupyter = v
-	}
+	n.Contribution = contribution(view)
 	return nil
 }
 
+// contribution gathers what every feature of img puts into it, in the
+// registry's order.
+func contribution(img *feature.Image) *feature.Contribution {
+	c := &feature.Contribution{}
+	for _, f := range feature.All() {
+		if s, ok := img.Features[f.Key()]; ok {
+			ports, progs := len(c.Ports), len(c.Programs)
+			f.Contribute(img, s, c)
+			for i := ports; i < len(c.Ports); i++ {
+				c.Ports[i].Feature = f.Key()
+			}
+			for i := progs; i < len(c.Programs); i++ {
+				c.Programs[i].Feature = f.Key()
+			}
+		}
+	}
+	return c
+}
+
+// View is what features see of n.
+func (n *Node) View() *feature.Image {
+	v := &feature.Image{
+		Name: n.Name, User: feature.User{Name: n.User.Name, UID: n.User.UID, GID: n.User.GID}, Home: n.Home,
+		Python: n.Python, PythonVia: n.PythonVia, Cuda: n.Cuda, Features: n.Features,
+	}
+	if n.OS != nil {
+		v.OS = n.OS.Name
+	}
+	if n.Parent != nil {
+		v.Parent = n.Parent.Features
+		if v.Parent == nil {
+			v.Parent = map[string]feature.Settings{}
+		}
+	}
+	return v
+}
+
+func joinField(key, field string) string {
+	if field == "" {
+		return key
+	}
+	return key + "." + field
+}
+
 // checkPorts rejects two services of an image on one port.
-func checkPorts(n *Node, img *spec.Image, at func(string) string) error {
+func checkPorts(n *Node, at func(string) string) error {
 	used := map[int]string{}
-	for _, s := range []struct {
-		name string
-		port int
-	}{{"desktop", portOf(n.Desktop)}, {"sshd", sshPort(n.Sshd)}, {"jupyter", jupyterPort(n.Jupyter)}} {
-		if s.port == 0 {
-			continue
+	for _, p := range n.Contribution.Ports {
+		name := p.Feature
+		if p.Field != "port" {
+			name = joinField(p.Feature, p.Field)
 		}
-		if other, ok := used[s.port]; ok {
-			return fmt.Errorf("%s: port %d is used by both %s and %s", at(s.name), s.port, other, s.name)
+		if other, ok := used[p.Number]; ok {
+			return fmt.Errorf("%s: port %d is used by both %s and %s", at(p.Feature), p.Number, other, name)
 		}
-		used[s.port] = s.name
+		used[p.Number] = name
 	}
 	return nil
 }
@@ -173,45 +203,8 @@ func checkPorts(n *Node, img *spec.Image, at func(string) string) error {
 // ServicePorts lists the ports n's services listen on, as "PORT/tcp".
 func (n *Node) ServicePorts() []string {
 	var out []string
-	for _, p := range []int{portOf(n.Desktop), sshPort(n.Sshd), jupyterPort(n.Jupyter)} {
-		if p != 0 {
-			out = append(out, strconv.Itoa(p)+"/tcp")
-		}
+	for _, p := range n.Contribution.Ports {
+		out = append(out, strconv.Itoa(p.Number)+"/tcp")
 	}
 	return out
-}
-
-func portOf(d *spec.Desktop) int {
-	if d == nil {
-		return 0
-	}
-	return d.Port
-}
-
-func sshPort(s *spec.Sshd) int {
-	if s == nil {
-		return 0
-	}
-	return s.Port
-}
-
-func jupyterPort(j *Jupyter) int {
-	if j == nil {
-		return 0
-	}
-	return j.Port
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
-func orInt(v, def int) int {
-	if v == 0 {
-		return def
-	}
-	return v
 }

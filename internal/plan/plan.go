@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/opencontainers/go-digest"
+	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/internal/spec"
 	"github.com/wsbuild/wsbuild/templates"
 )
@@ -90,23 +91,14 @@ type Node struct {
 	PythonVia string
 	// Cuda is the chain's CUDA version, "" on the CPU leg.
 	Cuda string
-	// Desktop, Sshd and Jupyter are the features the image has, its own or
-	// inherited, with defaults filled in; nil when absent.
-	Desktop *spec.Desktop
-	Sshd    *spec.Sshd
-	Jupyter *Jupyter
+	// Features holds the settings of every registered feature the image
+	// has, with defaults filled in: its own and, for features that are not
+	// per image, those it inherits.
+	Features map[string]feature.Settings
+	// Contribution is what the image's features put into it.
+	Contribution *feature.Contribution
 	// Tests are the spec's test commands of the image and its ancestors.
 	Tests []string
-}
-
-// Jupyter is the planned jupyter: feature.
-type Jupyter struct {
-	// Lab is true for JupyterLab, false for the classic Notebook.
-	Lab bool
-	// Port is the port Jupyter listens on.
-	Port int
-	// Via is "pip" or "distro".
-	Via string
 }
 
 // EnvVar is one environment variable.

@@ -2,7 +2,7 @@ package spec
 
 import (
 	"fmt"
-	"github.com/wsbuild/wsbuild/internal/suggest"
+	"github.com/wsbuild/wsbuild/internal/feature"
 	"slices"
 	"sort"
 	"strings"
@@ -98,13 +98,4 @@ func unknownMsg(what, key string, known []string) string {
 
 // closest returns the candidate closest to s by edit distance, if it is at most
 // 2 edits away and shorter than s itself; otherwise "".
-func closest(s string, candidates []string) string {
-	best, bestDist := "", 3
-	for _, c := range candidates {
-		d := suggest.Distance(strings.ToLower(s), strings.ToLower(c))
-		if d < bestDist && d < len(s) {
-			best, bestDist = c, d
-		}
-	}
-	return best
-}
+func closest(s string, candidates []string) string { return feature.Closest(s, candidates) }

@@ -7,23 +7,20 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/templates"
 	"gopkg.in/yaml.v3"
 )
 
 // The values an enumerated feature field may take.
 var (
-	pythonVias      = []string{PythonAuto, PythonDistro, PythonUV}
-	cudaFlavors     = []string{"runtime", "devel"}
-	desktopSessions = []string{"lxde", "xfce"}
-	desktopBrowsers = []string{"firefox", "none"}
-	jupyterVias     = []string{"pip", "distro"}
+	pythonVias  = []string{PythonAuto, PythonDistro, PythonUV}
+	cudaFlavors = []string{"runtime", "devel"}
 )
 
 var (
-	cudaRE       = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
-	cudnnRE      = regexp.MustCompile(`^[0-9]+$`)
-	resolutionRE = regexp.MustCompile(`^[0-9]{3,5}x[0-9]{3,5}$`)
+	cudaRE  = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
+	cudnnRE = regexp.MustCompile(`^[0-9]+$`)
 )
 
 // chainStartFields are the image fields only the image with base may set.
@@ -45,16 +42,8 @@ func (d *decoder) checkChainStart(f field, set map[string]bool) {
 
 // oneOf returns a check that s is one of allowed.
 func oneOf(allowed []string) func(string) (string, error) {
-	return func(s string) (string, error) {
-		if slices.Contains(allowed, s) {
-			return s, nil
-		}
-		msg := fmt.Sprintf("%q is not one of %s", s, strings.Join(allowed, ", "))
-		if sg := closest(s, allowed); sg != "" {
-			msg += fmt.Sprintf(" (did you mean %q?)", sg)
-		}
-		return s, errors.New(msg)
-	}
+	check := "oneof=" + strings.Join(allowed, " ")
+	return func(s string) (string, error) { return feature.CheckString(check, s) }
 }
 
 func checkOS(s string) (string, error) {
@@ -79,13 +68,6 @@ func checkCuda(s string) (string, error) {
 func checkCudnn(s string) (string, error) {
 	if !cudnnRE.MatchString(s) {
 		return s, fmt.Errorf("invalid cuDNN version %q: expected a major version such as 9", s)
-	}
-	return s, nil
-}
-
-func checkResolution(s string) (string, error) {
-	if !resolutionRE.MatchString(s) {
-		return s, fmt.Errorf(`invalid resolution %q: expected WIDTHxHEIGHT, such as "1920x1080"`, s)
 	}
 	return s, nil
 }
@@ -195,8 +177,7 @@ func (d *decoder) cuda(f field) *Cuda {
 	return c
 }
 
-// toggle decodes the true/false/mapping form the desktop, sshd and jupyter
-// keys share: it reports whether the feature is on and, for a mapping, returns
+// toggle decodes the true/false/mapping form of a feature's key: it reports whether the feature is on and, for a mapping, returns
 // its pairs (known lists the mapping's keys, expected describes the forms).
 func (d *decoder) toggle(f field, expected string, known []string) (on bool, pairs []field) {
 	if isNull(f.val) {
@@ -210,71 +191,6 @@ func (d *decoder) toggle(f field, expected string, known []string) (on bool, pai
 		return false, nil
 	}
 	return true, d.mapping(f, expected, known)
-}
-
-// desktop decodes desktop: true, false, or {vnc, session, browser, resolution, port}.
-func (d *decoder) desktop(f field) *Desktop {
-	on, pairs := d.toggle(f, "a mapping with vnc, session, browser, resolution and port",
-		[]string{"vnc", "session", "browser", "resolution", "port"})
-	if !on {
-		return nil
-	}
-	dt := &Desktop{VNC: true}
-	for _, c := range pairs {
-		switch c.name {
-		case "vnc":
-			if v, ok := isBool(c.val); ok && !v {
-				d.fail(c, "VNC is the only way into the desktop so far; leave vnc out or set it true")
-			} else if !ok {
-				d.boolean(c) // reports anything but true, false and null
-			}
-		case "session":
-			dt.Session = d.str(c, oneOf(desktopSessions))
-		case "browser":
-			dt.Browser = d.str(c, oneOf(desktopBrowsers))
-		case "resolution":
-			dt.Resolution = d.str(c, checkResolution)
-		case "port":
-			dt.Port = d.port(c)
-		}
-	}
-	return dt
-}
-
-// sshd decodes sshd: true, false, or {port}.
-func (d *decoder) sshd(f field) *Sshd {
-	on, pairs := d.toggle(f, "a mapping with port", []string{"port"})
-	if !on {
-		return nil
-	}
-	s := &Sshd{}
-	for _, c := range pairs {
-		s.Port = d.port(c)
-	}
-	return s
-}
-
-// jupyter decodes jupyter: true, false, or {lab, port, via}.
-func (d *decoder) jupyter(f field) *Jupyter {
-	on, pairs := d.toggle(f, "a mapping with lab, port and via", []string{"lab", "port", "via"})
-	if !on {
-		return nil
-	}
-	j := &Jupyter{}
-	for _, c := range pairs {
-		switch c.name {
-		case "lab":
-			if !isNull(c.val) {
-				lab := d.boolean(c)
-				j.Lab = &lab
-			}
-		case "port":
-			j.Port = d.port(c)
-		case "via":
-			j.Via = d.str(c, oneOf(jupyterVias))
-		}
-	}
-	return j
 }
 
 // tests decodes test: a list of commands, or one command as a string.

@@ -1,9 +1,12 @@
 package spec
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"testing"
+
+	"github.com/wsbuild/wsbuild/internal/feature"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -42,23 +45,23 @@ func TestFeatures(t *testing.T) {
 			deb(Image{Cuda: &Cuda{Version: "12.4", Cudnn: "9", Flavor: "devel", Base: "nvidia/cuda:12.4.1-cudnn-devel-ubuntu22.04"}})},
 		{"cuda mapping cudnn string", base + "    cuda: {version: \"11.8\", cudnn: \"8\", flavor: runtime}\n", nil, "x",
 			deb(Image{Cuda: &Cuda{Version: "11.8", Cudnn: "8", Flavor: "runtime"}})},
-		{"desktop true", child + "    desktop: true\n", nil, "y", kid(Image{Desktop: &Desktop{VNC: true}})},
+		{"desktop true", child + "    desktop: true\n", nil, "y", kid(Image{Features: feats("desktop", &feature.Desktop{})})},
 		{"desktop false", child + "    desktop: false\n", nil, "y", kid(Image{})},
 		{"desktop null", child + "    desktop:\n", nil, "y", kid(Image{})},
-		{"desktop empty mapping", child + "    desktop: {}\n", nil, "y", kid(Image{Desktop: &Desktop{VNC: true}})},
+		{"desktop empty mapping", child + "    desktop: {}\n", nil, "y", kid(Image{Features: feats("desktop", &feature.Desktop{})})},
 		{"desktop mapping", child + "    desktop:\n      vnc: true\n      session: xfce\n      browser: none\n      resolution: 1280x800\n      port: 5901\n", nil, "y",
-			kid(Image{Desktop: &Desktop{VNC: true, Session: "xfce", Browser: "none", Resolution: "1280x800", Port: 5901}})},
+			kid(Image{Features: feats("desktop", &feature.Desktop{VNC: ptr(true), Session: "xfce", Browser: "none", Resolution: "1280x800", Port: 5901})})},
 		{"desktop mapping without vnc", child + "    desktop: {session: lxde, browser: firefox}\n", nil, "y",
-			kid(Image{Desktop: &Desktop{VNC: true, Session: "lxde", Browser: "firefox"}})},
-		{"sshd true", child + "    sshd: true\n", nil, "y", kid(Image{Sshd: &Sshd{}})},
+			kid(Image{Features: feats("desktop", &feature.Desktop{Session: "lxde", Browser: "firefox"})})},
+		{"sshd true", child + "    sshd: true\n", nil, "y", kid(Image{Features: feats("sshd", &feature.Sshd{})})},
 		{"sshd false", child + "    sshd: false\n", nil, "y", kid(Image{})},
-		{"sshd mapping", child + "    sshd: {port: 2222}\n", nil, "y", kid(Image{Sshd: &Sshd{Port: 2222}})},
-		{"jupyter true", child + "    jupyter: true\n", nil, "y", kid(Image{Jupyter: &Jupyter{}})},
+		{"sshd mapping", child + "    sshd: {port: 2222}\n", nil, "y", kid(Image{Features: feats("sshd", &feature.Sshd{Port: 2222})})},
+		{"jupyter true", child + "    jupyter: true\n", nil, "y", kid(Image{Features: feats("jupyter", &feature.Jupyter{})})},
 		{"jupyter false", child + "    jupyter: false\n", nil, "y", kid(Image{})},
 		{"jupyter mapping", child + "    jupyter: {lab: false, port: 8889, via: distro}\n", nil, "y",
-			kid(Image{Jupyter: &Jupyter{Lab: ptr(false), Port: 8889, Via: "distro"}})},
-		{"jupyter lab true", child + "    jupyter: {lab: true, via: pip}\n", nil, "y", kid(Image{Jupyter: &Jupyter{Lab: ptr(true), Via: "pip"}})},
-		{"jupyter lab absent", child + "    jupyter: {port: 8888}\n", nil, "y", kid(Image{Jupyter: &Jupyter{Port: 8888}})},
+			kid(Image{Features: feats("jupyter", &feature.Jupyter{Lab: ptr(false), Port: 8889, Via: "distro"})})},
+		{"jupyter lab true", child + "    jupyter: {lab: true, via: pip}\n", nil, "y", kid(Image{Features: feats("jupyter", &feature.Jupyter{Lab: ptr(true), Via: "pip"})})},
+		{"jupyter lab absent", child + "    jupyter: {port: 8888}\n", nil, "y", kid(Image{Features: feats("jupyter", &feature.Jupyter{Port: 8888})})},
 		{"test list", child + "    test:\n      - python -c 'import torch'\n      - pip check\n", nil, "y",
 			kid(Image{Test: []string{"python -c 'import torch'", "pip check"}})},
 		{"test string", child + "    test: python -V\n", nil, "y", kid(Image{Test: []string{"python -V"}})},
@@ -75,13 +78,13 @@ func TestFeatures(t *testing.T) {
 			deb(Image{Python: "3.11", PythonVia: PythonDistro})},
 		{"set os", base, []string{"x.os=ubuntu22.04"}, "x", deb(Image{OS: "ubuntu22.04"})},
 		{"set desktop port into a mapping", base + "    desktop: {session: xfce}\n", []string{"x.desktop.port=5901"}, "x",
-			deb(Image{Desktop: &Desktop{VNC: true, Session: "xfce", Port: 5901}})},
-		{"set desktop port where there is none", base, []string{"x.desktop.port=5901"}, "x", deb(Image{Desktop: &Desktop{VNC: true, Port: 5901}})},
+			deb(Image{Features: feats("desktop", &feature.Desktop{Session: "xfce", Port: 5901})})},
+		{"set desktop port where there is none", base, []string{"x.desktop.port=5901"}, "x", deb(Image{Features: feats("desktop", &feature.Desktop{Port: 5901})})},
 		{"set desktop off", child + "    desktop: true\n", []string{"y.desktop=false"}, "y", kid(Image{})},
-		{"set sshd", child, []string{"y.sshd=true"}, "y", kid(Image{Sshd: &Sshd{}})},
-		{"set sshd port", child, []string{"y.sshd.port=22"}, "y", kid(Image{Sshd: &Sshd{Port: 22}})},
+		{"set sshd", child, []string{"y.sshd=true"}, "y", kid(Image{Features: feats("sshd", &feature.Sshd{})})},
+		{"set sshd port", child, []string{"y.sshd.port=22"}, "y", kid(Image{Features: feats("sshd", &feature.Sshd{Port: 22})})},
 		{"set jupyter mapping", child + "    jupyter: true\n", []string{"y.jupyter={lab: false, via: distro}"}, "y",
-			kid(Image{Jupyter: &Jupyter{Lab: ptr(false), Via: "distro"}})},
+			kid(Image{Features: feats("jupyter", &feature.Jupyter{Lab: ptr(false), Via: "distro"})})},
 		{"set test list", child, []string{`y.test=["python -V", "pip list"]`}, "y", kid(Image{Test: []string{"python -V", "pip list"}})},
 		{"set test string", child, []string{"y.test=python -V"}, "y", kid(Image{Test: []string{"python -V"}})},
 	} {
@@ -97,19 +100,23 @@ func TestFeatures(t *testing.T) {
 	}
 }
 
-// show formats an image with its feature pointers followed.
+// feats is the Features map of one feature's settings.
+func feats(key string, s feature.Settings) map[string]feature.Settings {
+	return map[string]feature.Settings{key: s}
+}
+
+// show formats an image with its feature settings followed.
 func show(img *Image) string {
 	if img == nil {
 		return "<nil>"
 	}
 	s := fmt.Sprintf("%+v", *img)
-	for name, v := range map[string]any{"cuda": img.Cuda, "desktop": img.Desktop, "sshd": img.Sshd, "jupyter": img.Jupyter} {
-		if !reflect.ValueOf(v).IsNil() {
-			s += fmt.Sprintf(" %s=%+v", name, reflect.ValueOf(v).Elem())
-		}
+	if img.Cuda != nil {
+		s += fmt.Sprintf(" cuda=%+v", *img.Cuda)
 	}
-	if img.Jupyter != nil && img.Jupyter.Lab != nil {
-		s += fmt.Sprintf(" lab=%v", *img.Jupyter.Lab)
+	for k, v := range img.Features {
+		b, _ := json.Marshal(v)
+		s += fmt.Sprintf(" %s=%s", k, b)
 	}
 	return s
 }
@@ -188,7 +195,7 @@ func TestFeatureErrors(t *testing.T) {
 		{name: "desktop session typo", yaml: base + "    desktop: {session: xfec}\n",
 			want: []string{`wsbuild.yaml:4: images.x.desktop.session: "xfec" is not one of lxde, xfce (did you mean "xfce"?)`}},
 		{name: "desktop string", yaml: base + "    desktop: lxde\n",
-			want: []string{"wsbuild.yaml:4: images.x.desktop: expected true, false or a mapping with vnc, session, browser, resolution and port, got a string"}},
+			want: []string{"wsbuild.yaml:4: images.x.desktop: expected true, false or a mapping with vnc, session, browser, resolution, port, novnc and start_url, got a string"}},
 		{name: "desktop unknown key", yaml: base + "    desktop: {sesion: lxde}\n",
 			want: []string{`wsbuild.yaml:4: images.x.desktop.sesion: unknown field "sesion" (did you mean "session"?)`}},
 		// sshd

@@ -2,16 +2,26 @@ package spec
 
 import (
 	"io/fs"
+	"slices"
+
+	"github.com/wsbuild/wsbuild/internal/feature"
 
 	"gopkg.in/yaml.v3"
 )
 
-// imageFields are the keys an image may have, in the order documented.
-var imageFields = []string{
+// coreFields are the keys of an image that are not registered features,
+// in the order documented; imageFields puts the features after labels.
+var coreFields = []string{
 	"base", "from", "os", "python", "cuda", "apt", "pip", "requirements", "user",
-	"volumes", "env", "workdir", "ports", "run", "copy", "labels", "desktop",
-	"sshd", "jupyter", "test", "tag", "matrix",
+	"volumes", "env", "workdir", "ports", "run", "copy", "labels", "test", "tag", "matrix",
 }
+
+// imageFields are the keys an image may have: the core fields, with every
+// registered feature after labels.
+var imageFields = func() []string {
+	i := slices.Index(coreFields, "labels") + 1
+	return slices.Concat(coreFields[:i], feature.Keys(), coreFields[i:])
+}()
 
 const (
 	listOfPorts = `a list of ports`
@@ -45,12 +55,6 @@ func (d *decoder) image(f field) *Image {
 			img.Python, img.PythonVia = d.python(c)
 		case "cuda":
 			img.Cuda = d.cuda(c)
-		case "desktop":
-			img.Desktop = d.desktop(c)
-		case "sshd":
-			img.Sshd = d.sshd(c)
-		case "jupyter":
-			img.Jupyter = d.jupyter(c)
 		case "test":
 			img.Test = d.tests(c)
 		case "apt":
@@ -78,6 +82,15 @@ func (d *decoder) image(f field) *Image {
 		case "tag":
 			img.Tag = d.str(c, checkTag)
 		case "matrix":
+		default:
+			if ft, ok := feature.Lookup(c.name); ok {
+				if s := d.feature(c, ft); s != nil {
+					if img.Features == nil {
+						img.Features = map[string]feature.Settings{}
+					}
+					img.Features[c.name] = s
+				}
+			}
 		}
 	}
 	switch {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wsbuild/wsbuild/internal/feature"
+
 	"github.com/wsbuild/wsbuild/templates"
 )
 
@@ -111,10 +113,10 @@ func TestCatalogue(t *testing.T) {
 	if py.Python != "3.11" || !reflect.DeepEqual(py.Cuda, &Cuda{Off: true}) {
 		t.Errorf("python: Python %q, Cuda %+v; want 3.11 and the CPU leg", py.Python, py.Cuda)
 	}
-	if got, want := fam.Images["python-pytorch-desktop-vnc"].Desktop, (&Desktop{VNC: true, Session: "lxde", Browser: "firefox"}); !reflect.DeepEqual(got, want) {
+	if got, want := fam.Images["python-pytorch-desktop-vnc"].Features["desktop"], (&feature.Desktop{VNC: ptr(true), Session: "lxde", Browser: "firefox"}); !reflect.DeepEqual(got, want) {
 		t.Errorf("desktop = %+v, want %+v", got, want)
 	}
-	if got := fam.Images["python-pytorch-jupyter"].Jupyter; got == nil || got.Lab == nil || !*got.Lab {
+	if got, _ := fam.Images["python-pytorch-jupyter"].Features["jupyter"].(*feature.Jupyter); got == nil || got.Lab == nil || !*got.Lab {
 		t.Errorf("jupyter = %+v, want lab: true", got)
 	}
 
@@ -129,7 +131,7 @@ func TestCatalogue(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the catalogue with templates/offline.sets does not parse:\n%v", err)
 	}
-	if got := off.Images["python-pytorch-jupyter"].Jupyter; got == nil || got.Lab == nil || *got.Lab || got.Via != "distro" {
+	if got, _ := off.Images["python-pytorch-jupyter"].Features["jupyter"].(*feature.Jupyter); got == nil || got.Lab == nil || *got.Lab || got.Via != "distro" {
 		t.Errorf("offline jupyter = %+v, want lab: false, via: distro", got)
 	}
 	if got := off.Images["python-pytorch"].Pip; got == nil || len(got) != 0 {

@@ -3,7 +3,11 @@
 // line and field it is about, so a user can jump straight to the mistake.
 package spec
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/wsbuild/wsbuild/internal/feature"
+)
 
 // DefaultFile is the spec file wsbuild reads when none is named.
 const DefaultFile = "wsbuild.yaml"
@@ -62,12 +66,10 @@ type Image struct {
 	// Cuda selects a CUDA leg; nil means not set here (inherit or CPU).
 	// Only on an image with base.
 	Cuda *Cuda `yaml:"cuda"`
-	// Desktop adds a desktop session reached over VNC.
-	Desktop *Desktop `yaml:"desktop"`
-	// Sshd adds an OpenSSH server that runs as the user.
-	Sshd *Sshd `yaml:"sshd"`
-	// Jupyter adds a Jupyter server that runs as the user.
-	Jupyter *Jupyter `yaml:"jupyter"`
+	// Features holds the settings of the registered features (see package
+	// feature) the image sets, by key, as declared: nothing inherited and
+	// no defaults filled in yet.
+	Features map[string]feature.Settings `yaml:"-"`
 	// Test lists shell commands run as the user inside the built image; the
 	// build fails if one fails. They are not part of the exported image.
 	Test []string `yaml:"test"`
@@ -131,36 +133,6 @@ type Cuda struct {
 	Flavor string
 	// Base replaces the base image the CUDA table names for this leg.
 	Base string
-}
-
-// Desktop is a desktop session served over VNC.
-type Desktop struct {
-	// VNC must be true: VNC is the only way in so far.
-	VNC bool
-	// Session is "lxde" (default) or "xfce".
-	Session string
-	// Browser is "firefox" (default) or "none".
-	Browser string
-	// Resolution is WIDTHxHEIGHT; "1920x1080" by default.
-	Resolution string
-	// Port is the VNC port; 5900 by default.
-	Port int
-}
-
-// Sshd is an OpenSSH server run as the user.
-type Sshd struct {
-	// Port is the port sshd listens on; 2222 by default.
-	Port int
-}
-
-// Jupyter is a Jupyter server run as the user.
-type Jupyter struct {
-	// Lab selects JupyterLab (true, default) or the classic Notebook (false).
-	Lab *bool
-	// Port is the port Jupyter listens on; 8888 by default.
-	Port int
-	// Via is "pip" (default: installed into the venv) or "distro" (the OS's package).
-	Via string
 }
 
 // User is a workstation account.
