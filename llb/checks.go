@@ -87,4 +87,3 @@ EOF`, SupervisordConf, strings.Join(names, " ")))
 	}
 	return out
 }
-

@@ -1,0 +1,175 @@
+package plan
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wsbuild/wsbuild/internal/feature"
+	"github.com/wsbuild/wsbuild/internal/spec"
+)
+
+// everyFeature sets every registered feature on one image; a new feature
+// must be added here, which TestEveryFieldReachesTheDigest checks.
+const everyFeature = `images:
+  x:
+    base: debian:bookworm
+    python: "3.11"
+    desktop: {novnc: true, start_url: "http://localhost:8888"}
+    sshd: true
+    jupyter: true
+    r: {packages: [ggplot2]}
+    steps: [{name: one, run: "echo one", cache: [/var/cache/one]}]
+`
+
+// TestEveryFieldReachesTheDigest changes each field of each registered
+// feature in turn and checks that the image's input digest and the named
+// input of that feature change: no feature needs a digest line of its own.
+func TestEveryFieldReachesTheDigest(t *testing.T) {
+	p := mustPlan(t, everyFeature, nil)
+	n := p.Node("x")
+	for _, f := range feature.All() {
+		if _, ok := n.Features[f.Key()]; !ok {
+			t.Fatalf("feature %q is not set in everyFeature; add it there", f.Key())
+		}
+	}
+	base, inputs, err := inputDigest(n, "v", "linux/amd64", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, s := range n.Features {
+		for _, path := range mutations(reflect.ValueOf(s).Elem(), "") {
+			t.Run(key+"."+path, func(t *testing.T) {
+				c := feature.Clone(s)
+				mutate(reflect.ValueOf(c).Elem(), path)
+				saved := n.Features[key]
+				n.Features[key] = c
+				defer func() { n.Features[key] = saved }()
+				d, got, err := inputDigest(n, "v", "linux/amd64", nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d == base {
+					t.Errorf("changing %s.%s left the input digest as it was", key, path)
+				}
+				if got[key] == inputs[key] {
+					t.Errorf("changing %s.%s left the named input %q as it was", key, path, key)
+				}
+			})
+		}
+	}
+}
+
+// mutations lists the field paths of settings value v: "port", "0.run".
+func mutations(v reflect.Value, prefix string) []string {
+	if v.Kind() == reflect.Slice {
+		return mutations(v.Index(0), prefix+"0.")
+	}
+	var out []string
+	for _, f := range feature.Fields(v.Type()) {
+		out = append(out, prefix+f.Name)
+	}
+	return out
+}
+
+// mutate changes the field at path of v to another value.
+func mutate(v reflect.Value, path string) {
+	head, rest, _ := strings.Cut(path, ".")
+	if v.Kind() == reflect.Slice {
+		mutate(v.Index(0), rest)
+		return
+	}
+	i := slices.IndexFunc(feature.Fields(v.Type()), func(f feature.Field) bool { return f.Name == head })
+	fv := v.Field(feature.Fields(v.Type())[i].Index)
+	switch fv.Interface().(type) {
+	case string:
+		fv.SetString(fv.String() + "-changed")
+	case int:
+		fv.SetInt(fv.Int() + 1)
+	case bool:
+		fv.SetBool(!fv.Bool())
+	case *bool:
+		b := fv.IsNil() || !fv.Elem().Bool()
+		fv.Set(reflect.ValueOf(&b))
+	case []string:
+		fv.Set(reflect.Append(fv, reflect.ValueOf("changed")))
+	case map[string]string:
+		m := map[string]string{"changed": "yes"}
+		for _, k := range fv.MapKeys() {
+			m[k.String()] = fv.MapIndex(k).String()
+		}
+		fv.Set(reflect.ValueOf(m))
+	default:
+		panic("mutate: no change for " + fv.Type().String())
+	}
+}
+
+func TestFeatureInheritance(t *testing.T) {
+	p := mustPlan(t, `images:
+  py:
+    base: debian:bookworm
+    python: "3.11"
+    steps: [echo root]
+  desk:
+    from: py
+    desktop: {session: xfce}
+    steps: [echo desk]
+  ssh:
+    from: desk
+    sshd: {port: 2200}
+`, nil)
+	desk, ssh := p.Node("desk"), p.Node("ssh")
+	d, ok := ssh.Features["desktop"].(*feature.Desktop)
+	if !ok || d.Session != "xfce" || d.Port != 5900 || d.Resolution != "1920x1080" {
+		t.Errorf("ssh inherits desktop %+v, want xfce with the defaults filled in", ssh.Features["desktop"])
+	}
+	if got := *desk.Features["steps"].(*feature.Steps); len(got) != 1 || got[0].Run != "echo desk" || got[0].User != "user" {
+		t.Errorf("desk has steps %+v, want only its own, as the user", got)
+	}
+	if _, ok := ssh.Features["steps"]; ok {
+		t.Errorf("steps are per image, but ssh has %+v", ssh.Features["steps"])
+	}
+	if got := ssh.ServicePorts(); !slices.Equal(got, []string{"5900/tcp", "2200/tcp"}) {
+		t.Errorf("ssh service ports %v", got)
+	}
+	v := ssh.View()
+	if v.Enters("desktop") || !v.Enters("sshd") || !desk.View().Enters("desktop") {
+		t.Errorf("desktop must enter at desk and sshd at ssh")
+	}
+	var names []string
+	for _, pr := range ssh.Contribution.Programs {
+		names = append(names, pr.Feature+"/"+pr.Name)
+	}
+	if want := []string{"desktop/x", "desktop/vnc", "desktop/session", "sshd/sshd"}; !slices.Equal(names, want) {
+		t.Errorf("programs %v, want %v", names, want)
+	}
+}
+
+func TestFeaturePlanErrors(t *testing.T) {
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"twice in a chain", "images:\n  a:\n    base: debian:bookworm\n    sshd: true\n  b:\n    from: a\n    sshd: {port: 2200}\n",
+			`wsbuild.yaml:7: images.b.sshd: already set by an ancestor of "b"; a feature is added once per chain`},
+		{"jupyter without python", "images:\n  a:\n    base: debian:bookworm\n    jupyter: true\n",
+			"wsbuild.yaml:4: images.a.jupyter: jupyter needs python: set python on this image or an ancestor"},
+		{"jupyter lab from the OS", "images:\n  a:\n    base: debian:bookworm\n    python: \"3.11\"\n    jupyter: {via: distro}\n",
+			"wsbuild.yaml:5: images.a.jupyter: JupyterLab is not packaged by the OS; use via: pip, or lab: false for the OS's Notebook"},
+		{"start page without a browser", "images:\n  a:\n    base: debian:bookworm\n    desktop: {browser: none, start_url: \"http://localhost\"}\n",
+			"wsbuild.yaml:4: images.a.desktop.start_url: a start page needs a browser, and browser is none"},
+		{"noVNC on Jupyter's port", "images:\n  a:\n    base: debian:bookworm\n    python: \"3.11\"\n    desktop: {novnc: 8888}\n  b:\n    from: a\n    jupyter: true\n",
+			"wsbuild.yaml:8: images.b.jupyter: port 8888 is used by both desktop.novnc and jupyter"},
+		{"VNC on sshd's port", "images:\n  a:\n    base: debian:bookworm\n    desktop: {port: 2222}\n    sshd: true\n",
+			"wsbuild.yaml:5: images.a.sshd: port 2222 is used by both desktop and sshd"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := spec.Parse("wsbuild.yaml", []byte(tc.yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = New(f)
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("error %v\nwant %s", err, tc.want)
+			}
+		})
+	}
+}
