@@ -9,3 +9,10 @@ import "embed"
 //
 //go:embed files
 var Files embed.FS
+
+// SchemaJSON is the JSON Schema of spec files (wsbuild.schema.json), which
+// internal/spec generates from the registered features; a test keeps the
+// two equal.
+//
+//go:embed wsbuild.schema.json
+var SchemaJSON []byte

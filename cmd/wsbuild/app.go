@@ -34,6 +34,7 @@ func commands() []command {
 		{"lock", "pin every base image to a digest in the spec's lock file", runLock},
 		{"templates", "list the stock workstation templates in every OS and CUDA leg", runTemplates},
 		{"init", "write a starter spec from a template (--template) or a JinaD workspace (--from)", runInit},
+		{"schema", "print the JSON Schema of spec files, for editors with a YAML language server", runSchema},
 	}
 }
 
