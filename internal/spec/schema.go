@@ -63,6 +63,7 @@ func boolean(doc string) object { return object{"type": "boolean", "description"
 func stringList(doc string) object {
 	return object{"type": "array", "items": object{"type": "string"}, "description": doc}
 }
+
 // matrixSchema describes matrix: at family and image level.
 var matrixSchema = object{
 	"type": "object", "description": "axes (name: value or list of values), with exclude, include and tag",
