@@ -2,9 +2,11 @@ package llb
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	bk "github.com/moby/buildkit/client/llb"
+	"github.com/wsbuild/wsbuild/internal/feature"
 )
 
 // Check is a test run inside a built image. Its state is solved after the
@@ -31,49 +33,23 @@ func (b *builder) checks() []Check {
 		args := bk.Args([]string{"/bin/sh", "-c", "set -eu\n" + script})
 		out = append(out, Check{Name: name, State: b.state.Run(append([]bk.RunOption{args}, opts...)...).Root()})
 	}
-	add(fmt.Sprintf("runs as %s (%d:%d)", u.Name, u.UID, u.GID), false, fmt.Sprintf(`want="%[1]d:%[2]d"
-have="$(id -u):$(id -g)"
-[ "$have" = "$want" ] || { echo "the image runs as $have, not $want" >&2; exit 1; }
-acct="$(id -u %[3]s):$(id -g %[3]s)"
-[ "$acct" = "$want" ] || { echo "account %[3]s is $acct, not $want" >&2; exit 1; }
-[ -O %[4]s ] || { echo "%[4]s is not owned by %[3]s" >&2; exit 1; }`, u.UID, u.GID, shellQuote(u.Name), shellQuote(n.Home)))
-	add("no sudo", false, `if command -v sudo >/dev/null 2>&1; then echo "sudo is installed: $(command -v sudo)" >&2; exit 1; fi
-for g in $(id -Gn); do
-	case "$g" in sudo|wheel|admin|root) echo "the user is in group $g" >&2; exit 1;; esac
-done`)
-	add("no private host key", true, `found=$(find / -xdev \( -path /proc -o -path /sys -o -path /dev \) -prune -o \
-	-type f -size -64k -print 2>/dev/null | xargs -r grep -l -e '-----BEGIN OPENSSH PRIVATE KEY-----' 2>/dev/null || true)
-found="$found$(find /etc/ssh -name 'ssh_host_*_key' 2>/dev/null || true)"
-if [ -n "$found" ]; then echo "private keys in the image:" >&2; echo "$found" >&2; exit 1; fi`)
-	add("entrypoint sets a password and drops to the user", true, fmt.Sprintf(`out=$(USER_PASSWORD=wsbuild-check-password %[1]s id -u)
-[ "$out" = %[2]d ] || { echo "the entrypoint ran the command as uid $out, not %[2]d" >&2; exit 1; }
-hash=$(getent shadow %[3]s | cut -d: -f2)
-case "$hash" in '$'*) ;; *) echo "no hashed password was set for %[3]s: $hash" >&2; exit 1;; esac
-if grep -rqs wsbuild-check-password /etc; then echo "the password is stored in plain text under /etc" >&2; exit 1; fi`,
-		InitPath, u.UID, shellQuote(u.Name)))
+	who := []bk.RunOption{
+		bk.AddEnv("CHECK_USER", u.Name), bk.AddEnv("CHECK_UID", strconv.Itoa(u.UID)),
+		bk.AddEnv("CHECK_GID", strconv.Itoa(u.GID)), bk.AddEnv("CHECK_HOME", n.Home),
+	}
+	add(fmt.Sprintf("runs as %s (%d:%d)", u.Name, u.UID, u.GID), false, feature.Script("user.sh"), who...)
+	add("no sudo", false, feature.Script("no-sudo.sh"))
+	add("no private host key", true, feature.Script("no-host-key.sh"))
+	add("entrypoint sets a password and drops to the user", true, feature.Script("entrypoint.sh"), who...)
 	if n.Python != "" {
-		add("python is "+n.Python, false, fmt.Sprintf(`want=%[1]s
-have=$(python -c 'import sys; print("%%d.%%d.%%d" %% sys.version_info[:3])')
-case "$have" in "$want"|"$want".*) ;; *) echo "python is $have, not $want" >&2; exit 1;; esac
-[ "$(command -v python)" = %[2]s/bin/python ] || { echo "python on PATH is $(command -v python), not the venv's" >&2; exit 1; }
-[ -w %[2]s/bin ] || { echo "the venv %[2]s is not writable by the user" >&2; exit 1; }`, shellQuote(n.Python), VenvDir))
+		add("python is "+n.Python, false, feature.Script("python.sh"), bk.AddEnv("CHECK_PYTHON", n.Python))
 	}
 	if usesSupervisor(n) {
 		var names []string
 		for _, p := range programs(n) {
 			names = append(names, p.Name)
 		}
-		add("supervisor config parses", false, fmt.Sprintf(`export WSBUILD_RUN=$(mktemp -d)
-/usr/bin/python3 - <<'EOF'
-import sys
-from supervisor.options import ServerOptions
-o = ServerOptions()
-o.realize(args=["-c", %[1]q])
-have = sorted(g.name for g in o.process_group_configs)
-want = sorted(%[2]q.split())
-if have != want:
-    sys.exit("supervisor programs are %%s, not %%s" %% (have, want))
-EOF`, SupervisordConf, strings.Join(names, " ")))
+		add("supervisor config parses", false, feature.Script("supervisor.sh"), bk.AddEnv("CHECK_PROGRAMS", strings.Join(names, " ")))
 	}
 	for _, c := range n.Contribution.Checks {
 		var opts []bk.RunOption
