@@ -7,6 +7,7 @@ package change
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -36,6 +37,9 @@ type Decision struct {
 	// Changed names the inputs (keys of plan.Node.Inputs) that differ from
 	// those of the image a tag holds; empty when none could be compared.
 	Changed []string
+	// Changes say how each input of Changed differs, per field; with more
+	// than one tag holding other images, each different change once.
+	Changes []Change
 	// Reasons say, in words, why the image is built; empty when skipped.
 	Reasons []string
 	// Existing is the manifest digest the image's tags hold when skipped.
@@ -66,6 +70,7 @@ func decide(n *plan.Node, found map[string]publish.Found, force bool) Decision {
 		return d
 	}
 	changed := map[string]bool{}
+	seen := map[string]bool{}
 	for _, r := range n.Refs {
 		f, ok := found[r.Name]
 		if !ok {
@@ -85,6 +90,12 @@ func decide(n *plan.Node, found map[string]publish.Found, force bool) Decision {
 			for _, name := range names {
 				changed[name] = true
 			}
+			for _, c := range Diff(f.Inputs, f.Values, n, names) {
+				if key := string(mustJSON(c)); !seen[key] {
+					seen[key] = true
+					d.Changes = append(d.Changes, c)
+				}
+			}
 		default:
 			d.Existing = f.Digest
 		}
@@ -97,9 +108,12 @@ func decide(n *plan.Node, found map[string]publish.Found, force bool) Decision {
 		d.Changed = append(d.Changed, name)
 	}
 	sort.Strings(d.Changed)
-	reasons := make([]string, 0, len(d.Changed))
-	for _, name := range d.Changed {
-		reasons = append(reasons, Describe(n, name))
+	sort.SliceStable(d.Changes, func(i, j int) bool { return d.Changes[i].Input < d.Changes[j].Input })
+	var reasons []string
+	for _, c := range d.Changes {
+		if r := Reason(n, c); !slices.Contains(reasons, r) {
+			reasons = append(reasons, r)
+		}
 	}
 	d.Reasons = append(reasons, d.Reasons...)
 	d.Existing = v1.Hash{}
