@@ -2,6 +2,8 @@
 // every target tag already holds an image built from the same input digest
 // is skipped; any other image is built, and because an image's input digest
 // covers its parent's, a changed image takes all of its descendants with it.
+// A built image's reasons say how its inputs changed (Diff, Reason), from the
+// input values the image a tag holds carries (plan.AnnotationInputValues).
 // Deciding is pure: what the registries hold is looked up beforehand.
 package change
 
