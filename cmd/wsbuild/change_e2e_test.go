@@ -14,6 +14,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/opencontainers/go-digest"
 	"github.com/wsbuild/wsbuild/internal/buildkitd"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/rig"
@@ -78,6 +80,11 @@ func TestChangeAware(t *testing.T) {
 			if err := json.Unmarshal([]byte(m.Annotations[plan.AnnotationInputs]), &inputs); err != nil || inputs["env"] == "" {
 				t.Errorf("%s: inputs annotation %q (%v)", img, m.Annotations[plan.AnnotationInputs], err)
 			}
+			var values map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(m.Annotations[plan.AnnotationInputValues]), &values); err != nil ||
+				digest.FromBytes(values["env"]).String() != inputs["env"] || !strings.Contains(string(values["env"]), `"LEVEL"`) {
+				t.Errorf("%s: input values annotation %q (%v)", img, m.Annotations[plan.AnnotationInputValues], err)
+			}
 			cfg, err := pull(t, ref(img)).ConfigFile()
 			if err != nil || cfg.Config.Labels[plan.AnnotationInputDigest] != want {
 				t.Errorf("%s: label %v (%v), want %v", img, cfg.Config.Labels, err, want)
@@ -108,11 +115,27 @@ func TestChangeAware(t *testing.T) {
 
 	t.Run("leaf change builds only the leaf, on the pushed parent", func(t *testing.T) {
 		why := planWhy(t, specPath, "--set", "leaf.env.LEVEL=changed")
-		if why["leaf"].Action != "build" || !slices.Equal(why["leaf"].Reasons, []string{`spec field "env" changed`}) || why["middle"].Action != "skip" {
+		if why["leaf"].Action != "build" || !slices.Equal(why["leaf"].Reasons, []string{`env.LEVEL: "leaf" -> "changed"`}) || why["middle"].Action != "skip" {
 			t.Fatalf("plan --why: %+v", why)
+		}
+		why = planWhy(t, specPath, "--set", "leaf.apt=[python3-tqdm]")
+		changes, _ := json.Marshal(why["leaf"].Changes)
+		if why["leaf"].Action != "build" || !slices.Equal(why["leaf"].Reasons, []string{"apt: +python3-tqdm"}) ||
+			string(changes) != `[{"input":"apt","field":"apt","added":["python3-tqdm"]}]` {
+			t.Fatalf("plan --why after an apt change: %+v", why["leaf"])
+		}
+		text := planText(t, specPath, "--why", "--set", "leaf.apt=[python3-tqdm]")
+		if !strings.Contains(text, "leaf: build: apt: +python3-tqdm\n") {
+			t.Errorf("plan --why:\n%s", text)
 		}
 		got := buildActions(t, specPath, "--set", "leaf.env.LEVEL=changed")
 		wantActions(t, got, "root=skip middle=skip leaf=build")
+		if reasons, _ := got["leaf"]["reasons"].([]any); len(reasons) != 1 || reasons[0] != `env.LEVEL: "leaf" -> "changed"` {
+			t.Errorf("metadata reasons %v", got["leaf"]["reasons"])
+		}
+		if changes, _ := json.Marshal(got["leaf"]["changes"]); string(changes) != `[{"field":"env.LEVEL","input":"env","new":"changed","old":"leaf"}]` {
+			t.Errorf("metadata changes %s", changes)
+		}
 		uploads.Sent()
 		if tagDigest(t, ref("middle")).String() != first["middle"]["digest"] {
 			t.Errorf("the skipped middle image's tag moved")
@@ -154,6 +177,7 @@ func TestChangeAware(t *testing.T) {
 	})
 
 	t.Run("the lock holds when the base tag moves", func(t *testing.T) {
+		locked := tagDigest(t, rig.BaseRef(r.Registry)).String()
 		moveBaseTag(t, r.Registry)
 		why := planWhy(t, specPath, "--set", "leaf.env.LEVEL=changed")
 		if why["root"].Action != "skip" {
@@ -164,8 +188,18 @@ func TestChangeAware(t *testing.T) {
 		}
 		why = planWhy(t, specPath, "--set", "leaf.env.LEVEL=changed")
 		moved := tagDigest(t, rig.BaseRef(r.Registry)).String()
-		if why["root"].Action != "build" || !slices.Equal(why["root"].Reasons, []string{`base "debian:bookworm" now resolves to ` + moved}) {
+		if why["root"].Action != "build" || !slices.Equal(why["root"].Reasons, []string{`base "debian:bookworm" now resolves to ` + moved + " (was " + locked + ")"}) {
 			t.Fatalf("after relocking, plan --why says %+v", why["root"])
+		}
+	})
+
+	// An image pushed before wsbuild annotated input values still says which
+	// input changed.
+	t.Run("an image without input values names the changed field", func(t *testing.T) {
+		stripAnnotation(t, ref("leaf"), plan.AnnotationInputValues)
+		why := planWhy(t, specPath, "--set", "leaf.env.LEVEL=again")
+		if !slices.Contains(why["leaf"].Reasons, `spec field "env" changed`) {
+			t.Fatalf("plan --why: %+v", why["leaf"])
 		}
 	})
 }
@@ -208,6 +242,55 @@ func planWhy(t *testing.T, specPath string, args ...string) map[string]planEntry
 		out[e.Name] = e
 	}
 	return out
+}
+
+// planText runs plan -o text with args and returns its output.
+func planText(t *testing.T, specPath string, args ...string) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), append([]string{"plan", "-f", specPath}, args...), &stdout, &stderr); code != 0 {
+		t.Fatalf("plan %v exited %d:\n%s", args, code, stderr.String())
+	}
+	return stdout.String()
+}
+
+// rawManifest is a manifest to put as it is.
+type rawManifest struct {
+	b  []byte
+	mt types.MediaType
+}
+
+func (m rawManifest) RawManifest() ([]byte, error)        { return m.b, nil }
+func (m rawManifest) MediaType() (types.MediaType, error) { return m.mt, nil }
+
+// stripAnnotation rewrites the manifest at ref without annotation key, as
+// an older wsbuild pushed it.
+func stripAnnotation(t *testing.T, ref, key string) {
+	t.Helper()
+	tag, err := name.NewTag(ref, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, err := remote.Get(tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(desc.Manifest, &m); err != nil {
+		t.Fatal(err)
+	}
+	anns, _ := m["annotations"].(map[string]any)
+	if _, ok := anns[key]; !ok {
+		t.Fatalf("%s has no annotation %q", ref, key)
+	}
+	delete(anns, key)
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Put(tag, rawManifest{b: b, mt: desc.MediaType}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // assertNoParentBytes fails if any uploaded blob is one of parent's layers.

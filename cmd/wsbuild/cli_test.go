@@ -101,7 +101,11 @@ func TestPlanEntriesMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := json.Marshal(planEntries(p)[2])
+	entries, err := planEntries(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(entries[2])
 	if err != nil {
 		t.Fatal(err)
 	}

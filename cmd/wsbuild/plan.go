@@ -24,10 +24,14 @@ type planEntry struct {
 	BaseDigest  string            `json:"baseDigest,omitempty"`
 	InputDigest string            `json:"inputDigest"`
 	Refs        []string          `json:"refs"`
+	// Spec is the image's settings after inheritance.
+	Spec *specView `json:"spec,omitempty"`
 	// With --why: what a `build --push` would do, and why.
 	Action  change.Action `json:"action,omitempty"`
 	Reasons []string      `json:"reasons,omitempty"`
 	Changed []string      `json:"changed,omitempty"`
+	// Changes say per field how each input of Changed changed.
+	Changes []change.Change `json:"changes,omitempty"`
 	// Digest is the manifest digest the tags hold, when skipped.
 	Digest string `json:"digest,omitempty"`
 }
@@ -41,8 +45,8 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	var df daemonFlags
 	var ef epochFlag
 	var output string
-	var why, force, dependents bool
-	fs := newFlags("plan", "plan [-f FILE] [-o text|json|dot|mermaid] [--why] [--with-dependents] [IMAGE...]", stdout)
+	var why, force, dependents, showSpec bool
+	fs := newFlags("plan", "plan [-f FILE] [-o text|json|dot|mermaid] [--why] [--show-spec] [--with-dependents] [IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
 	ef.register(fs)
@@ -50,6 +54,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	fs.BoolVar(&why, "why", false, "look up every tag and say for each image whether `build --push` builds or skips it, and which input changed")
 	fs.BoolVar(&force, "force", false, "with --why: plan as `build --push --force` would")
 	fs.BoolVar(&dependents, "with-dependents", false, "also plan every image built on a named one")
+	fs.BoolVar(&showSpec, "show-spec", false, "with -o text: also print each image's settings after inheritance (-o json always has them)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -69,7 +74,10 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 		return err
 	}
 	defer func() { err = errors.Join(err, r.close()) }()
-	entries := planEntries(r.plan)
+	entries, err := planEntries(r.plan)
+	if err != nil {
+		return err
+	}
 	if why {
 		pub, err := publish.New()
 		if err != nil {
@@ -81,13 +89,17 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 		}
 		addDecisions(entries, decisions)
 	}
-	return writePlan(stdout, output, entries)
+	return writePlan(stdout, output, entries, showSpec)
 }
 
-func planEntries(p *plan.Plan) []planEntry {
+func planEntries(p *plan.Plan) ([]planEntry, error) {
 	var out []planEntry
 	for _, n := range p.Nodes {
-		e := planEntry{Name: n.Name, Repository: n.Repository, Base: n.Base, InputDigest: n.InputDigest.String(), Refs: []string{}}
+		view, err := newSpecView(n)
+		if err != nil {
+			return nil, err
+		}
+		e := planEntry{Name: n.Name, Repository: n.Repository, Base: n.Base, InputDigest: n.InputDigest.String(), Refs: []string{}, Spec: view}
 		if len(n.Axes) > 0 {
 			e.Axes = map[string]string{}
 			for _, a := range n.Axes {
@@ -105,20 +117,22 @@ func planEntries(p *plan.Plan) []planEntry {
 		}
 		out = append(out, e)
 	}
-	return out
+	return out, nil
 }
 
 func addDecisions(entries []planEntry, decisions []change.Decision) {
 	for i, d := range decisions {
 		e := &entries[i]
-		e.Action, e.Reasons, e.Changed = d.Action, d.Reasons, d.Changed
+		e.Action, e.Reasons, e.Changed, e.Changes = d.Action, d.Reasons, d.Changed, d.Changes
 		if d.Action == change.Skip {
 			e.Digest = d.Existing.String()
 		}
 	}
 }
 
-func writePlan(w io.Writer, format string, entries []planEntry) error {
+// writePlan prints entries in format; with showSpec, text output also
+// prints each image's settings (JSON always has them).
+func writePlan(w io.Writer, format string, entries []planEntry, showSpec bool) error {
 	switch format {
 	case "json":
 		enc := json.NewEncoder(w)
@@ -129,5 +143,11 @@ func writePlan(w io.Writer, format string, entries []planEntry) error {
 	case "mermaid":
 		return writeMermaid(w, entries)
 	}
-	return writeText(w, entries)
+	if err := writeText(w, entries); err != nil {
+		return err
+	}
+	if showSpec {
+		return writeSpecs(w, entries)
+	}
+	return nil
 }

@@ -35,7 +35,7 @@ func TestPlanFormats(t *testing.T) {
 	}
 	for format, wants := range tests {
 		var out bytes.Buffer
-		if err := writePlan(&out, format, sampleEntries()); err != nil {
+		if err := writePlan(&out, format, sampleEntries(), false); err != nil {
 			t.Fatal(err)
 		}
 		for _, w := range wants {
@@ -53,7 +53,7 @@ func TestPlanWithoutWhyHasNoActions(t *testing.T) {
 	}
 	for _, format := range []string{"text", "dot", "mermaid", "json"} {
 		var out bytes.Buffer
-		if err := writePlan(&out, format, entries); err != nil {
+		if err := writePlan(&out, format, entries, false); err != nil {
 			t.Fatal(err)
 		}
 		if s := out.String(); strings.Contains(s, "skip") || strings.Contains(s, "build:") || strings.Contains(s, "class") || strings.Contains(s, "action") {

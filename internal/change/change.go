@@ -2,11 +2,14 @@
 // every target tag already holds an image built from the same input digest
 // is skipped; any other image is built, and because an image's input digest
 // covers its parent's, a changed image takes all of its descendants with it.
+// A built image's reasons say how its inputs changed (Diff, Reason), from the
+// input values the image a tag holds carries (plan.AnnotationInputValues).
 // Deciding is pure: what the registries hold is looked up beforehand.
 package change
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -36,6 +39,9 @@ type Decision struct {
 	// Changed names the inputs (keys of plan.Node.Inputs) that differ from
 	// those of the image a tag holds; empty when none could be compared.
 	Changed []string
+	// Changes say how each input of Changed differs, per field; with more
+	// than one tag holding other images, each different change once.
+	Changes []Change
 	// Reasons say, in words, why the image is built; empty when skipped.
 	Reasons []string
 	// Existing is the manifest digest the image's tags hold when skipped.
@@ -66,6 +72,7 @@ func decide(n *plan.Node, found map[string]publish.Found, force bool) Decision {
 		return d
 	}
 	changed := map[string]bool{}
+	seen := map[string]bool{}
 	for _, r := range n.Refs {
 		f, ok := found[r.Name]
 		if !ok {
@@ -85,6 +92,12 @@ func decide(n *plan.Node, found map[string]publish.Found, force bool) Decision {
 			for _, name := range names {
 				changed[name] = true
 			}
+			for _, c := range Diff(f.Inputs, f.Values, n, names) {
+				if key := string(mustJSON(c)); !seen[key] {
+					seen[key] = true
+					d.Changes = append(d.Changes, c)
+				}
+			}
 		default:
 			d.Existing = f.Digest
 		}
@@ -97,9 +110,12 @@ func decide(n *plan.Node, found map[string]publish.Found, force bool) Decision {
 		d.Changed = append(d.Changed, name)
 	}
 	sort.Strings(d.Changed)
-	reasons := make([]string, 0, len(d.Changed))
-	for _, name := range d.Changed {
-		reasons = append(reasons, Describe(n, name))
+	sort.SliceStable(d.Changes, func(i, j int) bool { return d.Changes[i].Input < d.Changes[j].Input })
+	var reasons []string
+	for _, c := range d.Changes {
+		if r := Reason(n, c); !slices.Contains(reasons, r) {
+			reasons = append(reasons, r)
+		}
 	}
 	d.Reasons = append(reasons, d.Reasons...)
 	d.Existing = v1.Hash{}

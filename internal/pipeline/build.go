@@ -29,6 +29,8 @@ type Built struct {
 	Action change.Action `json:"action"`
 	// Reasons say why it was built.
 	Reasons []string `json:"reasons,omitempty"`
+	// Changes say per field how its inputs changed (see change.Change).
+	Changes []change.Change `json:"changes,omitempty"`
 	// Digest is the image manifest's digest: the one built, or the one its
 	// tags hold when skipped.
 	Digest string `json:"digest"`
@@ -124,7 +126,7 @@ func Skipped(decisions []change.Decision) []Built {
 // describe is the metadata of a decision before anything is built.
 func describe(d change.Decision) Built {
 	n := d.Node
-	b := Built{Name: n.Name, Base: n.Base, InputDigest: n.InputDigest.String(), Action: d.Action, Reasons: d.Reasons, Checks: []string{}}
+	b := Built{Name: n.Name, Base: n.Base, InputDigest: n.InputDigest.String(), Action: d.Action, Reasons: d.Reasons, Changes: d.Changes, Checks: []string{}}
 	if n.Parent != nil {
 		b.Parent = n.Parent.Name
 	}

@@ -52,9 +52,9 @@ type digestInput struct {
 // normalised spec, its parent's input digest, its base and the base's digest,
 // the content of the files it copies or reads, the template version and the
 // source date epoch. It changes exactly when the image's content may change.
-// It also returns the digest of each named input (see Node.Inputs), so a
-// later run can say which one changed.
-func inputDigest(n *Node, version, platform string, epoch *int64) (digest.Digest, map[string]digest.Digest, error) {
+// It also returns the digest of each named input (see Node.Inputs) and its
+// canonical JSON (see Node.Values), so a later run can say what changed.
+func inputDigest(n *Node, version, platform string, epoch *int64) (digest.Digest, map[string]digest.Digest, map[string]json.RawMessage, error) {
 	s := n.Spec
 	in := digestInput{
 		Version: version, Platform: platform, Name: n.Name, Axes: n.Axes, Python: n.Python, User: n.User, Env: n.Env,
@@ -79,13 +79,13 @@ func inputDigest(n *Node, version, platform string, epoch *int64) (digest.Digest
 	}
 	b, err := canonical(in, n.Features)
 	if err != nil {
-		return "", nil, fmt.Errorf("digesting image %q: %w", n.Name, err)
+		return "", nil, nil, fmt.Errorf("digesting image %q: %w", n.Name, err)
 	}
-	inputs, err := namedInputs(b)
+	inputs, values, err := namedInputs(b)
 	if err != nil {
-		return "", nil, fmt.Errorf("digesting image %q: %w", n.Name, err)
+		return "", nil, nil, fmt.Errorf("digesting image %q: %w", n.Name, err)
 	}
-	return digest.FromBytes(b), inputs, nil
+	return digest.FromBytes(b), inputs, values, nil
 }
 
 // canonical marshals in with the settings of every feature as fields of
@@ -117,10 +117,12 @@ const FileInput = "file "
 
 // namedInputs splits the canonical JSON of a digestInput into its fields and
 // digests each one; every copied source is its own input (FileInput+src).
-func namedInputs(canonical []byte) (map[string]digest.Digest, error) {
+// It also returns each field's canonical JSON, but for "files": a copied
+// source is known by its digest only.
+func namedInputs(canonical []byte) (map[string]digest.Digest, map[string]json.RawMessage, error) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(canonical, &fields); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make(map[string]digest.Digest, len(fields))
 	for k, raw := range fields {
@@ -130,13 +132,14 @@ func namedInputs(canonical []byte) (map[string]digest.Digest, error) {
 		}
 		var files map[string]digest.Digest
 		if err := json.Unmarshal(raw, &files); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for src, d := range files {
 			out[FileInput+src] = d
 		}
 	}
-	return out, nil
+	delete(fields, "files")
+	return out, fields, nil
 }
 
 // hashCopies digests every copy source of img: for a folder, the sorted

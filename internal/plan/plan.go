@@ -6,6 +6,7 @@
 package plan
 
 import (
+	"encoding/json"
 	"io/fs"
 	"maps"
 	"runtime"
@@ -81,6 +82,10 @@ type Node struct {
 	// templates version), "platform", and FileInput+src for every copied
 	// source. Comparing two Inputs says which input changed.
 	Inputs map[string]digest.Digest
+	// Values holds the canonical JSON of each named input but the copied
+	// sources, keyed like Inputs: Inputs[k] is the digest of Values[k]. An
+	// input left out (an empty list, an unset field) is unset.
+	Values map[string]json.RawMessage
 	// Files maps each copied source path to the digest of its content.
 	Files map[string]digest.Digest
 
@@ -220,11 +225,11 @@ func New(f *spec.Family, opts ...Option) (*Plan, error) {
 func (p *Plan) SetBaseDigests(m map[string]digest.Digest) error {
 	for _, n := range p.Nodes {
 		n.BaseDigest = m[n.Base]
-		d, inputs, err := inputDigest(n, p.version, p.platform, p.epoch)
+		d, inputs, values, err := inputDigest(n, p.version, p.platform, p.epoch)
 		if err != nil {
 			return err
 		}
-		n.InputDigest, n.Inputs = d, inputs
+		n.InputDigest, n.Inputs, n.Values = d, inputs, values
 	}
 	return nil
 }

@@ -32,6 +32,10 @@ type Found struct {
 	InputDigest digest.Digest
 	// Inputs is the digest of each named input, when the manifest has them.
 	Inputs map[string]digest.Digest
+	// Values is the canonical JSON of named inputs, when the manifest has
+	// them (see plan.InputValues); nil for an image pushed without. A value
+	// is to be trusted only when its digest is the one in Inputs.
+	Values map[string]json.RawMessage
 	// Layers are the manifest's layer digests, in order.
 	Layers []v1.Hash
 }
@@ -84,6 +88,12 @@ func (p *Publisher) lookupOne(ctx context.Context, r Ref) (Found, error) {
 	if raw := m.Annotations[plan.AnnotationInputs]; raw != "" {
 		// A malformed list only loses the explanation, not the decision.
 		_ = json.Unmarshal([]byte(raw), &found.Inputs)
+	}
+	if raw := m.Annotations[plan.AnnotationInputValues]; raw != "" {
+		// Likewise: without values, a change is named but not shown.
+		if err := json.Unmarshal([]byte(raw), &found.Values); err != nil {
+			found.Values = nil
+		}
 	}
 	return found, nil
 }
