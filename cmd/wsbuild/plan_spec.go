@@ -8,7 +8,9 @@ import (
 	"strings"
 
 	"github.com/wsbuild/wsbuild/internal/change"
+	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/internal/plan"
+	"github.com/wsbuild/wsbuild/llb"
 )
 
 // specView is one image's settings after inheritance: `plan -o json` has it
@@ -38,18 +40,15 @@ type specView struct {
 	Apt   []any `json:"apt,omitempty"`
 	Pip   []any `json:"pip,omitempty"`
 	Ports []any `json:"ports,omitempty"`
-	// Features are the workstation features the image has, its own or
-	// inherited, with defaults filled in, by name (desktop, sshd, jupyter).
+	// Features are the registered features the image has, its own or
+	// inherited, with defaults filled in, by key.
 	Features map[string]any `json:"features,omitempty"`
-	// FeaturePackages is reserved for the packages each feature adds, by
-	// feature name: not filled in yet (see addFeaturePackages).
+	// FeaturePackages are the packages each feature adds where it enters
+	// the chain, by feature name: OS packages, then pip ones as "pip:NAME".
 	FeaturePackages map[string][]string `json:"featurePackages,omitempty"`
 	// Tests are the test commands of the image and its ancestors.
 	Tests any `json:"tests,omitempty"`
 }
-
-// featureInputs are the inputs that are workstation features.
-var featureInputs = []string{"desktop", "sshd", "jupyter"}
 
 // newSpecView reads n's settings from its input values and its ancestors'.
 func newSpecView(n *plan.Node) (*specView, error) {
@@ -74,7 +73,7 @@ func newSpecView(n *plan.Node) (*specView, error) {
 		}
 		*f.dst = val
 	}
-	for _, name := range featureInputs {
+	for _, name := range feature.Keys() {
 		val, err := get(name)
 		if err != nil {
 			return nil, fmt.Errorf("showing the spec of %q: %w", n.Name, err)
@@ -100,9 +99,13 @@ func newSpecView(n *plan.Node) (*specView, error) {
 	return v, nil
 }
 
-// addFeaturePackages is where the packages each feature adds go into v
-// (v.FeaturePackages); it adds none yet.
-func addFeaturePackages(v *specView, n *plan.Node) {}
+// addFeaturePackages puts into v the packages each feature of n adds where
+// it enters n's chain.
+func addFeaturePackages(v *specView, n *plan.Node) {
+	if m := llb.FeaturePackages(n); len(m) > 0 {
+		v.FeaturePackages = m
+	}
+}
 
 // chainList gathers the list input of n and its ancestors, ancestors
 // first, each item once.

@@ -72,7 +72,7 @@ func TestSpecViewJSON(t *testing.T) {
 		{"ports", `["8080/tcp"]`},
 		{"features", `{"desktop":{"browser":"firefox","port":5900,"resolution":"1920x1080","session":"xfce","vnc":true},"sshd":{"port":2222}}`},
 		{"tests", `["python3 --version","test -x /usr/bin/vim"]`},
-		{"featurePackages", `null`},
+		{"featurePackages", `{"desktop":["xvfb","x11vnc","xauth","x11-utils","dbus-x11","procps","xfce4","xfce4-terminal","firefox-esr"],"sshd":["openssh-server"]}`},
 	}
 	for _, tt := range tests {
 		v, _ := json.Marshal(got[tt.key])
