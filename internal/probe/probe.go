@@ -164,6 +164,7 @@ func Run(ctx context.Context, services []Service, opts ...Option) ([]Result, err
 // retry proves s until it succeeds, fails for good, or ctx ends.
 func retry(ctx context.Context, s Service, o *options, start time.Time) Result {
 	r := Result{Spec: s.Spec}
+	var last error
 	for {
 		actx, cancel := context.WithTimeout(ctx, o.attempt)
 		detail, err := s.prove(actx, o)
@@ -178,9 +179,14 @@ func retry(ctx context.Context, s Service, o *options, start time.Time) Result {
 			r.Detail = err.Error()
 			return r
 		}
+		// An attempt cut short by the deadline says less than the one
+		// before it.
+		if dl, ok := ctx.Deadline(); last == nil || !ok || time.Now().Before(dl) {
+			last = err
+		}
 		select {
 		case <-ctx.Done():
-			r.Detail = fmt.Sprintf("not ready after %s: %v", time.Since(start).Round(time.Second), err)
+			r.Detail = fmt.Sprintf("not ready after %s: %v", time.Since(start).Round(time.Second), last)
 			return r
 		case <-time.After(o.interval):
 		}
