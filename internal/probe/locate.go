@@ -68,7 +68,7 @@ func isExecutable(path string) error {
 // wsbuild module ("" is the current directory); tests use it to get a
 // probe for the images they build.
 func Build(ctx context.Context, dir, out, goarch string) error {
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", out, Package)
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, Package)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
 	if goarch != "" {
