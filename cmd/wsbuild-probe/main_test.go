@@ -26,8 +26,8 @@ var (
 	buildErr  error
 )
 
-// binary builds the probe once, as the Makefile does, and returns its path.
-func binary(t *testing.T) string {
+// probeBinary builds the probe once, as the Makefile does, and returns its path.
+func probeBinary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "wsbuild-probe-test")
@@ -47,6 +47,9 @@ func binary(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	if os.Getenv(fakeEnv) != "" {
+		os.Exit(fakeServices())
+	}
 	code := m.Run()
 	if built != "" {
 		os.RemoveAll(filepath.Dir(built))
@@ -55,7 +58,7 @@ func TestMain(m *testing.M) {
 }
 
 func TestStaticBinary(t *testing.T) {
-	f, err := elf.Open(binary(t))
+	f, err := elf.Open(probeBinary(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +81,7 @@ func TestStaticBinary(t *testing.T) {
 	if f.Type != elf.ET_EXEC {
 		t.Errorf("ELF type %v, want ET_EXEC (a static executable)", f.Type)
 	}
-	fi, _ := os.Stat(binary(t))
+	fi, _ := os.Stat(probeBinary(t))
 	t.Logf("probe is %d bytes", fi.Size())
 }
 
@@ -109,7 +112,7 @@ func TestCrossBuild(t *testing.T) {
 // and output.
 func run(t *testing.T, env []string, args ...string) (int, string) {
 	t.Helper()
-	cmd := exec.Command(binary(t), args...)
+	cmd := exec.Command(probeBinary(t), args...)
 	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
