@@ -34,6 +34,12 @@ const fakeEnv = "WSBUILD_PROBE_TEST_FAKE"
 // set it dies with that status instead.
 func fakeServices() int {
 	os.WriteFile(os.Getenv("FAKE_PIDFILE"), []byte(strconv.Itoa(os.Getpid())), 0o644)
+	// A background program of the entrypoint, in its process group, as
+	// Xvfb is when the desktop starts without supervisord.
+	child := exec.Command("sleep", "300")
+	if err := child.Start(); err == nil {
+		os.WriteFile(os.Getenv("FAKE_PIDFILE")+".child", []byte(strconv.Itoa(child.Process.Pid)), 0o644)
+	}
 	if code := os.Getenv("FAKE_EXIT"); code != "" {
 		fmt.Fprintln(os.Stderr, "fake: dying")
 		n, _ := strconv.Atoi(code)
@@ -112,6 +118,16 @@ func serveSSH(c net.Conn, cfg *ssh.ServerConfig) {
 	}
 }
 
+// alive reports whether pid runs and is not a zombie waiting to be reaped.
+func alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	return i < 0 || i+2 >= len(b) || b[i+2] != 'Z'
+}
+
 // freePort returns a loopback port nothing listens on.
 func freePort(t *testing.T) string {
 	t.Helper()
@@ -187,14 +203,16 @@ func TestStartScript(t *testing.T) {
 			if t.Failed() {
 				t.Logf("output:\n%s", out)
 			}
-			b, err := os.ReadFile(pidfile)
-			if err != nil {
-				t.Fatalf("the command never ran: %v", err)
-			}
-			pid, _ := strconv.Atoi(string(b))
-			if err := syscall.Kill(pid, 0); err == nil {
-				syscall.Kill(pid, syscall.SIGKILL)
-				t.Errorf("the entrypoint's command (pid %d) still runs after start.sh ended", pid)
+			for _, f := range []string{pidfile, pidfile + ".child"} {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatalf("the command never ran: %v", err)
+				}
+				pid, _ := strconv.Atoi(string(b))
+				if alive(pid) {
+					syscall.Kill(pid, syscall.SIGKILL)
+					t.Errorf("%s: pid %d still runs after start.sh ended", filepath.Base(f), pid)
+				}
 			}
 			if left, _ := os.ReadDir(tmp); len(left) > 0 {
 				t.Errorf("start.sh left %v in TMPDIR", left)

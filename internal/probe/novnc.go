@@ -16,7 +16,7 @@ import (
 )
 
 // websocketGUID is RFC 6455's key suffix for Sec-WebSocket-Accept.
-const websocketGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC11B65"
+const websocketGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 // proveNoVNC checks that noVNC's page is served and that a websocket on
 // /websockify is relayed to the VNC server, whose RFB greeting arrives in
@@ -73,8 +73,7 @@ func websocketGreeting(conn net.Conn, addr string) (string, error) {
 	if resp.StatusCode != http.StatusSwitchingProtocols {
 		return "", fmt.Errorf("websocket upgrade on /websockify answered %s, want 101", resp.Status)
 	}
-	sum := sha1.Sum([]byte(key + websocketGUID))
-	if want := base64.StdEncoding.EncodeToString(sum[:]); resp.Header.Get("Sec-WebSocket-Accept") != want {
+	if want := websocketAccept(key); resp.Header.Get("Sec-WebSocket-Accept") != want {
 		return "", fatalf("websocket upgrade: Sec-WebSocket-Accept %q, want %q", resp.Header.Get("Sec-WebSocket-Accept"), want)
 	}
 	var got []byte
@@ -99,6 +98,12 @@ func websocketGreeting(conn net.Conn, addr string) (string, error) {
 	// Close politely; the server may already be gone.
 	conn.Write(maskedFrame(0x8, []byte{0x03, 0xe8}))
 	return string(bytes.TrimSpace(got[:12])), nil
+}
+
+// websocketAccept is the Sec-WebSocket-Accept a server answers key with.
+func websocketAccept(key string) string {
+	sum := sha1.Sum([]byte(key + websocketGUID))
+	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
 // readFrame reads one server-to-client websocket frame (RFC 6455, 5.2).

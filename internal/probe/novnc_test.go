@@ -45,7 +45,8 @@ func (n novncServer) handler(t *testing.T) http.Handler {
 			return
 		}
 		defer conn.Close()
-		sum := sha1.Sum([]byte(r.Header.Get("Sec-WebSocket-Key") + websocketGUID))
+		// RFC 6455's GUID, written out again rather than shared with the code.
+		sum := sha1.Sum([]byte(r.Header.Get("Sec-WebSocket-Key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
 		accept := base64.StdEncoding.EncodeToString(sum[:])
 		if n.badAccept {
 			accept = "AAAA" + accept[4:]
@@ -62,6 +63,13 @@ func (n novncServer) handler(t *testing.T) http.Handler {
 			t.Errorf("client sent opcode %d, want a close frame", op)
 		}
 	})
+}
+
+func TestWebsocketAccept(t *testing.T) {
+	// RFC 6455, section 1.3.
+	if got, want := websocketAccept("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="; got != want {
+		t.Errorf("websocketAccept(RFC 6455's sample) = %q, want %q", got, want)
+	}
 }
 
 // frame is an unmasked server frame.

@@ -53,16 +53,16 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/wsbuild-start.XXXXXX") || die "cannot make a t
 epid=
 sub=
 stop() {
-	if [ -n "$epid" ] && [ ! -e "$work/status" ]; then
-		# The entrypoint leads its own process group (setsid); supervisord
-		# stops its programs on TERM.
-		kill -TERM -- "-$epid" 2>/dev/null || kill -TERM "$epid" 2>/dev/null
+	if [ -n "$epid" ]; then
+		# The entrypoint leads its own process group (setsid), which may
+		# outlive it; supervisord stops its programs on TERM.
+		kill -TERM "-$epid" 2>/dev/null || kill -TERM "$epid" 2>/dev/null
 		i=0
 		while [ ! -e "$work/status" ] && [ "$i" -lt 20 ]; do
 			sleep 0.5 2>/dev/null || sleep 1
 			i=$((i + 1))
 		done
-		kill -KILL -- "-$epid" 2>/dev/null || kill -KILL "$epid" 2>/dev/null
+		kill -KILL "-$epid" 2>/dev/null || kill -KILL "$epid" 2>/dev/null
 	fi
 	[ -n "$sub" ] && wait "$sub" 2>/dev/null
 	rm -rf "$work"
