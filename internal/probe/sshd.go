@@ -60,9 +60,17 @@ func proveSSHD(ctx context.Context, o *options, port int, user, keyfile string) 
 	if err != nil {
 		return "", err
 	}
+	const password = "wsbuild-probe-any-password"
 	pw := &ssh.ClientConfig{
-		User:            user,
-		Auth:            []ssh.AuthMethod{ssh.Password("wsbuild-probe-any-password")},
+		User: user,
+		Auth: []ssh.AuthMethod{ssh.Password(password),
+			ssh.KeyboardInteractive(func(_, _ string, qs []string, _ []bool) ([]string, error) {
+				answers := make([]string, len(qs))
+				for i := range answers {
+					answers[i] = password
+				}
+				return answers, nil
+			})},
 		HostKeyCallback: ssh.InsecureIgnoreHostKey(),
 	}
 	err = withConn(ctx, addr, func(c net.Conn) error {
@@ -71,13 +79,30 @@ func proveSSHD(ctx context.Context, o *options, port int, user, keyfile string) 
 			ssh.NewClient(sc, chans, reqs).Close()
 			return fatalf("password login as %q succeeded: any password is taken", user)
 		}
-		if strings.Contains(err.Error(), "unable to authenticate") {
-			return nil
+		msg := err.Error()
+		if !strings.Contains(msg, "unable to authenticate") {
+			return fmt.Errorf("password login as %q: %w", user, err)
 		}
-		return fmt.Errorf("password login as %q: %w", user, err)
+		// The client tries only the methods the server offers, and the
+		// error lists them: "attempted methods [none password]".
+		if m := attempted(msg); strings.Contains(m, "password") || strings.Contains(m, "keyboard-interactive") {
+			return fatalf("sshd offers password login to %q (methods tried: %s): the password was refused, but passwords are on", user, m)
+		}
+		return nil
 	})
 	if err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("public-key login as %s ran `id -u` = %s, password refused; host key %s", user, uid, ssh.FingerprintSHA256(hostKey)), nil
+}
+
+// attempted extracts the list in x/crypto/ssh's "attempted methods [...]"
+// error, or "" when there is none.
+func attempted(msg string) string {
+	_, rest, ok := strings.Cut(msg, "attempted methods [")
+	if !ok {
+		return ""
+	}
+	list, _, _ := strings.Cut(rest, "]")
+	return list
 }

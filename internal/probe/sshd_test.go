@@ -22,6 +22,8 @@ type sshServer struct {
 	user       string
 	authorized ssh.PublicKey // the key allowed in
 	password   bool          // wrongly take any password
+	offerPass  bool          // offer password login, refusing every password
+	offerKbd   bool          // offer keyboard-interactive, refusing every answer
 	idOutput   string        // what `id -u` prints
 }
 
@@ -45,6 +47,15 @@ func (s sshServer) serve(t *testing.T) int {
 	}
 	if s.password {
 		cfg.PasswordCallback = func(ssh.ConnMetadata, []byte) (*ssh.Permissions, error) { return nil, nil }
+	}
+	if s.offerPass {
+		cfg.PasswordCallback = func(ssh.ConnMetadata, []byte) (*ssh.Permissions, error) { return nil, fmt.Errorf("wrong") }
+	}
+	if s.offerKbd {
+		cfg.KeyboardInteractiveCallback = func(_ ssh.ConnMetadata, ask ssh.KeyboardInteractiveChallenge) (*ssh.Permissions, error) {
+			ask("", "", []string{"Password: "}, []bool{false})
+			return nil, fmt.Errorf("wrong")
+		}
 	}
 	cfg.AddHostKey(hostKey)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -153,6 +164,10 @@ func TestSSHD(t *testing.T) {
 			"public-key login as user ran `id -u` = 1000, password refused; host key SHA256:"},
 		{"password taken", sshServer{user: "user", authorized: pub, password: true, idOutput: "1000\n"}, "user", key, false,
 			`password login as "user" succeeded`},
+		{"passwords on, this one refused", sshServer{user: "user", authorized: pub, offerPass: true, idOutput: "1000\n"}, "user", key, false,
+			`sshd offers password login to "user" (methods tried: none password)`},
+		{"keyboard-interactive on", sshServer{user: "user", authorized: pub, offerKbd: true, idOutput: "1000\n"}, "user", key, false,
+			`sshd offers password login to "user" (methods tried: none keyboard-interactive)`},
 		{"key refused", sshServer{user: "user", authorized: otherPub, idOutput: "1000\n"}, "user", key, false,
 			`not ready after 1s: public-key login as "user": ssh: handshake failed: ssh: unable to authenticate`},
 		{"other user", sshServer{user: "user", authorized: pub, idOutput: "1000\n"}, "root", key, false, `public-key login as "root"`},
