@@ -53,6 +53,31 @@ func freePort(t *testing.T) int {
 	return port
 }
 
+// serveTCP serves handle on a loopback port until the test ends, each
+// connection under a 5s deadline and closed after it, and returns the port.
+func serveTCP(t *testing.T, handle func(net.Conn)) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(5 * time.Second))
+				handle(c)
+			}()
+		}
+	}()
+	return portOf(t, l.Addr().String())
+}
+
 // portOf returns the port of a listener's address such as "127.0.0.1:1234".
 func portOf(t *testing.T, addr string) int {
 	t.Helper()

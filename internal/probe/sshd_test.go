@@ -58,26 +58,10 @@ func (s sshServer) serve(t *testing.T) int {
 		}
 	}
 	cfg.AddHostKey(hostKey)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go s.handle(c, cfg)
-		}
-	}()
-	return portOf(t, l.Addr().String())
+	return serveTCP(t, func(c net.Conn) { s.handle(c, cfg) })
 }
 
 func (s sshServer) handle(c net.Conn, cfg *ssh.ServerConfig) {
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
 	_, chans, reqs, err := ssh.NewServerConn(c, cfg)
 	if err != nil {
 		return

@@ -45,25 +45,7 @@ type rfbServer struct {
 
 func (s *rfbServer) serve(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				s.handle(c)
-			}()
-		}
-	}()
-	return portOf(t, l.Addr().String())
+	return serveTCP(t, s.handle)
 }
 
 func (s *rfbServer) handle(c net.Conn) {
@@ -172,22 +154,8 @@ func TestVNC(t *testing.T) {
 }
 
 func TestVNCNotRFB(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			io.WriteString(c, "SSH-2.0-OpenSSH_9.2\r\n")
-			c.Close()
-		}
-	}()
-	r := runOne(t, "vnc:"+strconv.Itoa(portOf(t, l.Addr().String())), fast(time.Second, WithVNCPassword("pw"))...)
+	port := serveTCP(t, func(c net.Conn) { io.WriteString(c, "SSH-2.0-OpenSSH_9.2\r\n") })
+	r := runOne(t, "vnc:"+strconv.Itoa(port), fast(time.Second, WithVNCPassword("pw"))...)
 	checkResult(t, r, false, `not an RFB 3.x greeting: "SSH-2.0-Open"`)
 }
 
