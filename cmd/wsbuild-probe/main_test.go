@@ -154,7 +154,7 @@ func TestBinary(t *testing.T) {
 		{"proves", token, []string{"jupyter:" + port + ":python3", "process:" + self}, 0,
 			[]string{"ok jupyter:" + port + ":python3: ", "ok process:" + self + ": running: " + self + " (pid " + strconv.Itoa(os.Getpid())}},
 		{"fails every service", token, []string{"--timeout", "1s", "jupyter:" + port + ":ir", "vnc:" + closed}, 1,
-			[]string{"FAIL jupyter:" + port + ":ir: not ready after 1s: kernels ir not offered", "FAIL vnc:" + closed + ": no VNC password",
+			[]string{"FAIL jupyter:" + port + ":ir: kernels ir not offered (offered: python3)", "FAIL vnc:" + closed + ": no VNC password",
 				"2 of 2 failed: jupyter:" + port + ":ir vnc:" + closed}},
 		{"usage", nil, nil, 2, []string{"usage:", "exit status: 0 all proven"}},
 	} {

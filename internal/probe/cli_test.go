@@ -31,7 +31,7 @@ func TestMain_(t *testing.T) {
 		{"ok", []string{"--timeout", "2s", jup + ":python3"}, 0, []string{"ok " + jup + ":python3: "}, ""},
 		{"one fails", []string{"--timeout=500ms", down, jup}, 1,
 			[]string{"FAIL " + down + ": not ready after", "ok " + jup + ": ", "wsbuild-probe: 1 of 2 failed: " + down}, ""},
-		{"kernel missing", []string{"--timeout=300ms", jup + ":ir"}, 1, []string{"FAIL " + jup + ":ir: not ready after", "1 of 1 failed"}, ""},
+		{"kernel missing", []string{"--timeout=300ms", jup + ":ir"}, 1, []string{"FAIL " + jup + ":ir: kernels ir not offered (offered: python3)", "1 of 1 failed"}, ""},
 		{"no services", nil, 2, nil, "no service to prove"},
 		{"bad service", []string{"web:80"}, 2, nil, `service "web:80": unknown kind "web"`},
 		{"bad timeout", []string{"--timeout", "soon", jup}, 2, nil, `invalid value "soon"`},
