@@ -17,6 +17,7 @@ setup:
 
 build:
 	go build -o bin/wsbuild ./cmd/wsbuild
+	CGO_ENABLED=0 go build -o bin/wsbuild-probe ./cmd/wsbuild-probe
 
 ## demo: the main job. Starts the local registry (left running; `make
 ## demo-down` stops it) and builds and pushes the stock catalogue's CPU
