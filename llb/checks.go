@@ -2,6 +2,7 @@ package llb
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,9 +19,10 @@ type Check struct {
 	State bk.State
 }
 
-// checks lists the automatic checks of every feature n has, then the spec's
-// test commands of n and its ancestors.
-func (b *builder) checks() []Check {
+// checks lists the automatic checks of every feature n has, the start check
+// (cmd is the image's command), then the spec's test commands of n and its
+// ancestors.
+func (b *builder) checks(cmd []string) []Check {
 	n := b.node
 	u := n.User
 	var out []Check
@@ -58,8 +60,45 @@ func (b *builder) checks() []Check {
 		}
 		add(c.Name, c.Root, c.Script, opts...)
 	}
+	out = append(out, b.startCheck(cmd))
 	for i, t := range n.Tests {
 		add(fmt.Sprintf("test %d: %s", i+1, t), false, t)
 	}
 	return out
+}
+
+// ProbeName is the local source the start check mounts the static
+// wsbuild-probe binary from: the solver must provide a folder holding
+// ProbeBinary under this name.
+const ProbeName = "wsbuild-probe"
+
+// ProbeBinary is the probe's file name in that folder.
+const ProbeBinary = "wsbuild-probe"
+
+// probeDir is where the start check sees the probe.
+const probeDir = "/run/wsbuild/probe"
+
+// startCheck starts the image the way a platform does: the entrypoint as
+// the user, with no network but loopback and with JUPYTER_TOKEN,
+// VNC_PASSWORD and SSH_AUTHORIZED_KEYS set, running cmd; then the probe,
+// mounted from outside the image, proves every service the features
+// declare answers (templates/files/checks/start.sh). An image without
+// services proves its entrypoint runs to the end.
+func (b *builder) startCheck(cmd []string) Check {
+	n := b.node
+	u := n.User
+	probes := n.Contribution.Probes
+	name := "starts with no network"
+	script := "set -eu\n" + InitPath + " true"
+	opts := []bk.RunOption{bk.User(fmt.Sprintf("%d:%d", u.UID, u.GID))}
+	if len(probes) > 0 {
+		name = "serves at start: " + strings.Join(probes, " ")
+		args := append(append(slices.Clone(probes), "--"), cmd...)
+		script = "set -- " + shellWords(args) + "\n" + feature.Script("start.sh")
+		probe := bk.Local(ProbeName, bk.IncludePatterns([]string{ProbeBinary}), bk.SharedKeyHint(ProbeName), bk.LocalUniqueID(ProbeName))
+		opts = append(opts, bk.AddMount(probeDir, probe, bk.Readonly), bk.AddEnv("PROBE", probeDir+"/"+ProbeBinary))
+	}
+	opts = append(opts, bk.Args([]string{"/bin/sh", "-c", script}), bk.AddEnv("HOME", n.Home),
+		bk.Network(bk.NetModeNone), bk.WithCustomName(fmt.Sprintf("[%s] check: %s", n.Name, name)))
+	return Check{Name: name, State: b.state.Run(opts...).Root()}
 }

@@ -152,7 +152,7 @@ func compileNode(n *plan.Node, parent *Image, bases map[string]Base, o options) 
 	b.featureSteps()
 	b.finish()
 	cfg = imageConfig(n, cfg, b.extraEnv, o.epoch)
-	return &Image{Node: n, State: b.state, Config: cfg, Annotations: n.Annotations(), Checks: b.checks(), SourceDateEpoch: o.epoch, BaseConfig: baseConfig}, nil
+	return &Image{Node: n, State: b.state, Config: cfg, Annotations: n.Annotations(), Checks: b.checks(cfg.Config.Cmd), SourceDateEpoch: o.epoch, BaseConfig: baseConfig}, nil
 }
 
 // usePublished replaces the image's state with the pushed image at ref,

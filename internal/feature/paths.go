@@ -13,10 +13,6 @@ const (
 	ProgramDir = "/usr/local/lib/wsbuild"
 	// InitDir holds the scripts the entrypoint sources at start.
 	InitDir = "/etc/wsbuild/init.d"
-	// ProbeKey is the private key the start check logs in to sshd with;
-	// the start check makes it and puts its public half in
-	// SSH_AUTHORIZED_KEYS before the entrypoint starts.
-	ProbeKey = "/tmp/wsbuild-start/id_ed25519"
 )
 
 // Script returns the check script templates/files/checks/name. It panics

@@ -38,6 +38,7 @@ var _ = Register(Def[Sshd]{
 		c.Ports = append(c.Ports, Port{Field: "port", Number: s.Port})
 		c.Checks = append(c.Checks, Check{Name: "sshd -t accepts the config", Script: Script("sshd.sh"),
 			Env: []Env{{"WSBUILD_SSHD_CONFIG", SshdConfig}, {"WSBUILD_HOST_KEY_DIR", HostKeyDir}}})
-		c.Probes = append(c.Probes, fmt.Sprintf("sshd:%d:%s:%s", s.Port, img.User.Name, ProbeKey))
+		// The start check appends the key it made and put in SSH_AUTHORIZED_KEYS.
+		c.Probes = append(c.Probes, fmt.Sprintf("sshd:%d:%s", s.Port, img.User.Name))
 	},
 })
