@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/wsbuild/wsbuild/templates"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // The values an enumerated feature field may take.

@@ -3,7 +3,7 @@ package spec
 import (
 	"io/fs"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // imageFields are the keys an image may have, in the order documented.
