@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wsbuild/wsbuild/internal/proc"
 )
 
 // These tests run the real buildkitd and runc; they are skipped under -short.
@@ -31,7 +33,7 @@ func TestConnectPrivateDaemon(t *testing.T) {
 			}
 			assertOCIWorker(t, conn.Client())
 			pid := conn.d.pid()
-			if !alive(pid) {
+			if !proc.Alive(pid) {
 				t.Fatalf("buildkitd pid %d not running", pid)
 			}
 			if err := conn.Close(); err != nil {
@@ -131,7 +133,7 @@ func TestCancelStopsDaemon(t *testing.T) {
 					t.Fatalf("Close after cancel: %v", err)
 				}
 			} else {
-				waitFor(t, stopTimeout+5*time.Second, "buildkitd to stop after cancel", func() bool { return !alive(pid) })
+				waitFor(t, stopTimeout+5*time.Second, "buildkitd to stop after cancel", func() bool { return !proc.Alive(pid) })
 				if err := conn.Close(); err != nil {
 					t.Fatalf("Close after cancel: %v", err)
 				}
@@ -206,7 +208,7 @@ func TestOrphanDaemonIsStopped(t *testing.T) {
 	if !strings.Contains(log.String(), "left running by an earlier wsbuild run") {
 		t.Errorf("log = %q, want a line about the leftover daemon", log.String())
 	}
-	waitFor(t, 5*time.Second, "the leftover buildkitd to be gone", func() bool { return !alive(pid) })
+	waitFor(t, 5*time.Second, "the leftover buildkitd to be gone", func() bool { return !proc.Alive(pid) })
 	if conn.d.pid() == pid {
 		t.Fatal("new Connect reused the leftover daemon")
 	}
@@ -254,12 +256,12 @@ func TestDaemonDiesWithWsbuild(t *testing.T) {
 	for sc := bufio.NewScanner(out); pid == 0 && sc.Scan(); {
 		fmt.Sscanf(sc.Text(), "pid=%d", &pid)
 	}
-	if pid == 0 || !alive(pid) {
+	if pid == 0 || !proc.Alive(pid) {
 		t.Fatalf("helper did not start buildkitd (pid %d)", pid)
 	}
 	if err := cmd.Process.Kill(); err != nil { // SIGKILL: no chance to Close
 		t.Fatal(err)
 	}
-	waitFor(t, stopTimeout+5*time.Second, "buildkitd to die with the process that started it", func() bool { return !alive(pid) })
+	waitFor(t, stopTimeout+5*time.Second, "buildkitd to die with the process that started it", func() bool { return !proc.Alive(pid) })
 	assertUnlocked(t, state)
 }

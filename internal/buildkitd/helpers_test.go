@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/moby/buildkit/client"
+	"github.com/wsbuild/wsbuild/internal/proc"
 	"github.com/wsbuild/wsbuild/internal/testenv"
 )
 
@@ -71,7 +72,7 @@ func assertStopped(t *testing.T, pid int, sock, stateDir string) {
 	if pid <= 0 {
 		t.Fatalf("bad pid %d", pid)
 	}
-	if alive(pid) {
+	if proc.Alive(pid) {
 		t.Errorf("buildkitd pid %d still running", pid)
 	}
 	if _, err := os.Stat(sock); !os.IsNotExist(err) {

@@ -123,14 +123,3 @@ func TestAddrNotAnswering(t *testing.T) {
 	_, err := Connect(context.Background(), WithAddr(addr))
 	wantErr(t, err, `buildkitd at "`+addr+`" does not answer`)
 }
-
-func TestLogTail(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "log")
-	log := "one\ntwo\nbuildkitd: boom\nmain.main\n\t/src/main.go:1\nruntime.goexit\n\t/src/asm.s:2\n"
-	if err := os.WriteFile(p, []byte(log), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if got, want := logTail(p, 2), "\ttwo\n\tbuildkitd: boom"; got != want {
-		t.Errorf("logTail = %q, want %q", got, want)
-	}
-}

@@ -109,26 +109,3 @@ func socketPath(stateDir string) (sock, tmpDir string, err error) {
 	}
 	return "", "", errors.New("no directory short enough for the buildkitd socket (set TMPDIR to a short path)")
 }
-
-// logTail returns the last n lines of the file at path, indented for
-// quoting in an error. Go stack traces (a function line followed by a
-// tab-indented file:line) are left out: buildkitd prints one after its error
-// message, and it would push the message out of the quote.
-func logTail(path string, n int) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "\t(no log: " + err.Error() + ")"
-	}
-	all := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	var lines []string
-	for i, l := range all {
-		frame := strings.HasPrefix(l, "\t") || (i+1 < len(all) && strings.HasPrefix(all[i+1], "\t"))
-		if !frame {
-			lines = append(lines, l)
-		}
-	}
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return "\t" + strings.Join(lines, "\n\t")
-}
