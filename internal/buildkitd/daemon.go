@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gofrs/flock"
 	"github.com/moby/buildkit/client"
 	"github.com/wsbuild/wsbuild/internal/proc"
 )
@@ -25,13 +26,13 @@ var (
 
 // daemon is a private buildkitd process and the state it holds.
 type daemon struct {
-	addr    string    // "unix://" + sock
-	sock    string    // socket path, removed on stop
-	sockDir string    // temporary directory holding sock, or ""
-	pidFile string    // STATE/buildkitd.pid, for reaping orphans
-	logPath string    // STATE/buildkitd.log, the daemon's stdout and stderr
-	log     io.Writer // progress lines for the user
-	lock    *os.File  // holds the flock on STATE/lock
+	addr    string       // "unix://" + sock
+	sock    string       // socket path, removed on stop
+	sockDir string       // temporary directory holding sock, or ""
+	pidFile string       // STATE/buildkitd.pid, for reaping orphans
+	logPath string       // STATE/buildkitd.log, the daemon's stdout and stderr
+	log     io.Writer    // progress lines for the user
+	lock    *flock.Flock // holds STATE/lock
 
 	proc *proc.Process // nil until started
 
@@ -149,10 +150,9 @@ func (d *daemon) doStop() error {
 		}
 	}
 	if d.lock != nil {
-		if err := unlock(d.lock); err != nil {
-			errs = append(errs, fmt.Errorf("unlocking %s: %w", d.lock.Name(), err))
+		if err := d.lock.Unlock(); err != nil {
+			errs = append(errs, fmt.Errorf("unlocking %s: %w", d.lock.Path(), err))
 		}
-		d.lock.Close()
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("stopping buildkitd: %w", err)

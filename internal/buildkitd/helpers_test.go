@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gofrs/flock"
 	"github.com/moby/buildkit/client"
 	"github.com/wsbuild/wsbuild/internal/proc"
 	"github.com/wsbuild/wsbuild/internal/testenv"
@@ -87,12 +88,9 @@ func assertStopped(t *testing.T, pid int, sock, stateDir string) {
 // assertUnlocked checks nobody holds stateDir/lock.
 func assertUnlocked(t *testing.T, stateDir string) {
 	t.Helper()
-	f, err := os.OpenFile(filepath.Join(stateDir, "lock"), os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	ok, err := tryLock(f)
+	lock := flock.New(filepath.Join(stateDir, "lock"))
+	defer lock.Close()
+	ok, err := lock.TryLock()
 	if err != nil || !ok {
 		t.Errorf("state lock still held (ok=%v, err=%v)", ok, err)
 	}

@@ -2,10 +2,15 @@ package buildkitd
 
 import (
 	"context"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gofrs/flock"
 )
 
 // These tests need no buildkitd and also run under -short.
@@ -122,4 +127,64 @@ func TestAddrNotAnswering(t *testing.T) {
 	addr := "unix://" + filepath.Join(t.TempDir(), "nobody.sock")
 	_, err := Connect(context.Background(), WithAddr(addr))
 	wantErr(t, err, `buildkitd at "`+addr+`" does not answer`)
+}
+
+// TestLockTakesTurns: a second run waits for the first to release the state
+// lock, saying so once, and gives up when its context is done.
+func TestLockTakesTurns(t *testing.T) {
+	dir := t.TempDir()
+	waiting := "waiting for another wsbuild run to release " + dir
+	first, err := acquireLock(context.Background(), dir, io.Discard)
+	if err != nil {
+		t.Fatalf("first acquireLock: %v", err)
+	}
+
+	var log syncBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if _, err := acquireLock(ctx, dir, &log); !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), waiting) {
+		t.Errorf("acquireLock while held, ctx timing out: err = %v, want %q and deadline exceeded", err, waiting)
+	}
+	if n := strings.Count(log.String(), waiting); n != 1 {
+		t.Errorf("waiting line logged %d times, want once: %q", n, log.String())
+	}
+
+	type result struct {
+		lock *flock.Flock
+		err  error
+		at   time.Time
+	}
+	done := make(chan result, 1)
+	go func() {
+		l, err := acquireLock(context.Background(), dir, io.Discard)
+		done <- result{l, err, time.Now()}
+	}()
+	select {
+	case r := <-done:
+		t.Fatalf("second acquireLock returned (err %v) while the first holds the lock", r.err)
+	case <-time.After(500 * time.Millisecond):
+	}
+	releasedAt := time.Now()
+	if err := first.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("second acquireLock did not proceed after the first released the lock")
+	}
+	if r.err != nil {
+		t.Fatalf("second acquireLock: %v", r.err)
+	}
+	if r.at.Before(releasedAt) {
+		t.Errorf("second acquireLock returned at %v, before the release at %v", r.at, releasedAt)
+	}
+	if other, err := flock.New(filepath.Join(dir, "lock")).TryLock(); other || err != nil {
+		t.Errorf("lock free while the second run holds it (ok=%v, err=%v)", other, err)
+	}
+	if err := r.lock.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	assertUnlocked(t, dir)
 }

@@ -5,7 +5,6 @@ package buildkitd
 import (
 	"errors"
 	"io"
-	"os"
 )
 
 var errUnsupported = errors.New("a private buildkitd needs Linux: set " + EnvHost + " or use WithAddr to name a running buildkitd")
@@ -13,6 +12,4 @@ var errUnsupported = errors.New("a private buildkitd needs Linux: set " + EnvHos
 // supported reports whether this platform can run a private buildkitd.
 func supported() error { return errUnsupported }
 
-func tryLock(*os.File) (bool, error)             { return false, errUnsupported }
-func unlock(*os.File) error                      { return errUnsupported }
 func reapOrphan(string, string, io.Writer) error { return errUnsupported }
