@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wsbuild/wsbuild/internal/proc"
+	"github.com/wsbuild/wsbuild/internal/testenv"
 )
 
 // These tests run the real buildkitd and runc; they are skipped under -short.
@@ -59,7 +60,7 @@ func TestSecondRunWaitsForLock(t *testing.T) {
 	waiting := "waiting for another wsbuild run to release " + state
 
 	// Given up while waiting: an error, the waiting line, nothing started.
-	var log syncBuffer
+	var log testenv.SyncBuffer
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	_, err := Connect(ctx, WithAddr(""), WithStateDir(state), WithBinary(bin), WithLog(&log))
 	cancel()
@@ -77,13 +78,13 @@ func TestSecondRunWaitsForLock(t *testing.T) {
 		at   time.Time
 	}
 	done := make(chan result, 1)
-	var log2 syncBuffer
+	var log2 testenv.SyncBuffer
 	go func() {
 		c, err := Connect(context.Background(), WithAddr(""), WithStateDir(state),
 			WithBinary(bin), WithLog(&log2))
 		done <- result{c, err, time.Now()}
 	}()
-	waitFor(t, 10*time.Second, "the waiting line", func() bool { return strings.Contains(log2.String(), waiting) })
+	testenv.WaitFor(t, 10*time.Second, "the waiting line", func() bool { return strings.Contains(log2.String(), waiting) })
 	select {
 	case r := <-done:
 		t.Fatalf("second Connect returned (err %v) while the first holds %s", r.err, state)
@@ -133,7 +134,7 @@ func TestCancelStopsDaemon(t *testing.T) {
 					t.Fatalf("Close after cancel: %v", err)
 				}
 			} else {
-				waitFor(t, stopTimeout+5*time.Second, "buildkitd to stop after cancel", func() bool { return !proc.Alive(pid) })
+				testenv.WaitFor(t, stopTimeout+5*time.Second, "buildkitd to stop after cancel", func() bool { return !proc.Alive(pid) })
 				if err := conn.Close(); err != nil {
 					t.Fatalf("Close after cancel: %v", err)
 				}
@@ -203,12 +204,12 @@ func TestOrphanDaemonIsStopped(t *testing.T) {
 	}
 	orphan.d.lock = nil
 
-	var log syncBuffer
+	var log testenv.SyncBuffer
 	conn := connectPrivate(t, context.Background(), state, WithLog(&log))
 	if !strings.Contains(log.String(), "left running by an earlier wsbuild run") {
 		t.Errorf("log = %q, want a line about the leftover daemon", log.String())
 	}
-	waitFor(t, 5*time.Second, "the leftover buildkitd to be gone", func() bool { return !proc.Alive(pid) })
+	testenv.WaitFor(t, 5*time.Second, "the leftover buildkitd to be gone", func() bool { return !proc.Alive(pid) })
 	if conn.d.pid() == pid {
 		t.Fatal("new Connect reused the leftover daemon")
 	}
@@ -262,6 +263,6 @@ func TestDaemonDiesWithWsbuild(t *testing.T) {
 	if err := cmd.Process.Kill(); err != nil { // SIGKILL: no chance to Close
 		t.Fatal(err)
 	}
-	waitFor(t, stopTimeout+5*time.Second, "buildkitd to die with the process that started it", func() bool { return !proc.Alive(pid) })
+	testenv.WaitFor(t, stopTimeout+5*time.Second, "buildkitd to die with the process that started it", func() bool { return !proc.Alive(pid) })
 	assertUnlocked(t, state)
 }

@@ -1,12 +1,10 @@
 package buildkitd
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -94,34 +92,6 @@ func assertUnlocked(t *testing.T, stateDir string) {
 	if err != nil || !ok {
 		t.Errorf("state lock still held (ok=%v, err=%v)", ok, err)
 	}
-}
-
-// waitFor polls cond until it holds or the timeout passes.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	for end := time.Now().Add(timeout); !cond(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(end) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use, for WithLog.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // wantErr checks err is non-nil and contains every one of subs.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+	"github.com/wsbuild/wsbuild/internal/testenv"
 )
 
 // These tests need no buildkitd and also run under -short.
@@ -139,7 +140,7 @@ func TestLockTakesTurns(t *testing.T) {
 		t.Fatalf("first acquireLock: %v", err)
 	}
 
-	var log syncBuffer
+	var log testenv.SyncBuffer
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	if _, err := acquireLock(ctx, dir, &log); !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), waiting) {

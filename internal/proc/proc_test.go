@@ -10,9 +10,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/wsbuild/wsbuild/internal/testenv"
 )
 
 // These tests run sh and sleep as children; they need nothing else and run
@@ -56,13 +57,13 @@ func TestStopKillsGroupAfterGrace(t *testing.T) {
 	dir := t.TempDir()
 	grandchild := filepath.Join(dir, "grandchild.pid")
 	script := `trap "" TERM; sleep 60 & echo $! > ` + grandchild + `; wait`
-	var log syncBuffer
+	var log testenv.SyncBuffer
 	p, err := Start("sh", []string{"-c", script}, WithLog(&log))
 	if err != nil {
 		t.Fatal(err)
 	}
 	gpid := 0
-	waitFor(t, 5*time.Second, "the grandchild's pid", func() bool {
+	testenv.WaitFor(t, 5*time.Second, "the grandchild's pid", func() bool {
 		b, _ := os.ReadFile(grandchild)
 		gpid, _ = strconv.Atoi(strings.TrimSpace(string(b)))
 		return gpid > 0
@@ -77,7 +78,7 @@ func TestStopKillsGroupAfterGrace(t *testing.T) {
 	if !strings.Contains(log.String(), "still running 300ms after SIGTERM; killing it") {
 		t.Errorf("log = %q, want the killing line", log.String())
 	}
-	waitFor(t, 5*time.Second, "the grandchild to die with its group", func() bool { return !Alive(gpid) })
+	testenv.WaitFor(t, 5*time.Second, "the grandchild to die with its group", func() bool { return !Alive(gpid) })
 }
 
 func TestWaitReady(t *testing.T) {
@@ -225,32 +226,4 @@ func TestLogTail(t *testing.T) {
 			t.Errorf("%s: LogTail = %q, want %q", tc.name, got, tc.want)
 		}
 	}
-}
-
-// waitFor polls cond until it holds or the timeout passes.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	for end := time.Now().Add(timeout); !cond(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(end) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use, for WithLog.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
