@@ -159,7 +159,7 @@ func Start(bin string, args []string, opts ...Option) (*Process, error) {
 	}()
 	if o.pidFile != "" {
 		if err := os.WriteFile(o.pidFile, []byte(strconv.Itoa(p.Pid())+"\n"), 0o644); err != nil {
-			return nil, errors.Join(fmt.Errorf("recording the pid of %q: %w", bin, err), p.Stop(0))
+			return nil, errors.Join(fmt.Errorf("recording the pid of %q: %w", bin, err), p.Stop(time.Second))
 		}
 		p.pidFile = o.pidFile
 	}
