@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -225,5 +226,38 @@ func TestLogTail(t *testing.T) {
 		if prefix, ok := strings.CutSuffix(tc.want, "..."); got != tc.want && !(ok && strings.HasPrefix(got, prefix)) {
 			t.Errorf("%s: LogTail = %q, want %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestStartFails: what Start cannot do leaves no child behind.
+func TestStartFails(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name    string
+		bin     string
+		opts    []Option
+		wantErr string
+	}{
+		{"no such binary", filepath.Join(dir, "nope"), nil, `starting "` + filepath.Join(dir, "nope") + `"`},
+		{"log file in a missing folder", "sleep", []Option{WithLogFile(filepath.Join(dir, "no", "log"), true)}, `opening the log of "sleep"`},
+		{"pid file in a missing folder", "sleep", []Option{WithPidFile(filepath.Join(dir, "no", "pid"))}, `recording the pid of "sleep"`},
+		{"empty pid file name", "sleep", []Option{WithPidFile("")}, "WithPidFile: empty path"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := Start(tc.bin, []string{"60"}, tc.opts...)
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				if p != nil {
+					p.Stop(time.Second)
+				}
+				t.Fatalf("Start error = %v, want one containing %q", err, tc.wantErr)
+			}
+			if p != nil {
+				t.Errorf("Start returned a process along with its error")
+			}
+		})
+	}
+	out, _ := exec.Command("pgrep", "-P", strconv.Itoa(os.Getpid()), "-x", "sleep").Output()
+	if len(bytes.TrimSpace(out)) > 0 {
+		t.Errorf("sleep children left running: %s", out)
 	}
 }
