@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wsbuild/wsbuild/internal/proc"
+	"github.com/wsbuild/wsbuild/internal/testenv"
 )
 
 // These tests run the real buildkitd and runc; they are skipped under -short.
@@ -31,7 +34,7 @@ func TestConnectPrivateDaemon(t *testing.T) {
 			}
 			assertOCIWorker(t, conn.Client())
 			pid := conn.d.pid()
-			if !alive(pid) {
+			if !proc.Alive(pid) {
 				t.Fatalf("buildkitd pid %d not running", pid)
 			}
 			if err := conn.Close(); err != nil {
@@ -57,7 +60,7 @@ func TestSecondRunWaitsForLock(t *testing.T) {
 	waiting := "waiting for another wsbuild run to release " + state
 
 	// Given up while waiting: an error, the waiting line, nothing started.
-	var log syncBuffer
+	var log testenv.SyncBuffer
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	_, err := Connect(ctx, WithAddr(""), WithStateDir(state), WithBinary(bin), WithLog(&log))
 	cancel()
@@ -75,13 +78,13 @@ func TestSecondRunWaitsForLock(t *testing.T) {
 		at   time.Time
 	}
 	done := make(chan result, 1)
-	var log2 syncBuffer
+	var log2 testenv.SyncBuffer
 	go func() {
 		c, err := Connect(context.Background(), WithAddr(""), WithStateDir(state),
 			WithBinary(bin), WithLog(&log2))
 		done <- result{c, err, time.Now()}
 	}()
-	waitFor(t, 10*time.Second, "the waiting line", func() bool { return strings.Contains(log2.String(), waiting) })
+	testenv.WaitFor(t, 10*time.Second, "the waiting line", func() bool { return strings.Contains(log2.String(), waiting) })
 	select {
 	case r := <-done:
 		t.Fatalf("second Connect returned (err %v) while the first holds %s", r.err, state)
@@ -131,7 +134,7 @@ func TestCancelStopsDaemon(t *testing.T) {
 					t.Fatalf("Close after cancel: %v", err)
 				}
 			} else {
-				waitFor(t, stopTimeout+5*time.Second, "buildkitd to stop after cancel", func() bool { return !alive(pid) })
+				testenv.WaitFor(t, stopTimeout+5*time.Second, "buildkitd to stop after cancel", func() bool { return !proc.Alive(pid) })
 				if err := conn.Close(); err != nil {
 					t.Fatalf("Close after cancel: %v", err)
 				}
@@ -201,12 +204,12 @@ func TestOrphanDaemonIsStopped(t *testing.T) {
 	}
 	orphan.d.lock = nil
 
-	var log syncBuffer
+	var log testenv.SyncBuffer
 	conn := connectPrivate(t, context.Background(), state, WithLog(&log))
 	if !strings.Contains(log.String(), "left running by an earlier wsbuild run") {
 		t.Errorf("log = %q, want a line about the leftover daemon", log.String())
 	}
-	waitFor(t, 5*time.Second, "the leftover buildkitd to be gone", func() bool { return !alive(pid) })
+	testenv.WaitFor(t, 5*time.Second, "the leftover buildkitd to be gone", func() bool { return !proc.Alive(pid) })
 	if conn.d.pid() == pid {
 		t.Fatal("new Connect reused the leftover daemon")
 	}
@@ -254,12 +257,12 @@ func TestDaemonDiesWithWsbuild(t *testing.T) {
 	for sc := bufio.NewScanner(out); pid == 0 && sc.Scan(); {
 		fmt.Sscanf(sc.Text(), "pid=%d", &pid)
 	}
-	if pid == 0 || !alive(pid) {
+	if pid == 0 || !proc.Alive(pid) {
 		t.Fatalf("helper did not start buildkitd (pid %d)", pid)
 	}
 	if err := cmd.Process.Kill(); err != nil { // SIGKILL: no chance to Close
 		t.Fatal(err)
 	}
-	waitFor(t, stopTimeout+5*time.Second, "buildkitd to die with the process that started it", func() bool { return !alive(pid) })
+	testenv.WaitFor(t, stopTimeout+5*time.Second, "buildkitd to die with the process that started it", func() bool { return !proc.Alive(pid) })
 	assertUnlocked(t, state)
 }

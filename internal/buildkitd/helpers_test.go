@@ -1,16 +1,16 @@
 package buildkitd
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/gofrs/flock"
 	"github.com/moby/buildkit/client"
+	"github.com/wsbuild/wsbuild/internal/proc"
 	"github.com/wsbuild/wsbuild/internal/testenv"
 )
 
@@ -71,7 +71,7 @@ func assertStopped(t *testing.T, pid int, sock, stateDir string) {
 	if pid <= 0 {
 		t.Fatalf("bad pid %d", pid)
 	}
-	if alive(pid) {
+	if proc.Alive(pid) {
 		t.Errorf("buildkitd pid %d still running", pid)
 	}
 	if _, err := os.Stat(sock); !os.IsNotExist(err) {
@@ -86,43 +86,12 @@ func assertStopped(t *testing.T, pid int, sock, stateDir string) {
 // assertUnlocked checks nobody holds stateDir/lock.
 func assertUnlocked(t *testing.T, stateDir string) {
 	t.Helper()
-	f, err := os.OpenFile(filepath.Join(stateDir, "lock"), os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	ok, err := tryLock(f)
+	lock := flock.New(filepath.Join(stateDir, "lock"))
+	defer lock.Close()
+	ok, err := lock.TryLock()
 	if err != nil || !ok {
 		t.Errorf("state lock still held (ok=%v, err=%v)", ok, err)
 	}
-}
-
-// waitFor polls cond until it holds or the timeout passes.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	for end := time.Now().Add(timeout); !cond(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(end) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use, for WithLog.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // wantErr checks err is non-nil and contains every one of subs.

@@ -2,10 +2,16 @@ package buildkitd
 
 import (
 	"context"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gofrs/flock"
+	"github.com/wsbuild/wsbuild/internal/testenv"
 )
 
 // These tests need no buildkitd and also run under -short.
@@ -124,13 +130,62 @@ func TestAddrNotAnswering(t *testing.T) {
 	wantErr(t, err, `buildkitd at "`+addr+`" does not answer`)
 }
 
-func TestLogTail(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "log")
-	log := "one\ntwo\nbuildkitd: boom\nmain.main\n\t/src/main.go:1\nruntime.goexit\n\t/src/asm.s:2\n"
-	if err := os.WriteFile(p, []byte(log), 0o600); err != nil {
+// TestLockTakesTurns: a second run waits for the first to release the state
+// lock, saying so once, and gives up when its context is done.
+func TestLockTakesTurns(t *testing.T) {
+	dir := t.TempDir()
+	waiting := "waiting for another wsbuild run to release " + dir
+	first, err := acquireLock(context.Background(), dir, io.Discard)
+	if err != nil {
+		t.Fatalf("first acquireLock: %v", err)
+	}
+
+	var log testenv.SyncBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if _, err := acquireLock(ctx, dir, &log); !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), waiting) {
+		t.Errorf("acquireLock while held, ctx timing out: err = %v, want %q and deadline exceeded", err, waiting)
+	}
+	if n := strings.Count(log.String(), waiting); n != 1 {
+		t.Errorf("waiting line logged %d times, want once: %q", n, log.String())
+	}
+
+	type result struct {
+		lock *flock.Flock
+		err  error
+		at   time.Time
+	}
+	done := make(chan result, 1)
+	go func() {
+		l, err := acquireLock(context.Background(), dir, io.Discard)
+		done <- result{l, err, time.Now()}
+	}()
+	select {
+	case r := <-done:
+		t.Fatalf("second acquireLock returned (err %v) while the first holds the lock", r.err)
+	case <-time.After(500 * time.Millisecond):
+	}
+	releasedAt := time.Now()
+	if err := first.Unlock(); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := logTail(p, 2), "\ttwo\n\tbuildkitd: boom"; got != want {
-		t.Errorf("logTail = %q, want %q", got, want)
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("second acquireLock did not proceed after the first released the lock")
 	}
+	if r.err != nil {
+		t.Fatalf("second acquireLock: %v", r.err)
+	}
+	if r.at.Before(releasedAt) {
+		t.Errorf("second acquireLock returned at %v, before the release at %v", r.at, releasedAt)
+	}
+	if other, err := flock.New(filepath.Join(dir, "lock")).TryLock(); other || err != nil {
+		t.Errorf("lock free while the second run holds it (ok=%v, err=%v)", other, err)
+	}
+	if err := r.lock.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	assertUnlocked(t, dir)
 }

@@ -5,8 +5,6 @@ package buildkitd
 import (
 	"errors"
 	"io"
-	"os"
-	"syscall"
 )
 
 var errUnsupported = errors.New("a private buildkitd needs Linux: set " + EnvHost + " or use WithAddr to name a running buildkitd")
@@ -14,9 +12,4 @@ var errUnsupported = errors.New("a private buildkitd needs Linux: set " + EnvHos
 // supported reports whether this platform can run a private buildkitd.
 func supported() error { return errUnsupported }
 
-func sysProcAttr() *syscall.SysProcAttr          { return &syscall.SysProcAttr{} }
-func tryLock(*os.File) (bool, error)             { return false, errUnsupported }
-func unlock(*os.File) error                      { return errUnsupported }
-func killGroup(int) error                        { return errUnsupported }
 func reapOrphan(string, string, io.Writer) error { return errUnsupported }
-func alive(int) bool                             { return false }

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/gofrs/flock"
 )
 
 // installHint tells the user how to get a buildkitd matching the BuildKit
@@ -17,8 +19,8 @@ import (
 const installHint = "set " + EnvBinary + ", or build it from the wsbuild source tree, at the version its go.mod pins: " +
 	"go build -o /usr/local/bin/ github.com/moby/buildkit/cmd/buildkitd; or run .ci/rig-setup.sh"
 
-// lockPollInterval is how often a waiting run retries the state lock.
-const lockPollInterval = 200 * time.Millisecond
+// lockRetryDelay is how often a waiting run retries the state lock.
+const lockRetryDelay = 200 * time.Millisecond
 
 // maxSocketPath is the longest unix socket path Linux accepts (sun_path is
 // 108 bytes including the terminating NUL).
@@ -57,35 +59,23 @@ func checkRunc() error {
 }
 
 // acquireLock takes the exclusive lock on dir/lock. While another process
-// holds it, it writes one waiting line to log and polls until the lock is
+// holds it, it writes one waiting line to log and waits until the lock is
 // free or ctx is done.
-func acquireLock(ctx context.Context, dir string, log io.Writer) (*os.File, error) {
+func acquireLock(ctx context.Context, dir string, log io.Writer) (*flock.Flock, error) {
 	path := filepath.Join(dir, "lock")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("opening buildkitd state lock: %w", err)
+	lock := flock.New(path, flock.SetPermissions(0o600))
+	ok, err := lock.TryLock()
+	if err == nil && !ok {
+		fmt.Fprintf(log, "waiting for another wsbuild run to release %s\n", dir)
+		ok, err = lock.TryLockContext(ctx, lockRetryDelay)
 	}
-	waiting := false
-	for {
-		ok, err := tryLock(f)
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("locking %q: %w", path, err)
-		}
-		if ok {
-			return f, nil
-		}
-		if !waiting {
-			fmt.Fprintf(log, "waiting for another wsbuild run to release %s\n", dir)
-			waiting = true
-		}
-		select {
-		case <-ctx.Done():
-			f.Close()
-			return nil, fmt.Errorf("waiting for another wsbuild run to release %s: %w", dir, context.Cause(ctx))
-		case <-time.After(lockPollInterval):
-		}
+	switch {
+	case ctx.Err() != nil && !ok:
+		return nil, fmt.Errorf("waiting for another wsbuild run to release %s: %w", dir, context.Cause(ctx))
+	case err != nil:
+		return nil, fmt.Errorf("locking %q: %w", path, err)
 	}
+	return lock, nil
 }
 
 // socketPath picks the daemon's unix socket: stateDir/buildkitd.sock when it
@@ -108,27 +98,4 @@ func socketPath(stateDir string) (sock, tmpDir string, err error) {
 		return filepath.Join(tmpDir, "buildkitd.sock"), tmpDir, nil
 	}
 	return "", "", errors.New("no directory short enough for the buildkitd socket (set TMPDIR to a short path)")
-}
-
-// logTail returns the last n lines of the file at path, indented for
-// quoting in an error. Go stack traces (a function line followed by a
-// tab-indented file:line) are left out: buildkitd prints one after its error
-// message, and it would push the message out of the quote.
-func logTail(path string, n int) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "\t(no log: " + err.Error() + ")"
-	}
-	all := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	var lines []string
-	for i, l := range all {
-		frame := strings.HasPrefix(l, "\t") || (i+1 < len(all) && strings.HasPrefix(all[i+1], "\t"))
-		if !frame {
-			lines = append(lines, l)
-		}
-	}
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return "\t" + strings.Join(lines, "\n\t")
 }

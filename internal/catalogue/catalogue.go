@@ -12,7 +12,7 @@ import (
 	"io"
 
 	"github.com/wsbuild/wsbuild/templates"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // DescriptionLabel is the image label a template's description is read from.

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/wsbuild/wsbuild/templates"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Check returns nil when name is a template of c, else an error that

@@ -7,7 +7,7 @@ import (
 	"strconv"
 
 	"github.com/wsbuild/wsbuild/templates"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Base is the base image of a spec made from a workspace.

@@ -61,6 +61,8 @@ func TestParseErrors(t *testing.T) {
 	runErrCases(t, []errCase{
 		{name: "yaml syntax", yaml: base + "  y: z: w\n",
 			want: []string{"wsbuild.yaml:4: invalid YAML: mapping values are not allowed in this context"}},
+		{name: "yaml syntax without a line", yaml: "images: \x01\n",
+			want: []string{"wsbuild.yaml:1: invalid YAML: control characters are not allowed"}},
 		{name: "second document", yaml: base + "---\nimages: {}\n",
 			want: []string{"wsbuild.yaml:4: a spec is one YAML document, found a second one"}},
 		{name: "root not a mapping", yaml: "- a\n- b\n",

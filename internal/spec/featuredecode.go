@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/wsbuild/wsbuild/internal/feature"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // feature decodes the value of a registered feature's key, driven by its

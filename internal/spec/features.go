@@ -9,7 +9,7 @@ import (
 
 	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/templates"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // The values an enumerated feature field may take.

@@ -6,7 +6,7 @@ import (
 
 	"github.com/wsbuild/wsbuild/internal/feature"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // coreFields are the keys of an image that are not registered features,

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strconv"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Parse decodes and validates the spec in data, read from file (used only in
@@ -44,9 +44,15 @@ func Parse(file string, data []byte, opts ...Option) (*Family, error) {
 	return fam, nil
 }
 
+// yamlErrRE takes the line out of a syntax error's message. go.yaml.in/yaml/v3
+// (v3.0.5) returns syntax errors as plain fmt.Errorf values formatted
+// "yaml: line N: problem" (N omitted when it has no position); it exports no
+// error type with a line (its TypeError is for decoding into Go values, and
+// carries only strings), so the message is all there is to read.
 var yamlErrRE = regexp.MustCompile(`^yaml: line ([0-9]+): (.*)$`)
 
-// syntaxError turns a yaml.v3 error into an *Error carrying its line.
+// syntaxError turns a YAML syntax error into an *Error carrying its line, or
+// line 1 when the library gave none.
 func (d *decoder) syntaxError(err error) {
 	pos := Position{File: d.file, Line: 1}
 	msg := err.Error()

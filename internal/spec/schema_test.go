@@ -11,7 +11,7 @@ import (
 	"github.com/wsbuild/wsbuild/internal/golden"
 	"github.com/wsbuild/wsbuild/templates"
 	"github.com/xeipuuv/gojsonschema"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // schemaFile is the schema shipped with the project.

@@ -6,10 +6,10 @@ import (
 	"slices"
 	"strconv"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
-// decoder walks a yaml.v3 node tree strictly, collecting every problem and
+// decoder walks a YAML node tree (go.yaml.in/yaml/v3) strictly, collecting every problem and
 // the position of every field it decodes.
 type decoder struct {
 	file string

@@ -1,7 +1,8 @@
 // Package testenv decides, in one place, whether a test that needs the real
 // rig (buildkitd, runc, a registry, the Debian base) may be left out. It may
 // only under `go test -short` on a developer's machine: when CI is set, as it
-// is in CI, such tests always run, and a missing rig fails them.
+// is in CI, such tests always run, and a missing rig fails them. It also
+// holds small helpers those tests share (WaitFor, SyncBuffer).
 package testenv
 
 import (
