@@ -15,6 +15,8 @@ all: build
 setup:
 	bash .ci/rig-setup.sh
 
+## build: wsbuild and, next to it, the static wsbuild-probe its start
+## checks mount into images.
 build:
 	go build -o bin/wsbuild ./cmd/wsbuild
 	CGO_ENABLED=0 go build -o bin/wsbuild-probe ./cmd/wsbuild-probe
@@ -38,8 +40,8 @@ demo-down:
 	go run ./internal/rig/cmd/rig down --dir $(DEMO_DIR)
 
 ## test: every test, end-to-end ones included, on the real rig.
-test: setup lint
-	go test -count=1 -timeout 60m ./...
+test: setup lint build
+	WSBUILD_PROBE=$(CURDIR)/bin/wsbuild-probe go test -count=1 -timeout 60m ./...
 
 lint:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }

@@ -42,6 +42,7 @@ type options struct {
 	out        io.Writer
 	noCache    bool
 	contextDir string
+	probe      string
 }
 
 // Option configures a Solver.
@@ -81,6 +82,13 @@ func WithContextDir(dir string) Option {
 	return func(o *options) error { o.contextDir = dir; return nil }
 }
 
+// WithProbe is the static wsbuild-probe binary the start checks mount
+// (see llb.ProbeName). Default: none, and an image with a start check that
+// proves services fails to solve.
+func WithProbe(path string) Option {
+	return func(o *options) error { o.probe = path; return nil }
+}
+
 // New returns a Solver talking to c.
 func New(c *bkclient.Client, opts ...Option) (*Solver, error) {
 	o := options{progress: progressui.AutoMode, out: os.Stderr}
@@ -109,13 +117,20 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 	if s.opts.noCache {
 		extra = append(extra, bk.IgnoreCache)
 	}
-	var mounts map[string]fsutil.FS
+	mounts := map[string]fsutil.FS{}
 	if s.opts.contextDir != "" {
 		fs, err := fsutil.NewFS(s.opts.contextDir)
 		if err != nil {
 			return nil, fmt.Errorf("opening build context %q: %w", s.opts.contextDir, err)
 		}
-		mounts = map[string]fsutil.FS{wsllb.ContextName: fs}
+		mounts[wsllb.ContextName] = fs
+	}
+	if s.opts.probe != "" {
+		fs, err := probeFS(s.opts.probe)
+		if err != nil {
+			return nil, err
+		}
+		mounts[wsllb.ProbeName] = fs
 	}
 	jobs := make([]job, len(images))
 	for i, img := range images {
@@ -186,9 +201,11 @@ func (s *Solver) buildOne(ctx context.Context, j job, store content.Store,
 	}
 	var failed checkFailures
 	resp, err := s.c.Build(ctx, opt, "wsbuild", func(ctx context.Context, c gateway.Client) (*gateway.Result, error) {
-		res, err := c.Solve(ctx, gateway.SolveRequest{Definition: j.def.ToPB()})
+		// Evaluated before the checks, so that a failing build step is
+		// reported as itself, not as every check that stands on it.
+		res, err := c.Solve(ctx, gateway.SolveRequest{Definition: j.def.ToPB(), Evaluate: true})
 		if err != nil {
-			return nil, err
+			return nil, stepError(j.def, err)
 		}
 		ref, err := res.SingleRef()
 		if err != nil {
