@@ -40,6 +40,14 @@ func brokenCases(registry string) []brokenCase {
     copy: [{src: broken/fail, dst: /etc/wsbuild/init.d/zz-fail.sh}]`},
 		{"broken-test", "test 1: python -c 'import no_such_module'", `    from: python
     test: ["python -c 'import no_such_module'"]`},
+		// The start check: a desktop whose session never starts its window
+		// manager and panel, and Jupyter behind an init script that
+		// downloads at start, which the platform's network forbids.
+		{"broken-session", "serves at start: vnc:5900 process:openbox,lxpanel,firefox-esr", `    from: python-pytorch-desktop-vnc
+    desktop: {start_url: "http://localhost:8888"}
+    copy: [{src: broken/idle, dst: /usr/local/lib/wsbuild/desktop-session}]`},
+		{"broken-download", "serves at start: jupyter:8888:python3", `    from: python-pytorch-jupyter
+    copy: [{src: broken/download.sh, dst: /etc/wsbuild/init.d/zz-download.sh}]`},
 	}
 }
 
@@ -56,6 +64,11 @@ func brokenImages(t *testing.T, dir, registry string) string {
 	write(t, filepath.Join(b, "sshd_config"), "Port 2222\nNoSuchOption yes\n")
 	write(t, filepath.Join(b, "program.conf"), "[program:broken]\nautostart=true\n")
 	write(t, filepath.Join(b, "fail"), "#!/bin/sh\nexit 1\n")
+	write(t, filepath.Join(b, "idle"), "#!/bin/sh\nexec sleep infinity\n")
+	write(t, filepath.Join(b, "download.sh"), "curl -fsS -o /dev/null https://deb.debian.org/debian/\n")
+	if err := os.Chmod(filepath.Join(b, "idle"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.Chmod(filepath.Join(b, "fail"), 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/wsbuild/wsbuild/internal/buildkitd"
 	"github.com/wsbuild/wsbuild/internal/lock"
 	"github.com/wsbuild/wsbuild/internal/plan"
+	"github.com/wsbuild/wsbuild/internal/probe"
 	"github.com/wsbuild/wsbuild/internal/solve"
 	"github.com/wsbuild/wsbuild/internal/spec"
 	wsllb "github.com/wsbuild/wsbuild/llb"
@@ -184,7 +185,12 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	probePath, err := probe.Locate()
+	if err != nil {
+		return nil, errors.Join(&InputError{err}, conn.Close())
+	}
 	s, err := solve.New(conn.Client(),
+		solve.WithProbe(probePath),
 		solve.WithProgress(o.Progress, o.ProgressOut),
 		solve.WithNoCache(o.NoCache),
 		solve.WithContextDir(filepath.Dir(o.SpecFile)))
