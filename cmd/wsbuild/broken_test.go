@@ -43,8 +43,7 @@ func brokenCases(registry string) []brokenCase {
 		// The start check: a desktop whose session never starts its window
 		// manager and panel, and Jupyter behind an init script that
 		// downloads at start, which the platform's network forbids.
-		{"broken-session", "serves at start: vnc:5900 process:openbox,lxpanel,firefox-esr", `    from: python-pytorch-desktop-vnc
-    desktop: {start_url: "http://localhost:8888"}
+		{"broken-session", "serves at start: vnc:5900 process:openbox,lxpanel", `    from: python-pytorch-desktop-vnc
     copy: [{src: broken/idle, dst: /usr/local/lib/wsbuild/desktop-session}]`},
 		{"broken-download", "serves at start: jupyter:8888:python3", `    from: python-pytorch-jupyter
     copy: [{src: broken/download.sh, dst: /etc/wsbuild/init.d/zz-download.sh}]`},
