@@ -43,9 +43,23 @@ demo-down:
 test: setup lint build
 	WSBUILD_PROBE=$(CURDIR)/bin/wsbuild-probe go test -count=1 -timeout 60m ./...
 
+## lint: gofmt, go vet, and shellcheck (as POSIX sh, following sourced
+## files) on every script wsbuild puts into images: templates/files'
+## checks/*.sh, init.sh, init.d/*.sh and bin/*. Without shellcheck the last
+## is skipped with a message, except in CI (CI set), where it fails.
+SHELL_SCRIPTS = $(shell find templates/files -type f \( -name '*.sh' -o -path 'templates/files/bin/*' \) | LC_ALL=C sort)
 lint:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	go vet ./...
+	@if command -v shellcheck >/dev/null 2>&1; then \
+		echo "shellcheck -s sh -x -P SCRIPTDIR $(SHELL_SCRIPTS)"; \
+		shellcheck -s sh -x -P SCRIPTDIR $(SHELL_SCRIPTS); \
+	elif [ -n "$${CI:-}" ]; then \
+		echo "lint: shellcheck is not installed and CI is set: install it (apt-get install shellcheck, or make setup)" >&2; \
+		exit 1; \
+	else \
+		echo "lint: SKIPPED shellcheck of templates/files: shellcheck is not installed (apt-get install shellcheck, or make setup)"; \
+	fi
 
 ## unit: the tests that need no buildkitd or registry.
 unit:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # rig-setup.sh prepares this machine for wsbuild's integration tests and demo:
-#   1. Debian packages: runc, debootstrap, docker-registry, ca-certificates;
+#   1. Debian packages: runc, debootstrap, docker-registry, ca-certificates, and
+#      shellcheck (make lint runs it on the scripts under templates/files);
 #   2. buildkitd and buildctl, built at the version pinned in go.mod, into $RIG_DIR/bin;
 #   3. a debootstrapped Debian bookworm (minbase) saved as $RIG_DIR/debian-bookworm.tar,
 #      which internal/rig pushes to a local registry as debian:bookworm.
@@ -20,7 +21,7 @@ say() { printf 'rig-setup: %s\n' "$*"; }
 
 # --- 1. Debian packages -----------------------------------------------------
 missing=()
-for pkg in runc debootstrap docker-registry ca-certificates; do
+for pkg in runc debootstrap docker-registry ca-certificates shellcheck; do
 	status="$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)"
 	[[ "$status" == "install ok installed" ]] || missing+=("$pkg")
 done
@@ -35,7 +36,7 @@ if ((${#missing[@]})); then
 	apt-get update -qq >/dev/null || say "apt-get update reported errors; trying the install anyway"
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
-	say "packages: runc debootstrap docker-registry ca-certificates already installed"
+	say "packages: runc debootstrap docker-registry ca-certificates shellcheck already installed"
 fi
 
 # --- 2. buildkitd and buildctl ----------------------------------------------

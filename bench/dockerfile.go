@@ -26,7 +26,7 @@ type dockerfileSide struct {
 	env    *rigEnv
 	run    *runner
 	dfDir  string    // a copy of bench/dockerfiles, which the change scenarios edit
-	ctxDir string    // the build context: files/ (templates/files) and checks/
+	ctxDir string    // the build context: files/ (templates/files, checks/ included)
 	images []dfImage // in build order
 }
 
@@ -38,15 +38,13 @@ type dfImage struct {
 var fromParent = regexp.MustCompile(`(?m)^FROM\s+\$\{REGISTRY\}/` + dockerfileNS + `/([a-z0-9._-]+):`)
 
 // newDockerfileSide copies the Dockerfiles of root/bench/dockerfiles into
-// dir, assembles their build context from root/templates/files and the
-// shared check scripts, and orders the images parents first.
+// dir, assembles their build context from root/templates/files (the check
+// stages run its checks/*.sh, the scripts wsbuild's compiler runs), and
+// orders the images parents first.
 func newDockerfileSide(root, dir string, env *rigEnv, run *runner) (*dockerfileSide, error) {
 	d := &dockerfileSide{env: env, run: run, dfDir: filepath.Join(dir, "dockerfiles"), ctxDir: filepath.Join(dir, "context")}
 	src := filepath.Join(root, "bench", "dockerfiles")
 	if err := copyDir(filepath.Join(root, "templates", "files"), filepath.Join(d.ctxDir, "files")); err != nil {
-		return nil, err
-	}
-	if err := copyDir(filepath.Join(src, "checks"), filepath.Join(d.ctxDir, "checks")); err != nil {
 		return nil, err
 	}
 	entries, err := os.ReadDir(src)
@@ -55,7 +53,7 @@ func newDockerfileSide(root, dir string, env *rigEnv, run *runner) (*dockerfileS
 	}
 	var images []dfImage
 	for _, e := range entries {
-		if !e.IsDir() || e.Name() == "checks" {
+		if !e.IsDir() {
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join(src, e.Name(), "Dockerfile"))

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,9 +11,9 @@ import (
 	"github.com/wsbuild/wsbuild/internal/spec"
 )
 
-// catalogueFamily plans templates/catalogue.yaml with templates/offline.sets
-// (and sets) and returns each image's parent.
-func catalogueFamily(t *testing.T, sets ...string) map[string]string {
+// cataloguePlan plans templates/catalogue.yaml with templates/offline.sets
+// (and sets), as the bench builds it.
+func cataloguePlan(t *testing.T, sets ...string) *plan.Plan {
 	t.Helper()
 	data, err := os.ReadFile("../templates/catalogue.yaml")
 	if err != nil {
@@ -33,8 +35,15 @@ func catalogueFamily(t *testing.T, sets ...string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return p
+}
+
+// catalogueFamily plans the catalogue as cataloguePlan does and returns each
+// image's parent.
+func catalogueFamily(t *testing.T, sets ...string) map[string]string {
+	t.Helper()
 	out := map[string]string{}
-	for _, n := range p.Nodes {
+	for _, n := range cataloguePlan(t, sets...).Nodes {
 		out[n.Name] = ""
 		if n.Parent != nil {
 			out[n.Name] = n.Parent.Name
@@ -73,10 +82,13 @@ func TestDockerfilesMirrorCatalogue(t *testing.T) {
 		}
 		seen[img.Name] = true
 	}
-	for _, f := range []string{"files/init.sh", "files/bin/sshd", "checks/root.sh"} {
+	for _, f := range []string{"files/init.sh", "files/bin/sshd", "files/checks/user.sh", "files/checks/no-host-key.sh"} {
 		if _, err := os.Stat(filepath.Join(d.ctxDir, f)); err != nil {
 			t.Errorf("the build context lacks %s: %v", f, err)
 		}
+	}
+	if _, err := os.Stat(filepath.Join(d.ctxDir, "checks")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the build context has a checks/ of its own beside files/checks (stat: %v)", err)
 	}
 }
 

@@ -34,6 +34,7 @@ mkdir -p "$WSBUILD_RUN"
 chmod 700 "$WSBUILD_RUN"
 for f in /etc/wsbuild/init.d/*.sh; do
 	[ -e "$f" ] || continue
+	# shellcheck source=/dev/null # each feature's init.d script, linted on its own
 	. "$f"
 done
 [ $# -gt 0 ] || set -- /bin/bash -l

@@ -5,6 +5,6 @@
 # mounted.
 begin='-----BEGIN OPENSSH'
 found=$(find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path /run/checks \) -prune -o \
-	-type f -size -64k -print 2>/dev/null | xargs -r grep -l -x -e "$begin PRIVATE KEY-----" 2>/dev/null || true)
+	-type f -size -64k -exec grep -l -x -e "$begin PRIVATE KEY-----" {} + 2>/dev/null || true)
 found="$found$(find /etc/ssh -name 'ssh_host_*_key' 2>/dev/null || true)"
 if [ -n "$found" ]; then echo "private keys in the image:" >&2; echo "$found" >&2; exit 1; fi

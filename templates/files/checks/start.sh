@@ -52,6 +52,7 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/wsbuild-start.XXXXXX") || die "cannot make a temporary folder"
 epid=
 sub=
+# shellcheck disable=SC2317 # run by the EXIT trap
 stop() {
 	if [ -n "$epid" ]; then
 		# The entrypoint leads its own process group (setsid), which may

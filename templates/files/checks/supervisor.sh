@@ -1,6 +1,7 @@
 # Check: supervisord's configuration parses and runs exactly the programs
 # CHECK_PROGRAMS names (space-separated).
-export WSBUILD_RUN=$(mktemp -d)
+WSBUILD_RUN=$(mktemp -d)
+export WSBUILD_RUN
 /usr/bin/python3 - <<'PY'
 import os, sys
 from supervisor.options import ServerOptions
