@@ -13,6 +13,7 @@ import (
 	"github.com/moby/buildkit/solver/pb"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/golden"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/spec"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -189,13 +190,13 @@ func TestConfig(t *testing.T) {
 		t.Errorf("PATH set more than once:\n%s", env)
 	}
 	labels := child.Labels
-	if labels[LabelInputDigest] != images[1].Node.InputDigest.String() || labels[LabelInputDigest] == "" {
-		t.Errorf("input digest label = %q", labels[LabelInputDigest])
+	if labels[oci.LabelInputDigest] != images[1].Node.InputDigest.String() || labels[oci.LabelInputDigest] == "" {
+		t.Errorf("input digest label = %q", labels[oci.LabelInputDigest])
 	}
-	if labels[LabelParent] != "python" || labels["org.example.team"] != "research" || labels["org.opencontainers.image.title"] != "lab" {
+	if labels[oci.LabelParent] != "python" || labels["org.example.team"] != "research" || labels["org.opencontainers.image.title"] != "lab" {
 		t.Errorf("labels = %v", labels)
 	}
-	if images[0].Config.Config.Labels[LabelParent] != "" {
+	if images[0].Config.Config.Labels[oci.LabelParent] != "" {
 		t.Errorf("root image has a parent label")
 	}
 }

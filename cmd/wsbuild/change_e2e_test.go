@@ -15,7 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/wsbuild/wsbuild/internal/buildkitd"
-	"github.com/wsbuild/wsbuild/internal/plan"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/rig"
 	"github.com/wsbuild/wsbuild/internal/testenv"
 )
@@ -71,15 +71,15 @@ func TestChangeAware(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := first[img]["inputDigest"]
-			if got := m.Annotations[plan.AnnotationInputDigest]; got != want {
+			if got := m.Annotations[oci.AnnotationInputDigest]; got != want {
 				t.Errorf("%s: annotation %q, want %v", img, got, want)
 			}
 			var inputs map[string]string
-			if err := json.Unmarshal([]byte(m.Annotations[plan.AnnotationInputs]), &inputs); err != nil || inputs["env"] == "" {
-				t.Errorf("%s: inputs annotation %q (%v)", img, m.Annotations[plan.AnnotationInputs], err)
+			if err := json.Unmarshal([]byte(m.Annotations[oci.AnnotationInputs]), &inputs); err != nil || inputs["env"] == "" {
+				t.Errorf("%s: inputs annotation %q (%v)", img, m.Annotations[oci.AnnotationInputs], err)
 			}
 			cfg, err := pull(t, ref(img)).ConfigFile()
-			if err != nil || cfg.Config.Labels[plan.AnnotationInputDigest] != want {
+			if err != nil || cfg.Config.Labels[oci.AnnotationInputDigest] != want {
 				t.Errorf("%s: label %v (%v), want %v", img, cfg.Config.Labels, err, want)
 			}
 		}

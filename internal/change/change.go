@@ -12,6 +12,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/opencontainers/go-digest"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/publish"
 )
@@ -152,12 +153,10 @@ func Describe(n *plan.Node, name string) string {
 }
 
 // Refs lists every target ref of p's nodes, for publish.Publisher.Lookup.
-func Refs(p *plan.Plan) []publish.Ref {
-	var out []publish.Ref
+func Refs(p *plan.Plan) []oci.Ref {
+	var out []oci.Ref
 	for _, n := range p.Nodes {
-		for _, r := range n.Refs {
-			out = append(out, publish.Ref{Name: r.Name, Insecure: r.Insecure})
-		}
+		out = append(out, n.Refs...)
 	}
 	return out
 }

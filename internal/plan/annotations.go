@@ -1,18 +1,13 @@
 package plan
 
-import "encoding/json"
+import (
+	"encoding/json"
 
-// Manifest annotations wsbuild writes on every image it builds, so that a
-// later run can tell from the registry alone whether the image is up to date
-// and, when it is not, which input changed.
-const (
-	// AnnotationInputDigest holds the image's input digest.
-	AnnotationInputDigest = "io.wsbuild.input-digest"
-	// AnnotationInputs holds Node.Inputs as a JSON object.
-	AnnotationInputs = "io.wsbuild.inputs"
+	"github.com/wsbuild/wsbuild/internal/oci"
 )
 
-// Annotations are the manifest annotations of n's image.
+// Annotations are the manifest annotations of n's image (see
+// oci.AnnotationInputDigest): its input digest and its Inputs.
 func (n *Node) Annotations() map[string]string {
 	inputs, err := json.Marshal(n.Inputs)
 	if err != nil {
@@ -20,7 +15,7 @@ func (n *Node) Annotations() map[string]string {
 		panic(err)
 	}
 	return map[string]string{
-		AnnotationInputDigest: n.InputDigest.String(),
-		AnnotationInputs:      string(inputs),
+		oci.AnnotationInputDigest: n.InputDigest.String(),
+		oci.AnnotationInputs:      string(inputs),
 	}
 }

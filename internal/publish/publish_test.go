@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	_ "github.com/wsbuild/wsbuild/internal/golden"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/rig"
 )
 
@@ -35,8 +36,8 @@ func family(t *testing.T) (v1.Image, v1.Image) {
 
 func items(registry, ns string, parent, child v1.Image) []Item {
 	return []Item{
-		{Name: "base", Image: parent, Refs: []Ref{{Name: registry + "/" + ns + "/base:1", Insecure: true}}},
-		{Name: "child", Image: child, Parent: "base", Refs: []Ref{{Name: registry + "/" + ns + "/child:1", Insecure: true}}},
+		{Name: "base", Image: parent, Refs: []oci.Ref{{Name: registry + "/" + ns + "/base:1", Insecure: true}}},
+		{Name: "child", Image: child, Parent: "base", Refs: []oci.Ref{{Name: registry + "/" + ns + "/child:1", Insecure: true}}},
 	}
 }
 
@@ -95,8 +96,8 @@ func TestFailedPushMovesNoTag(t *testing.T) {
 	parent, child := family(t)
 	its := items(r.Registry, "fail", parent, child)
 	// The second image goes to a registry that refuses connections.
-	its[1].Refs = append(its[1].Refs, Ref{Name: "127.0.0.1:1/fail/child:1", Insecure: true})
-	its[0].Refs = append(its[0].Refs, Ref{Name: r.Registry + "/fail/base:2", Insecure: true})
+	its[1].Refs = append(its[1].Refs, oci.Ref{Name: "127.0.0.1:1/fail/child:1", Insecure: true})
+	its[0].Refs = append(its[0].Refs, oci.Ref{Name: r.Registry + "/fail/base:2", Insecure: true})
 	_, err = p.Publish(context.Background(), its)
 	if err == nil || !strings.Contains(err.Error(), `pushing "127.0.0.1:1/fail/child@sha256:`) {
 		t.Fatalf("err = %v, want the failed push named", err)
