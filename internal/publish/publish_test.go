@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"net/http"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -138,3 +139,54 @@ func TestCancelledBeforeTagsMovesNoTag(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
+
+// TestPushThenTag checks the two steps of Publish apart: Push puts every
+// image in the registry by digest and moves no tag; Tag then moves them all.
+func TestPushThenTag(t *testing.T) {
+	r := rig.ForTest(t)
+	p, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent, child := family(t)
+	its := items(r.Registry, "steps", parent, child)
+	pushed, err := p.Push(t.Context(), its)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, it := range its {
+		if len(pushed[i].Refs) != 0 || len(pushed[i].ByDigest) != 1 {
+			t.Errorf("%s after Push: refs %v, by digest %v; want no tag and one digest ref", it.Name, pushed[i].Refs, pushed[i].ByDigest)
+		}
+		if _, ok := tagged(t, pushed[i].ByDigest[0]); !ok {
+			t.Errorf("%s is not in the registry by digest after Push", pushed[i].ByDigest[0])
+		}
+		if _, ok := tagged(t, it.Refs[0].Name); ok {
+			t.Errorf("%s was tagged by Push", it.Refs[0].Name)
+		}
+	}
+	tagged2, err := p.Tag(t.Context(), pushed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, it := range its {
+		want, _ := it.Image.Digest()
+		if got, ok := tagged(t, it.Refs[0].Name); !ok || got != want || len(tagged2[i].Refs) != 1 {
+			t.Errorf("%s after Tag: %v (present %v), refs %v; want %v", it.Refs[0].Name, got, ok, tagged2[i].Refs, want)
+		}
+	}
+}
+
+// TestDoesNotImportPlan keeps the publisher apart from the planner: it
+// speaks internal/oci's vocabulary only.
+func TestDoesNotImportPlan(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if dep == "github.com/wsbuild/wsbuild/internal/plan" || dep == "github.com/wsbuild/wsbuild/llb" {
+			t.Errorf("publish imports %s", dep)
+		}
+	}
+}
