@@ -3,8 +3,6 @@ package llb
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -113,11 +111,7 @@ func TestSourceDateEpoch(t *testing.T) {
 // reaches the compiled images without an option, as it must for a caller
 // that only holds the plan and its bases (a BuildKit frontend).
 func TestCompileTakesThePlansEpoch(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "wsbuild.yaml")
-	if err := os.WriteFile(path, []byte("images:\n  python:\n    base: debian:bookworm\nsource_date_epoch: 1700000000\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	f, err := spec.Load(path, nil)
+	f, err := spec.Parse("wsbuild.yaml", []byte("images:\n  python:\n    base: debian:bookworm\nsource_date_epoch: 1700000000\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

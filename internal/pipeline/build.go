@@ -55,9 +55,6 @@ type Result struct {
 // o.Force); a run with nothing to build opens no Daemon. An image that is
 // skipped but has a child to build lends the child the image its tags hold.
 func (r *Runner) Build(ctx context.Context, o Options) (_ Result, err error) {
-	if o, err = o.withDefaults(); err != nil {
-		return Result{}, err
-	}
 	ru, err := r.start(ctx, o, o.Push)
 	if err != nil {
 		return Result{}, err

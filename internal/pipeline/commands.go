@@ -13,13 +13,14 @@ import (
 )
 
 // Validate loads the spec o names and plans it, offline: no daemon, no
-// registry. The plan's input digests cover the base references only.
+// registry. The plan's input digests cover the base references only, and
+// its source date epoch is the spec's.
 func (r *Runner) Validate(o Options) (*plan.Plan, error) {
 	o, err := o.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	return r.check(o)
+	return r.check(o, false)
 }
 
 // Planned is what Plan found.
@@ -35,9 +36,6 @@ type Planned struct {
 // with o.Why, decides against the push targets what a build would do. With
 // a lock file it needs no daemon.
 func (r *Runner) Plan(ctx context.Context, o Options) (_ Planned, err error) {
-	if o, err = o.withDefaults(); err != nil {
-		return Planned{}, err
-	}
 	ru, err := r.start(ctx, o, o.Why)
 	if err != nil {
 		return Planned{}, err
@@ -66,7 +64,8 @@ func (r *Runner) Lock(ctx context.Context, o Options) (_ Locked, err error) {
 	if o, err = o.withDefaults(); err != nil {
 		return Locked{}, err
 	}
-	p, err := r.check(o)
+	// The lock pins bases only; the epoch does not matter to it.
+	p, err := r.check(o, false)
 	if err != nil {
 		return Locked{}, err
 	}

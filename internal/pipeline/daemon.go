@@ -44,7 +44,7 @@ func (o Options) connectOptions() []buildkitd.Option {
 	if o.Addr != "" {
 		opts = append(opts, buildkitd.WithAddr(o.Addr))
 	}
-	return append(opts, o.Connect...)
+	return opts
 }
 
 // buildkitdDaemon is a Daemon on a buildkitd connection: its solver resolves

@@ -17,7 +17,6 @@ import (
 	"path/filepath"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
-	"github.com/wsbuild/wsbuild/internal/buildkitd"
 	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/publish"
@@ -73,8 +72,6 @@ type Options struct {
 	// Addr is the buildkitd address; "" means $BUILDKIT_HOST, else a
 	// private buildkitd.
 	Addr string
-	// Connect holds more options for the buildkitd connection.
-	Connect []buildkitd.Option
 	// Progress is BuildKit's progress mode; "" means auto.
 	Progress string
 	// NoCache solves every step again.

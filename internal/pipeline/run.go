@@ -29,11 +29,16 @@ type run struct {
 	daemon Daemon              // nil until opened
 }
 
-// start loads and plans the spec o names. Its bases are pinned from the lock
-// file when there is one, else resolved. With needPush, a spec without push
-// targets is an InputError. Bad input fails before any daemon starts.
+// start fills in o's defaults, then loads and plans the spec o names. Its
+// bases are pinned from the lock file when there is one, else resolved.
+// With needPush, a spec without push targets is an InputError. Bad input
+// fails before any daemon starts.
 func (r *Runner) start(ctx context.Context, o Options, needPush bool) (*run, error) {
-	p, err := r.check(o)
+	o, err := o.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.check(o, true)
 	if err != nil {
 		return nil, err
 	}
@@ -58,13 +63,17 @@ func (r *Runner) start(ctx context.Context, o Options, needPush bool) (*run, err
 }
 
 // check loads the spec (with the overrides of o.SetFiles, then o.Sets) and
-// plans its selected images. It needs no daemon, so a bad selection, a
-// missing copy source or an inconsistent chain is reported before one
-// starts; resolving the bases completes the same plan.
-func (r *Runner) check(o Options) (*plan.Plan, error) {
-	epoch, err := o.sourceDateEpoch()
-	if err != nil {
-		return nil, err
+// plans its selected images, with the source date epoch of the flag and the
+// environment ahead of the spec's when epoch is true. It needs no daemon,
+// so a bad selection, a missing copy source or an inconsistent chain is
+// reported before one starts; resolving the bases completes the same plan.
+func (r *Runner) check(o Options, epoch bool) (*plan.Plan, error) {
+	var opts []plan.Option
+	if epoch {
+		var err error
+		if opts, err = o.sourceDateEpoch(); err != nil {
+			return nil, err
+		}
 	}
 	var list []spec.Override
 	for _, name := range o.SetFiles {
@@ -82,11 +91,10 @@ func (r *Runner) check(o Options) (*plan.Plan, error) {
 	if err != nil {
 		return nil, &InputError{err}
 	}
-	opts := append([]plan.Option{
+	opts = append(opts,
 		plan.WithSelection(o.Images...),
 		plan.WithContext(os.DirFS(filepath.Dir(o.SpecFile))),
-		plan.WithPlatform(platforms.Format(o.Platform)),
-	}, epoch...)
+		plan.WithPlatform(platforms.Format(o.Platform)))
 	if o.WithDependents {
 		opts = append(opts, plan.WithDependents())
 	}
