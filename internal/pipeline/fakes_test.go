@@ -55,11 +55,12 @@ func (d *fakeDaemon) open(context.Context, Options) (Daemon, error) {
 	return (*openFake)(d), nil
 }
 
-// counts returns how often the fake was opened and how many images it built.
-func (d *fakeDaemon) counts() (opened, built int) {
+// counts returns how often the fake was opened, how many images it built
+// and how often it was closed.
+func (d *fakeDaemon) counts() (opened, built, closed int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.opened, len(d.built)
+	return d.opened, len(d.built), d.closed
 }
 
 // openFake is a fakeDaemon once opened.
@@ -155,7 +156,7 @@ func (r *fakeRegistry) publisher(t *testing.T) *publish.Publisher {
 	return p
 }
 
-// tagged says whether ref (a tag or a digest reference) exists in r.
+// has says whether ref (a tag or a digest reference) exists in r.
 func (r *fakeRegistry) has(t *testing.T, ref string) bool {
 	t.Helper()
 	n, err := name.ParseReference(ref, name.Insecure)

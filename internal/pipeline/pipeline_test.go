@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,7 +34,7 @@ func TestBuildFailureOfOneImagePushesNothing(t *testing.T) {
 			t.Errorf("err %q names image %q, which built", err, other)
 		}
 	}
-	if _, built := d.counts(); built != 5 {
+	if _, built, _ := d.counts(); built != 5 {
 		t.Errorf("%d images built, want all 5 tried", built)
 	}
 	if n := reg.puts.Load(); n != 0 {
@@ -58,10 +59,10 @@ func TestPushFailureAfterTwoImagesMovesNoTag(t *testing.T) {
 		t.Fatal(err)
 	}
 	third := p.Nodes[2].Name
-	pushing := false
+	var pushing atomic.Bool
 	reg.hook = func(req *http.Request) (*http.Response, error) {
 		if req.Method != http.MethodGet && strings.Contains(req.URL.Path, "/t/"+third+"/") {
-			pushing = true
+			pushing.Store(true)
 			return nil, errors.New("connection reset by peer")
 		}
 		return nil, nil
@@ -70,7 +71,7 @@ func TestPushFailureAfterTwoImagesMovesNoTag(t *testing.T) {
 	if err == nil {
 		t.Fatalf("Build succeeded (%+v), want the push of %q to fail", res, third)
 	}
-	if !pushing {
+	if !pushing.Load() {
 		t.Fatalf("the push of %q was never tried: %v", third, err)
 	}
 	for _, want := range []string{`image "` + third + `"`, `"` + reg.host + "/t/" + third + "@sha256:", "connection reset by peer", "no tag moved"} {
@@ -113,7 +114,7 @@ func TestLookupTimeoutBuildsNothing(t *testing.T) {
 			t.Errorf("err = %v, want it to contain %q", err, want)
 		}
 	}
-	if opened, built := d.counts(); opened != 0 || built != 0 {
+	if opened, built, _ := d.counts(); opened != 0 || built != 0 {
 		t.Errorf("daemon opened %d times, %d images built; want none", opened, built)
 	}
 	if n := reg.puts.Load(); n != 0 {
@@ -216,11 +217,11 @@ func TestPushThenNoOpRunOpensNoDaemon(t *testing.T) {
 			t.Errorf("%s: %+v, want it built, pushed and tagged", b.Name, b)
 		}
 	}
-	if opened, built := d.counts(); opened != 1 || built != 3 {
+	if opened, built, _ := d.counts(); opened != 1 || built != 3 {
 		t.Errorf("first run: daemon opened %d times, %d images built; want 1 and 3", opened, built)
 	}
-	if d.closed != 1 {
-		t.Errorf("daemon closed %d times, want 1", d.closed)
+	if _, _, closed := d.counts(); closed != 1 {
+		t.Errorf("daemon closed %d times, want 1", closed)
 	}
 	again := &fakeDaemon{}
 	res2, err := runner(t, again, reg.publisher(t)).Build(t.Context(), o)
@@ -232,7 +233,7 @@ func TestPushThenNoOpRunOpensNoDaemon(t *testing.T) {
 			t.Errorf("second run: %s %s %s, want skip %s", b.Name, b.Action, b.Digest, res.Images[i].Digest)
 		}
 	}
-	if opened, _ := again.counts(); opened != 0 {
+	if opened, _, _ := again.counts(); opened != 0 {
 		t.Errorf("a run with nothing to build opened the daemon %d times", opened)
 	}
 }
@@ -266,7 +267,7 @@ func TestInputErrors(t *testing.T) {
 			if !errors.As(err, &ie) || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want an InputError containing %q", err, tc.want)
 			}
-			if opened, _ := d.counts(); opened != 0 {
+			if opened, _, _ := d.counts(); opened != 0 {
 				t.Errorf("daemon opened %d times on bad input", opened)
 			}
 		})
@@ -321,8 +322,8 @@ func TestPlanOpensDaemonOnlyToResolve(t *testing.T) {
 			if got := planned.Plan.Nodes[0].BaseDigest; got != want {
 				t.Errorf("base digest %s, want %s", got, want)
 			}
-			if opened, _ := d.counts(); opened != tc.wantOpened || d.closed != tc.wantOpened {
-				t.Errorf("daemon opened %d and closed %d times, want %d", opened, d.closed, tc.wantOpened)
+			if opened, _, closed := d.counts(); opened != tc.wantOpened || closed != tc.wantOpened {
+				t.Errorf("daemon opened %d and closed %d times, want %d", opened, closed, tc.wantOpened)
 			}
 			if tc.resolver && len(res.resolved) != 1 {
 				t.Errorf("resolver called %d times, want 1", len(res.resolved))
