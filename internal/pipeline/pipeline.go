@@ -57,8 +57,10 @@ type Options struct {
 	// Platform is the platform images are built for; zero means
 	// oci.DefaultPlatform.
 	Platform ocispec.Platform
-	// SourceDateEpoch is --source-date-epoch, nil when not given; see
-	// sourceDateEpoch for how it ranks with $SOURCE_DATE_EPOCH and the spec.
+	// SourceDateEpoch is --source-date-epoch, nil when not given. It wins
+	// over $SOURCE_DATE_EPOCH (when not empty), which wins over the spec's
+	// source_date_epoch; a bad value is an InputError naming its source.
+	// Validate and Lock use the spec's only.
 	SourceDateEpoch *string
 
 	// Push pushes every built image to the spec's push targets (Build), and
