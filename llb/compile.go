@@ -8,12 +8,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"time"
 
 	bk "github.com/moby/buildkit/client/llb"
-	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/plan"
 )
 
@@ -21,15 +20,10 @@ import (
 // the solver must provide the spec's folder under this name.
 const ContextName = "context"
 
-// Base is a resolved external base image.
-type Base struct {
-	// Ref is the reference to pull, ideally pinned by digest.
-	Ref string
-	// Digest is the digest Ref resolved to.
-	Digest digest.Digest
-	// Config is the base image's OCI config as JSON.
-	Config []byte
-}
+// Base is a resolved external base image: the reference to pull (pinned by
+// digest), its digest and its OCI config. It is oci.Base, named here too so
+// that resolvers and frontends can speak the compiler's input vocabulary.
+type Base = oci.Base
 
 // Image is one compiled image.
 type Image struct {
@@ -73,8 +67,8 @@ type options struct {
 // Option configures Compile.
 type Option func(*options) error
 
-// WithPlatform sets the platform images are built for. Default: linux on the
-// architecture wsbuild runs on.
+// WithPlatform sets the platform images are built for. Default:
+// oci.DefaultPlatform.
 func WithPlatform(p ocispec.Platform) Option {
 	return func(o *options) error { o.platform = p; return nil }
 }
@@ -89,9 +83,15 @@ func WithPublished(refs map[string]string) Option {
 }
 
 // Compile turns every node of p into an Image, in the plan's order. bases
-// holds the resolved metadata of every external base the plan names.
+// holds the resolved metadata of every external base the plan names. The
+// plan's source date epoch, if it has one, is the default of
+// WithSourceDateEpoch, so a caller holding a plan and its bases (the CLI's
+// pipeline, a BuildKit frontend) needs nothing more to compile it.
 func Compile(p *plan.Plan, bases map[string]Base, opts ...Option) ([]*Image, error) {
-	o := options{platform: ocispec.Platform{OS: "linux", Architecture: runtime.GOARCH}}
+	o := options{platform: oci.DefaultPlatform()}
+	if t, ok := p.SourceDateEpoch(); ok {
+		o.epoch = &t
+	}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, err

@@ -14,6 +14,7 @@ import (
 	"github.com/moby/buildkit/solver/pb"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/golden"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/spec"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -202,13 +203,13 @@ func TestConfig(t *testing.T) {
 		t.Errorf("PATH set more than once:\n%s", env)
 	}
 	labels := child.Labels
-	if labels[LabelInputDigest] != images[1].Node.InputDigest.String() || labels[LabelInputDigest] == "" {
-		t.Errorf("input digest label = %q", labels[LabelInputDigest])
+	if labels[oci.LabelInputDigest] != images[1].Node.InputDigest.String() || labels[oci.LabelInputDigest] == "" {
+		t.Errorf("input digest label = %q", labels[oci.LabelInputDigest])
 	}
-	if labels[LabelParent] != "python" || labels["org.example.team"] != "research" || labels["org.opencontainers.image.title"] != "lab" {
+	if labels[oci.LabelParent] != "python" || labels["org.example.team"] != "research" || labels["org.opencontainers.image.title"] != "lab" {
 		t.Errorf("labels = %v", labels)
 	}
-	if images[0].Config.Config.Labels[LabelParent] != "" {
+	if images[0].Config.Config.Labels[oci.LabelParent] != "" {
 		t.Errorf("root image has a parent label")
 	}
 }
@@ -238,7 +239,8 @@ func TestUnresolvedBase(t *testing.T) {
 }
 
 // TestPure enforces that the compiler stays pure: it must not import the
-// BuildKit client or go-containerregistry's remote package.
+// BuildKit client or go-containerregistry's remote package, nor the steps
+// and daemon around it, so a BuildKit frontend can compile a plan with it.
 func TestPure(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", ".").Output()
 	if err != nil {
@@ -249,7 +251,10 @@ func TestPure(t *testing.T) {
 		case dep == "github.com/moby/buildkit/client",
 			strings.HasPrefix(dep, "github.com/google/go-containerregistry/pkg/v1/remote"),
 			strings.HasPrefix(dep, "github.com/wsbuild/wsbuild/internal/solve"),
-			strings.HasPrefix(dep, "github.com/wsbuild/wsbuild/internal/publish"):
+			strings.HasPrefix(dep, "github.com/wsbuild/wsbuild/internal/publish"),
+			strings.HasPrefix(dep, "github.com/wsbuild/wsbuild/internal/buildkitd"),
+			strings.HasPrefix(dep, "github.com/wsbuild/wsbuild/internal/pipeline"),
+			strings.HasPrefix(dep, "github.com/wsbuild/wsbuild/cmd/"):
 			t.Errorf("llb imports %s", dep)
 		}
 	}

@@ -8,15 +8,8 @@ import (
 	"time"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/plan"
-)
-
-// Labels wsbuild sets on every image besides the org.opencontainers.image ones.
-const (
-	// LabelInputDigest holds the image's input digest (see plan.Node.InputDigest).
-	LabelInputDigest = plan.AnnotationInputDigest
-	// LabelParent names the family image this one was built on.
-	LabelParent = "io.wsbuild.parent"
 )
 
 // imageConfig derives n's OCI config from its parent's (or its base's)
@@ -46,7 +39,7 @@ func imageConfig(n *plan.Node, cfg ocispec.Image, extraEnv []plan.EnvVar, epoch 
 	if c.Labels == nil {
 		c.Labels = map[string]string{}
 	}
-	delete(c.Labels, LabelParent)
+	delete(c.Labels, oci.LabelParent)
 	maps.Copy(c.Labels, n.Spec.Labels)
 	c.Labels["org.opencontainers.image.title"] = n.Name
 	c.Labels["org.opencontainers.image.version"] = n.Tag
@@ -55,9 +48,9 @@ func imageConfig(n *plan.Node, cfg ocispec.Image, extraEnv []plan.EnvVar, epoch 
 		c.Labels["org.opencontainers.image.base.digest"] = n.BaseDigest.String()
 	}
 	if n.Parent != nil {
-		c.Labels[LabelParent] = n.Parent.Name
+		c.Labels[oci.LabelParent] = n.Parent.Name
 	}
-	c.Labels[LabelInputDigest] = n.InputDigest.String()
+	c.Labels[oci.LabelInputDigest] = n.InputDigest.String()
 	return cfg
 }
 

@@ -16,7 +16,8 @@ const EnvSourceDateEpoch = "SOURCE_DATE_EPOCH"
 // whole seconds: files the compiler writes or copies get t as their time,
 // build steps see it as $SOURCE_DATE_EPOCH, the image config's created is t,
 // and every Image carries it for the exporter to clamp the layers' file times
-// and history to. Default: unset, and timestamps are the build's.
+// and history to. Default: the plan's (see plan.Plan.SourceDateEpoch), else
+// unset, and timestamps are the build's.
 func WithSourceDateEpoch(t time.Time) Option {
 	return func(o *options) error {
 		e := time.Unix(t.Unix(), 0).UTC()

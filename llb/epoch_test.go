@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/moby/buildkit/solver/pb"
+	"github.com/wsbuild/wsbuild/internal/plan"
+	"github.com/wsbuild/wsbuild/internal/spec"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -102,5 +104,29 @@ func TestSourceDateEpoch(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCompileTakesThePlansEpoch checks that a plan's source date epoch
+// reaches the compiled images without an option, as it must for a caller
+// that only holds the plan and its bases (a BuildKit frontend).
+func TestCompileTakesThePlansEpoch(t *testing.T) {
+	f, err := spec.Parse("wsbuild.yaml", []byte("images:\n  python:\n    base: debian:bookworm\nsource_date_epoch: 1700000000\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.New(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	images, err := Compile(p, stubBases(), WithPlatform(amd64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := images[0].SourceDateEpoch; got == nil || got.Unix() != 1700000000 {
+		t.Errorf("Image.SourceDateEpoch = %v, want the plan's 1700000000", got)
+	}
+	if got := images[0].Config.Created; got == nil || got.Unix() != 1700000000 {
+		t.Errorf("config created = %v, want the plan's epoch", got)
 	}
 }

@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"github.com/spf13/pflag"
-	"github.com/wsbuild/wsbuild/internal/buildkitd"
 	"github.com/wsbuild/wsbuild/internal/pipeline"
 	"github.com/wsbuild/wsbuild/internal/spec"
 )
@@ -130,18 +128,13 @@ func (d *daemonFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&d.addr, "addr", "", "buildkitd address (default $BUILDKIT_HOST, else a private buildkitd)")
 }
 
-// options turns flags into pipeline options.
-func (d *daemonFlags) options(s specFlags, stderr io.Writer) (pipeline.Options, error) {
-	cacheDir, err := pipeline.DefaultCacheDir()
-	if err != nil {
-		return pipeline.Options{}, err
-	}
-	conn := []buildkitd.Option{buildkitd.WithLog(stderr), buildkitd.WithStateDir(filepath.Join(cacheDir, "buildkitd"))}
-	if d.addr != "" {
-		conn = append(conn, buildkitd.WithAddr(d.addr))
-	}
-	return pipeline.Options{
-		SpecFile: s.file, Sets: s.sets, SetFiles: s.setFiles, LockFile: s.lockFile, Connect: conn, CacheDir: cacheDir,
-		Progress: "auto", ProgressOut: stderr, Platform: pipeline.DefaultPlatform(),
-	}, nil
+// apply puts the spec flags into o.
+func (s *specFlags) apply(o *pipeline.Options) {
+	o.SpecFile, o.Sets, o.SetFiles, o.LockFile = s.file, s.sets, s.setFiles, s.lockFile
+}
+
+// apply puts the daemon flags into o; the daemon's log and BuildKit's
+// progress go to stderr.
+func (d *daemonFlags) apply(o *pipeline.Options, stderr io.Writer) {
+	o.Addr, o.Log = d.addr, stderr
 }

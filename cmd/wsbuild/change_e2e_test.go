@@ -17,7 +17,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/opencontainers/go-digest"
 	"github.com/wsbuild/wsbuild/internal/buildkitd"
-	"github.com/wsbuild/wsbuild/internal/plan"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/rig"
 	"github.com/wsbuild/wsbuild/internal/testenv"
 )
@@ -73,20 +73,20 @@ func TestChangeAware(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := first[img]["inputDigest"]
-			if got := m.Annotations[plan.AnnotationInputDigest]; got != want {
+			if got := m.Annotations[oci.AnnotationInputDigest]; got != want {
 				t.Errorf("%s: annotation %q, want %v", img, got, want)
 			}
 			var inputs map[string]string
-			if err := json.Unmarshal([]byte(m.Annotations[plan.AnnotationInputs]), &inputs); err != nil || inputs["env"] == "" {
-				t.Errorf("%s: inputs annotation %q (%v)", img, m.Annotations[plan.AnnotationInputs], err)
+			if err := json.Unmarshal([]byte(m.Annotations[oci.AnnotationInputs]), &inputs); err != nil || inputs["env"] == "" {
+				t.Errorf("%s: inputs annotation %q (%v)", img, m.Annotations[oci.AnnotationInputs], err)
 			}
 			var values map[string]json.RawMessage
-			if err := json.Unmarshal([]byte(m.Annotations[plan.AnnotationInputValues]), &values); err != nil ||
+			if err := json.Unmarshal([]byte(m.Annotations[oci.AnnotationInputValues]), &values); err != nil ||
 				digest.FromBytes(values["env"]).String() != inputs["env"] || !strings.Contains(string(values["env"]), `"LEVEL"`) {
-				t.Errorf("%s: input values annotation %q (%v)", img, m.Annotations[plan.AnnotationInputValues], err)
+				t.Errorf("%s: input values annotation %q (%v)", img, m.Annotations[oci.AnnotationInputValues], err)
 			}
 			cfg, err := pull(t, ref(img)).ConfigFile()
-			if err != nil || cfg.Config.Labels[plan.AnnotationInputDigest] != want {
+			if err != nil || cfg.Config.Labels[oci.AnnotationInputDigest] != want {
 				t.Errorf("%s: label %v (%v), want %v", img, cfg.Config.Labels, err, want)
 			}
 		}
@@ -196,7 +196,7 @@ func TestChangeAware(t *testing.T) {
 	// An image pushed before wsbuild annotated input values still says which
 	// input changed.
 	t.Run("an image without input values names the changed field", func(t *testing.T) {
-		stripAnnotation(t, ref("leaf"), plan.AnnotationInputValues)
+		stripAnnotation(t, ref("leaf"), oci.AnnotationInputValues)
 		why := planWhy(t, specPath, "--set", "leaf.env.LEVEL=again")
 		if !slices.Contains(why["leaf"].Reasons, `spec field "env" changed`) {
 			t.Fatalf("plan --why: %+v", why["leaf"])

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/wsbuild/wsbuild/internal/buildkitd"
 	"io"
 	"os"
 	"path/filepath"
@@ -17,8 +16,9 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/wsbuild/wsbuild/internal/buildkitd"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/rig"
-	"github.com/wsbuild/wsbuild/llb"
 )
 
 // e2eSpec is a Python image and a child built on it.
@@ -214,7 +214,7 @@ func TestEndToEnd(t *testing.T) {
 		if cf.Config.User != "1000:1000" {
 			t.Errorf("User = %q, want the non-root 1000:1000", cf.Config.User)
 		}
-		label := cf.Config.Labels[llb.LabelInputDigest]
+		label := cf.Config.Labels[oci.LabelInputDigest]
 		if label == "" || label != m["tools"]["inputDigest"] {
 			t.Errorf("input-digest label %q, metadata says %v", label, m["tools"]["inputDigest"])
 		}

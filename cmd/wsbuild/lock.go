@@ -2,19 +2,18 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/wsbuild/wsbuild/internal/pipeline"
 )
 
 // runLock resolves every base image of the spec, in every variant, to a
 // digest and writes them to the lock file that builds and plans then use.
-func runLock(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+func runLock(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var sf specFlags
 	var df daemonFlags
+	var o pipeline.Options
 	fs := newFlags("lock", "lock [-f FILE] [--lock LOCKFILE]", stdout)
 	sf.register(fs)
 	df.register(fs)
@@ -24,38 +23,19 @@ func runLock(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	if fs.NArg() > 0 {
 		return usageError{fmt.Errorf("lock takes no image names: it pins the bases of every image")}
 	}
-	o, err := df.options(sf, stderr)
+	sf.apply(&o)
+	df.apply(&o, stderr)
+	r, err := pipeline.New()
 	if err != nil {
 		return err
 	}
-	f, err := pipeline.Load(o)
+	locked, err := r.Lock(ctx, o)
 	if err != nil {
 		return err
 	}
-	p, err := pipeline.Check(f, o)
-	if err != nil {
-		return err
+	for _, b := range locked.File.Bases {
+		fmt.Fprintf(stdout, "%s\t%s\t%s\n", b.Ref, b.Platform, b.Base.Digest)
 	}
-	s, err := pipeline.Open(ctx, o)
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, s.Close()) }()
-	lf, err := pipeline.Lock(ctx, s, p, o)
-	if err != nil {
-		return err
-	}
-	data, err := lf.Marshal()
-	if err != nil {
-		return err
-	}
-	path := pipeline.LockPath(o)
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		return fmt.Errorf("writing lock file: %w", err)
-	}
-	for _, b := range lf.Bases {
-		fmt.Fprintf(stdout, "%s\t%s\t%s\n", b.Ref, b.Platform, b.Digest)
-	}
-	fmt.Fprintf(stderr, "wrote %s\n", path)
+	fmt.Fprintf(stderr, "wrote %s\n", locked.Path)
 	return nil
 }

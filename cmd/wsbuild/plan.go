@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -11,7 +10,6 @@ import (
 	"github.com/wsbuild/wsbuild/internal/change"
 	"github.com/wsbuild/wsbuild/internal/pipeline"
 	"github.com/wsbuild/wsbuild/internal/plan"
-	"github.com/wsbuild/wsbuild/internal/publish"
 )
 
 // planEntry is one image of `wsbuild plan -o json`.
@@ -40,20 +38,21 @@ type planEntry struct {
 var planFormats = []string{"text", "json", "dot", "mermaid"}
 
 // runPlan prints what a build would do, in build order.
-func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var sf specFlags
 	var df daemonFlags
 	var ef epochFlag
+	var o pipeline.Options
 	var output string
-	var why, force, dependents, showSpec bool
+	var showSpec bool
 	fs := newFlags("plan", "plan [-f FILE] [-o text|json|dot|mermaid] [--why] [--show-spec] [--with-dependents] [IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
 	ef.register(fs)
 	fs.StringVarP(&output, "output", "o", "text", "output format: text, json, dot or mermaid")
-	fs.BoolVar(&why, "why", false, "look up every tag and say for each image whether `build --push` builds or skips it, and which input changed")
-	fs.BoolVar(&force, "force", false, "with --why: plan as `build --push --force` would")
-	fs.BoolVar(&dependents, "with-dependents", false, "also plan every image built on a named one")
+	fs.BoolVar(&o.Why, "why", false, "look up every tag and say for each image whether `build --push` builds or skips it, and which input changed")
+	fs.BoolVar(&o.Force, "force", false, "with --why: plan as `build --push --force` would")
+	fs.BoolVar(&o.WithDependents, "with-dependents", false, "also plan every image built on a named one")
 	fs.BoolVar(&showSpec, "show-spec", false, "with -o text: also print each image's settings after inheritance (-o json always has them)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -61,34 +60,23 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	if !slices.Contains(planFormats, output) {
 		return usageError{fmt.Errorf("unknown output format %q (want text, json, dot or mermaid)", output)}
 	}
-	o, err := df.options(sf, stderr)
+	sf.apply(&o)
+	df.apply(&o, stderr)
+	ef.apply(&o)
+	o.Images = fs.Args()
+	r, err := pipeline.New()
 	if err != nil {
 		return err
 	}
-	o.Images, o.Force, o.WithDependents = fs.Args(), force, dependents
-	if err := ef.apply(&o); err != nil {
-		return err
-	}
-	r, err := startRun(ctx, o, why)
+	planned, err := r.Plan(ctx, o)
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, r.close()) }()
-	entries, err := planEntries(r.plan)
+	entries, err := planEntries(planned.Plan)
 	if err != nil {
 		return err
 	}
-	if why {
-		pub, err := publish.New()
-		if err != nil {
-			return err
-		}
-		decisions, err := pipeline.Decide(ctx, r.plan, o, true, pub)
-		if err != nil {
-			return err
-		}
-		addDecisions(entries, decisions)
-	}
+	addDecisions(entries, planned.Decisions)
 	return writePlan(stdout, output, entries, showSpec)
 }
 

@@ -19,14 +19,16 @@ func runValidate(_ context.Context, args []string, stdout, _ io.Writer) error {
 	if fs.NArg() > 0 {
 		return usageError{fmt.Errorf("validate takes no arguments, got %q", fs.Args())}
 	}
-	o := pipeline.Options{SpecFile: sf.file, Sets: sf.sets, SetFiles: sf.setFiles, Platform: pipeline.DefaultPlatform()}
-	f, err := pipeline.Load(o)
+	var o pipeline.Options
+	sf.apply(&o)
+	r, err := pipeline.New()
 	if err != nil {
 		return err
 	}
-	if _, err := pipeline.Check(f, o); err != nil {
+	p, err := r.Validate(o)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: %d images, valid\n", f.File, len(f.Names))
+	fmt.Fprintf(stdout, "%s: %d images, valid\n", p.Family.File, len(p.Family.Names))
 	return nil
 }

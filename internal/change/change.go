@@ -3,7 +3,7 @@
 // is skipped; any other image is built, and because an image's input digest
 // covers its parent's, a changed image takes all of its descendants with it.
 // A built image's reasons say how its inputs changed (Diff, Reason), from the
-// input values the image a tag holds carries (plan.AnnotationInputValues).
+// input values the image a tag holds carries (oci.AnnotationInputValues).
 // Deciding is pure: what the registries hold is looked up beforehand.
 package change
 
@@ -15,6 +15,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/opencontainers/go-digest"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/publish"
 )
@@ -168,12 +169,10 @@ func Describe(n *plan.Node, name string) string {
 }
 
 // Refs lists every target ref of p's nodes, for publish.Publisher.Lookup.
-func Refs(p *plan.Plan) []publish.Ref {
-	var out []publish.Ref
+func Refs(p *plan.Plan) []oci.Ref {
+	var out []oci.Ref
 	for _, n := range p.Nodes {
-		for _, r := range n.Refs {
-			out = append(out, publish.Ref{Name: r.Name, Insecure: r.Insecure})
-		}
+		out = append(out, n.Refs...)
 	}
 	return out
 }

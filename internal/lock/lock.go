@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/opencontainers/go-digest"
+	"github.com/wsbuild/wsbuild/internal/oci"
 )
 
 // Version is the lock file format this package writes and reads.
@@ -24,19 +25,45 @@ type File struct {
 	// Version is the format version, Version.
 	Version int `json:"version"`
 	// Bases holds one entry per base reference and platform, sorted.
-	Bases []Base `json:"bases"`
+	Bases []Entry `json:"bases"`
 }
 
-// Base is one external base image, pinned.
-type Base struct {
+// Entry is one line of the lock file: an external base image as the spec
+// names it, on one platform, and what it resolved to.
+type Entry struct {
 	// Ref is the reference as the spec writes it, such as "debian:bookworm".
-	Ref string `json:"ref"`
+	Ref string
 	// Platform is the platform it was resolved for, such as "linux/amd64".
-	Platform string `json:"platform"`
-	// Digest is the manifest digest Ref resolved to for Platform.
-	Digest digest.Digest `json:"digest"`
-	// Pinned is the normalised reference with Digest, what builds pull.
-	Pinned string `json:"pinned"`
+	Platform string
+	// Base is what Ref resolved to for Platform: Base.Ref is the normalised
+	// reference with Base.Digest, what builds pull. The lock file does not
+	// keep Base.Config.
+	Base oci.Base
+}
+
+// entryJSON is an Entry as the lock file spells it.
+type entryJSON struct {
+	Ref      string        `json:"ref"`
+	Platform string        `json:"platform"`
+	Digest   digest.Digest `json:"digest"`
+	Pinned   string        `json:"pinned"`
+}
+
+// MarshalJSON writes e as the lock file spells it.
+func (e Entry) MarshalJSON() ([]byte, error) {
+	return json.Marshal(entryJSON{Ref: e.Ref, Platform: e.Platform, Digest: e.Base.Digest, Pinned: e.Base.Ref})
+}
+
+// UnmarshalJSON reads e as the lock file spells it; unknown keys are errors.
+func (e *Entry) UnmarshalJSON(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var j entryJSON
+	if err := dec.Decode(&j); err != nil {
+		return err
+	}
+	*e = Entry{Ref: j.Ref, Platform: j.Platform, Base: oci.Base{Ref: j.Pinned, Digest: j.Digest}}
+	return nil
 }
 
 // PathFor is the lock file of the spec at specFile: the same name with the
@@ -57,7 +84,7 @@ func Parse(name string, data []byte) (*File, error) {
 		return nil, fmt.Errorf("%s: lock file version %d, this wsbuild reads version %d; run wsbuild lock again", name, f.Version, Version)
 	}
 	for i, b := range f.Bases {
-		if err := b.Digest.Validate(); err != nil || b.Ref == "" || b.Platform == "" || b.Pinned == "" {
+		if err := b.Base.Digest.Validate(); err != nil || b.Ref == "" || b.Platform == "" || b.Base.Ref == "" {
 			return nil, fmt.Errorf("%s: bases[%d] (%q): needs ref, platform, a valid digest and pinned", name, i, b.Ref)
 		}
 	}
@@ -67,7 +94,7 @@ func Parse(name string, data []byte) (*File, error) {
 // Marshal encodes f with its bases sorted, so equal locks are equal bytes.
 func (f *File) Marshal() ([]byte, error) {
 	out := File{Version: Version, Bases: slices.Clone(f.Bases)}
-	slices.SortFunc(out.Bases, func(a, b Base) int {
+	slices.SortFunc(out.Bases, func(a, b Entry) int {
 		return strings.Compare(a.Ref+"\x00"+a.Platform, b.Ref+"\x00"+b.Platform)
 	})
 	b, err := json.MarshalIndent(out, "", "  ")
@@ -78,19 +105,20 @@ func (f *File) Marshal() ([]byte, error) {
 }
 
 // Find returns the entry for ref on platform.
-func (f *File) Find(ref, platform string) (Base, bool) {
+func (f *File) Find(ref, platform string) (Entry, bool) {
 	for _, b := range f.Bases {
 		if b.Ref == ref && b.Platform == platform {
 			return b, true
 		}
 	}
-	return Base{}, false
+	return Entry{}, false
 }
 
-// Pins returns the entry of every ref on platform, keyed by ref; name (the
-// lock file's path) and every ref it lacks are named in the error.
-func (f *File) Pins(name string, refs []string, platform string) (map[string]Base, error) {
-	out := map[string]Base{}
+// Pins returns what every ref resolved to on platform, keyed by ref (without
+// configs); name (the lock file's path) and every ref it lacks are named in
+// the error.
+func (f *File) Pins(name string, refs []string, platform string) (map[string]oci.Base, error) {
+	out := map[string]oci.Base{}
 	var missing []string
 	for _, r := range refs {
 		b, ok := f.Find(r, platform)
@@ -98,7 +126,7 @@ func (f *File) Pins(name string, refs []string, platform string) (map[string]Bas
 			missing = append(missing, fmt.Sprintf("%q", r))
 			continue
 		}
-		out[r] = b
+		out[r] = b.Base
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("%s does not pin base %s for %s; run wsbuild lock", name, strings.Join(missing, ", "), platform)

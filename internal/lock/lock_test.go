@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/opencontainers/go-digest"
+	"github.com/wsbuild/wsbuild/internal/oci"
 )
 
 func TestPathFor(t *testing.T) {
@@ -21,9 +22,9 @@ func TestPathFor(t *testing.T) {
 }
 
 func sample() *File {
-	return &File{Version: Version, Bases: []Base{
-		{Ref: "ubuntu:22.04", Platform: "linux/amd64", Digest: digest.FromString("u"), Pinned: "docker.io/library/ubuntu:22.04@" + digest.FromString("u").String()},
-		{Ref: "debian:bookworm", Platform: "linux/amd64", Digest: digest.FromString("d"), Pinned: "docker.io/library/debian:bookworm@" + digest.FromString("d").String()},
+	return &File{Version: Version, Bases: []Entry{
+		{Ref: "ubuntu:22.04", Platform: "linux/amd64", Base: oci.Base{Digest: digest.FromString("u"), Ref: "docker.io/library/ubuntu:22.04@" + digest.FromString("u").String()}},
+		{Ref: "debian:bookworm", Platform: "linux/amd64", Base: oci.Base{Digest: digest.FromString("d"), Ref: "docker.io/library/debian:bookworm@" + digest.FromString("d").String()}},
 	}}
 }
 
@@ -48,12 +49,39 @@ func TestRoundTripIsSortedAndStable(t *testing.T) {
 	}
 }
 
+// TestFormat pins the lock file's bytes: an entry is ref, platform, digest
+// and pinned, and a base's config is never written.
+func TestFormat(t *testing.T) {
+	f := &File{Bases: []Entry{{Ref: "debian:bookworm", Platform: "linux/amd64",
+		Base: oci.Base{Ref: "docker.io/library/debian:bookworm@sha256:" + strings.Repeat("d", 64), Digest: digest.Digest("sha256:" + strings.Repeat("d", 64)), Config: []byte("{}")}}}}
+	got, err := f.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+  "version": 1,
+  "bases": [
+    {
+      "ref": "debian:bookworm",
+      "platform": "linux/amd64",
+      "digest": "sha256:` + strings.Repeat("d", 64) + `",
+      "pinned": "docker.io/library/debian:bookworm@sha256:` + strings.Repeat("d", 64) + `"
+    }
+  ]
+}
+`
+	if string(got) != want {
+		t.Errorf("Marshal =\n%s\nwant\n%s", got, want)
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	tests := map[string]string{
 		`{"version": 2, "bases": []}`: "x.lock: lock file version 2",
 		`{"version": 1, "bases": [{"ref": "a", "platform": "linux/amd64", "digest": "nope", "pinned": "a"}]}`: `x.lock: bases[0] ("a"): needs`,
 		`{"version": 1, "extra": true}`: "x.lock: not a wsbuild lock file",
-		`not json`:                      "x.lock: not a wsbuild lock file",
+		`{"version": 1, "bases": [{"ref": "a", "platform": "linux/amd64", "digest": "sha256:` + strings.Repeat("a", 64) + `", "pinned": "a", "config": "e30="}]}`: `x.lock: not a wsbuild lock file: json: unknown field "config"`,
+		`not json`: "x.lock: not a wsbuild lock file",
 	}
 	for in, want := range tests {
 		if _, err := Parse("x.lock", []byte(in)); err == nil || !strings.Contains(err.Error(), want) {

@@ -2,15 +2,13 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"path/filepath"
 
-	"github.com/containerd/containerd/v2/core/content"
-	contentlocal "github.com/containerd/containerd/v2/plugins/content/local"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/wsbuild/wsbuild/internal/change"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/publish"
-	"github.com/wsbuild/wsbuild/internal/solve"
 	wsllb "github.com/wsbuild/wsbuild/llb"
 )
 
@@ -46,81 +44,142 @@ type Built struct {
 	Checks []string `json:"checks"`
 }
 
-// Build compiles the planned images and solves those decisions say to build;
-// with push it publishes them to their refs: every image by digest first,
-// tags only after every image built and every push succeeded. An image that
-// is skipped but has a child to build lends the child the image its tags
-// hold. The result lists every decision's image, in plan order.
-func Build(ctx context.Context, s *Session, planned *Planned, o Options, decisions []change.Decision, push bool, pub *publish.Publisher) ([]Built, error) {
-	opts := []wsllb.Option{wsllb.WithPlatform(o.Platform), wsllb.WithPublished(publishedRefs(decisions))}
-	if t, ok := planned.Plan.SourceDateEpoch(); ok {
-		opts = append(opts, wsllb.WithSourceDateEpoch(t))
-	}
-	images, err := wsllb.Compile(planned.Plan, planned.Bases, opts...)
+// Result is what Build did.
+type Result struct {
+	// Images lists every selected image, in plan order.
+	Images []Built
+}
+
+// Build builds the images o selects and, with o.Push, publishes them: every
+// image by digest first, and the tags only after every image built and
+// every push succeeded, and only if the run was not cancelled meanwhile.
+// With o.Push, images whose tags already hold them are skipped (unless
+// o.Force); a run with nothing to build opens no Daemon. An image that is
+// skipped but has a child to build lends the child the image its tags hold.
+func (r *Runner) Build(ctx context.Context, o Options) (_ Result, err error) {
+	ru, err := r.start(ctx, o, o.Push)
 	if err != nil {
-		return nil, err
+		return Result{}, err
 	}
-	var todo []*wsllb.Image
-	for i, img := range images {
-		if decisions[i].Action == change.Build {
-			todo = append(todo, img)
+	defer func() { err = errors.Join(err, ru.close()) }()
+	decisions, err := ru.decide(ctx, o.Push)
+	if err != nil {
+		return Result{}, err
+	}
+	built := make([]Built, len(decisions))
+	var todo []int // indexes of the decisions to build
+	for i, d := range decisions {
+		built[i] = describe(d)
+		if d.Action == change.Build {
+			todo = append(todo, i)
 		}
 	}
-	local, err := contentlocal.NewStore(filepath.Join(o.CacheDir, "content"))
-	if err != nil {
-		return nil, fmt.Errorf("opening content store in %q: %w", o.CacheDir, err)
+	if len(todo) == 0 {
+		return Result{Images: built}, nil
 	}
-	store := solve.OneWriterStore(local)
-	results, err := s.Solver.Build(ctx, todo, store)
+	images, err := ru.compile(ctx, decisions)
 	if err != nil {
-		return nil, err
+		return Result{}, err
+	}
+	outs, err := ru.build(ctx, images, todo)
+	if err != nil {
+		return Result{}, err
 	}
 	byNode := make(map[*plan.Node]change.Decision, len(decisions))
 	for _, d := range decisions {
 		byNode[d.Node] = d
 	}
-	built := make([]Built, len(images))
-	var items []publish.Item
-	var index []int // built[index[k]] is items[k]
-	r := 0
-	for i, img := range images {
-		d := decisions[i]
-		built[i] = describe(d)
-		if d.Action == change.Skip {
-			continue
+	items := make([]publish.Item, len(todo))
+	for k, i := range todo {
+		img := outs[k].Image
+		digest, err := img.Digest()
+		if err != nil {
+			return Result{}, fmt.Errorf("digest of image %q: %w", images[i].Node.Name, err)
 		}
-		built[i].Digest = results[r].Manifest.Digest.String()
-		for _, c := range img.Checks {
+		built[i].Digest = digest.String()
+		for _, c := range images[i].Checks {
 			built[i].Checks = append(built[i].Checks, c.Name)
 		}
-		item, err := publishItem(ctx, store, d, byNode, results[r])
-		if err != nil {
-			return nil, err
-		}
-		r++
-		items, index = append(items, item), append(index, i)
+		items[k] = publishItem(decisions[i], byNode, img)
 	}
-	if !push || len(items) == 0 {
-		return built, nil
+	if !o.Push {
+		return Result{Images: built}, nil
 	}
-	pushed, err := pub.Publish(ctx, items)
+	pushed, err := r.publish(ctx, items)
 	if err != nil {
-		return built, err
+		return Result{}, err
 	}
-	for k, i := range index {
+	for k, i := range todo {
 		built[i].Refs, built[i].ByDigest, built[i].Pushed = pushed[k].Refs, pushed[k].ByDigest, true
 	}
-	return built, nil
+	return Result{Images: built}, nil
 }
 
-// Skipped is the metadata of a run that builds nothing: every image as its
-// decision describes it.
-func Skipped(decisions []change.Decision) []Built {
-	out := make([]Built, len(decisions))
-	for i, d := range decisions {
-		out[i] = describe(d)
+// compile compiles the whole plan against its bases (resolving them now
+// when a lock file pinned them), a skipped image standing for the image its
+// tags hold.
+func (ru *run) compile(ctx context.Context, decisions []change.Decision) ([]*wsllb.Image, error) {
+	if err := ru.resolve(ctx); err != nil {
+		return nil, err
 	}
-	return out
+	return wsllb.Compile(ru.plan, ru.bases, wsllb.WithPlatform(ru.o.Platform), wsllb.WithPublished(publishedRefs(decisions)))
+}
+
+// build solves images[i] for every i in todo on the run's Daemon and
+// returns their outputs in todo's order. Any image failing fails the run,
+// naming every image that failed.
+func (ru *run) build(ctx context.Context, images []*wsllb.Image, todo []int) ([]Output, error) {
+	d, err := ru.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	selected := make([]*wsllb.Image, len(todo))
+	for k, i := range todo {
+		selected[k] = images[i]
+	}
+	outs, err := d.Build(ctx, selected)
+	if err != nil {
+		return nil, err
+	}
+	if len(outs) != len(selected) {
+		return nil, fmt.Errorf("the builder returned %d images for %d", len(outs), len(selected))
+	}
+	var errs []error
+	for k, out := range outs {
+		switch {
+		case out.Err != nil:
+			errs = append(errs, fmt.Errorf("building image %q: %w", selected[k].Node.Name, out.Err))
+		case out.Image == nil:
+			errs = append(errs, fmt.Errorf("building image %q: the builder returned no image", selected[k].Node.Name))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return outs, nil
+}
+
+// publish pushes items by digest and then moves their tags, unless a push
+// failed or ctx was cancelled in between: then no tag moves.
+func (r *Runner) publish(ctx context.Context, items []publish.Item) ([]publish.Pushed, error) {
+	pushed, err := r.publisher.Push(ctx, items)
+	if err != nil {
+		return nil, fmt.Errorf("no tag moved: %w", err)
+	}
+	if len(pushed) != len(items) {
+		return nil, fmt.Errorf("no tag moved: the publisher pushed %d images of %d", len(pushed), len(items))
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("cancelled after pushing by digest, before any tag moved: %w", err)
+	}
+	tagged, err := r.publisher.Tag(ctx, pushed)
+	if err != nil {
+		return nil, err
+	}
+	if len(tagged) != len(items) {
+		return nil, fmt.Errorf("the publisher tagged %d images of %d", len(tagged), len(items))
+	}
+	return tagged, nil
 }
 
 // describe is the metadata of a decision before anything is built.
@@ -134,28 +193,23 @@ func describe(d change.Decision) Built {
 		b.Digest = d.Existing.String()
 		for _, r := range n.Refs {
 			b.Refs = append(b.Refs, r.Name)
-			b.ByDigest = append(b.ByDigest, r.Repository+"@"+d.Existing.String())
+			b.ByDigest = append(b.ByDigest, r.ByDigest(d.Existing.String()))
 		}
 	}
 	return b
 }
 
 // publishItem is the publish.Item of a built image.
-func publishItem(ctx context.Context, store content.Store, d change.Decision, byNode map[*plan.Node]change.Decision, res solve.Result) (publish.Item, error) {
+func publishItem(d change.Decision, byNode map[*plan.Node]change.Decision, img v1.Image) publish.Item {
 	n := d.Node
-	item := publish.Item{Name: n.Name}
-	for _, r := range n.Refs {
-		item.Refs = append(item.Refs, publish.Ref{Name: r.Name, Insecure: r.Insecure})
-	}
+	item := publish.Item{Name: n.Name, Image: img, Refs: n.Refs}
 	if n.Parent != nil {
 		item.Parent = n.Parent.Name
 		if pd := byNode[n.Parent]; pd.Action == change.Skip {
 			item.ParentPushed = pd.Found
 		}
 	}
-	var err error
-	item.Image, err = publish.FromStore(ctx, store, res.Manifest)
-	return item, err
+	return item
 }
 
 // publishedRefs maps every skipped image to the pushed image its first tag
@@ -164,7 +218,7 @@ func publishedRefs(decisions []change.Decision) map[string]string {
 	out := map[string]string{}
 	for _, d := range decisions {
 		if d.Action == change.Skip && len(d.Node.Refs) > 0 {
-			out[d.Node.Name] = d.Node.Refs[0].Repository + "@" + d.Existing.String()
+			out[d.Node.Name] = d.Node.Refs[0].ByDigest(d.Existing.String())
 		}
 	}
 	return out

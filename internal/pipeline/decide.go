@@ -2,16 +2,17 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/wsbuild/wsbuild/internal/change"
-	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/publish"
 )
 
-// Decide says which images of p a run builds. With lookup, every target tag
-// is looked up through pub and images already up to date are skipped
-// (unless o.Force); without it, every image is built.
-func Decide(ctx context.Context, p *plan.Plan, o Options, lookup bool, pub *publish.Publisher) ([]change.Decision, error) {
+// decide says which images of the run's plan to build. With lookup, every
+// target tag is looked up and images already up to date are skipped (unless
+// Force); without it, every image is built.
+func (ru *run) decide(ctx context.Context, lookup bool) ([]change.Decision, error) {
+	p := ru.plan
 	if !lookup {
 		out := make([]change.Decision, len(p.Nodes))
 		for i, n := range p.Nodes {
@@ -20,25 +21,15 @@ func Decide(ctx context.Context, p *plan.Plan, o Options, lookup bool, pub *publ
 		return out, nil
 	}
 	found := map[string]publish.Found{}
-	if !o.Force {
-		list, err := pub.Lookup(ctx, change.Refs(p))
+	if !ru.o.Force {
+		refs := change.Refs(p)
+		list, err := ru.r.publisher.Lookup(ctx, refs)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("looking up what the %d target tags hold (--force builds without looking): %w", len(refs), err)
 		}
 		for _, f := range list {
 			found[f.Ref] = f
 		}
 	}
-	return change.Decide(p, found, o.Force), nil
-}
-
-// ToBuild counts the decisions that build.
-func ToBuild(ds []change.Decision) int {
-	n := 0
-	for _, d := range ds {
-		if d.Action == change.Build {
-			n++
-		}
-	}
-	return n
+	return change.Decide(p, found, ru.o.Force), nil
 }

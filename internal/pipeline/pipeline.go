@@ -1,33 +1,31 @@
-// Package pipeline runs wsbuild's pipeline from a spec file to pushed images:
-// load and validate, connect to buildkitd, resolve bases, plan, compile, solve
-// and publish. The CLI and the tests drive it; each step lives in its own
-// package and this one only wires them together.
+// Package pipeline owns a wsbuild run from a spec file to pushed images:
+// load and validate, plan, resolve the bases (or pin them from the lock
+// file), decide what to build, compile, solve and publish. The CLI only
+// parses flags into Options and prints what a Runner returns.
+//
+// Every step that does I/O sits behind a small interface: a Resolver for
+// base images, a Daemon (a Builder and a Resolver) opened only when a run
+// needs one, and a Publisher that looks up tags, pushes by digest and then
+// moves tags. The defaults wrap buildkitd (internal/solve) and
+// go-containerregistry (internal/publish); tests put fakes in their place.
 package pipeline
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"github.com/containerd/platforms"
-	"github.com/opencontainers/go-digest"
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
-	"time"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
-	"github.com/wsbuild/wsbuild/internal/buildkitd"
-	"github.com/wsbuild/wsbuild/internal/lock"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/plan"
-	"github.com/wsbuild/wsbuild/internal/probe"
+	"github.com/wsbuild/wsbuild/internal/publish"
 	"github.com/wsbuild/wsbuild/internal/solve"
-	"github.com/wsbuild/wsbuild/internal/spec"
 	wsllb "github.com/wsbuild/wsbuild/llb"
 )
 
-// InputError is a problem with the spec, an override or the selection: the
-// user's input, not the build. The CLI exits 2 on it.
+// InputError is a problem with the spec, an override, a flag or the
+// selection: the user's input, not the build. The CLI exits 2 on it.
 type InputError struct {
 	// Err describes the problem.
 	Err error
@@ -39,7 +37,7 @@ func (e *InputError) Error() string { return e.Err.Error() }
 // Unwrap returns the underlying error.
 func (e *InputError) Unwrap() error { return e.Err }
 
-// Options says what to build and how.
+// Options says what a run reads, builds and where.
 type Options struct {
 	// SpecFile is the spec's path.
 	SpecFile string
@@ -48,30 +46,72 @@ type Options struct {
 	// SetFiles are override files (--set-file), one image.key=value a line,
 	// applied in order before Sets.
 	SetFiles []string
-	// Images selects images to build (with their ancestors); empty means all.
-	// A declared image's name selects all its matrix variants.
+	// LockFile is the lock file to read or write; "" means the spec's (see
+	// LockPath).
+	LockFile string
+	// Images selects images (with their ancestors); empty means all. A
+	// declared image's name selects all its matrix variants.
 	Images []string
 	// WithDependents also selects every image built on a selected one.
 	WithDependents bool
-	// Connect holds options for the buildkitd connection.
-	Connect []buildkitd.Option
-	// Progress is BuildKit's progress mode.
-	Progress string
-	// ProgressOut is where progress is written.
-	ProgressOut io.Writer
-	// NoCache solves every step again.
-	NoCache bool
-	// CacheDir holds the content store of exported images.
-	CacheDir string
-	// Platform is the platform images are built for.
+	// Platform is the platform images are built for; zero means
+	// oci.DefaultPlatform.
 	Platform ocispec.Platform
-	// LockFile is the lock file to read; "" means the spec's (see LockPath).
-	LockFile string
+	// SourceDateEpoch is --source-date-epoch, nil when not given. It wins
+	// over $SOURCE_DATE_EPOCH (when not empty), which wins over the spec's
+	// source_date_epoch; a bad value is an InputError naming its source.
+	// Validate and Lock use the spec's only.
+	SourceDateEpoch *string
+
+	// Push pushes every built image to the spec's push targets (Build), and
+	// is then compared with what they hold already.
+	Push bool
+	// Why decides, as `build --push` would, what to build and why (Plan).
+	Why bool
 	// Force builds every selected image, even those whose tags are up to date.
 	Force bool
-	// SourceDateEpoch fixes every timestamp of the images, for reproducible
-	// builds; nil leaves the spec's source_date_epoch, if any, in force.
-	SourceDateEpoch *time.Time
+
+	// Addr is the buildkitd address; "" means $BUILDKIT_HOST, else a
+	// private buildkitd.
+	Addr string
+	// Progress is BuildKit's progress mode; "" means auto.
+	Progress string
+	// NoCache solves every step again.
+	NoCache bool
+	// CacheDir holds the private buildkitd's state and the content store of
+	// exported images; "" means DefaultCacheDir.
+	CacheDir string
+	// Log receives the progress display and the private daemon's log; nil
+	// means standard error.
+	Log io.Writer
+}
+
+// withDefaults fills in o's defaults and checks what can be checked before
+// anything is read.
+func (o Options) withDefaults() (Options, error) {
+	if o.Platform.OS == "" {
+		o.Platform = oci.DefaultPlatform()
+	}
+	if o.Progress == "" {
+		o.Progress = "auto"
+	}
+	if err := solve.CheckProgress(o.Progress); err != nil {
+		return o, &InputError{err}
+	}
+	if o.Log == nil {
+		o.Log = os.Stderr
+	}
+	return o, nil
+}
+
+// withCacheDir fills in o.CacheDir.
+func (o Options) withCacheDir() (Options, error) {
+	if o.CacheDir != "" {
+		return o, nil
+	}
+	var err error
+	o.CacheDir, err = DefaultCacheDir()
+	return o, err
 }
 
 // DefaultCacheDir is $WSBUILD_CACHE_DIR, else the user's cache folder/wsbuild.
@@ -86,119 +126,80 @@ func DefaultCacheDir() (string, error) {
 	return filepath.Join(d, "wsbuild"), nil
 }
 
-// DefaultPlatform is linux on the architecture wsbuild runs on.
-func DefaultPlatform() ocispec.Platform {
-	return ocispec.Platform{OS: "linux", Architecture: runtime.GOARCH}
-}
-
-// Load reads and validates the spec, with the overrides of o.SetFiles and then
-// those of o.Sets.
-func Load(o Options) (*spec.Family, error) {
-	var list []spec.Override
-	for _, name := range o.SetFiles {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			return nil, &InputError{fmt.Errorf("reading override file %q: %w", name, err)}
-		}
-		ovs, err := spec.ReadOverrides(name, data)
-		if err != nil {
-			return nil, &InputError{err}
-		}
-		list = append(list, ovs...)
-	}
-	f, err := spec.Load(o.SpecFile, o.Sets, spec.WithOverrideList(list))
-	if err != nil {
-		return nil, &InputError{err}
-	}
-	return f, nil
-}
-
-// Planned is a family planned against resolved base images.
-type Planned struct {
-	// Plan is the build plan, input digests covering the base digests.
-	Plan *plan.Plan
-	// Bases holds each base's pinned reference, digest and config.
-	Bases map[string]wsllb.Base
-}
-
-// Check plans the selected images of f. It needs no daemon, so a bad
-// selection, a missing copy source or an inconsistent chain is reported
-// before one starts; Resolve then completes the same plan.
-func Check(f *spec.Family, o Options) (*plan.Plan, error) {
-	opts := []plan.Option{
-		plan.WithSelection(o.Images...),
-		plan.WithContext(os.DirFS(filepath.Dir(o.SpecFile))),
-		plan.WithPlatform(platforms.Format(o.Platform)),
-	}
-	if o.WithDependents {
-		opts = append(opts, plan.WithDependents())
-	}
+// sourceDateEpoch is the run's source date epoch ahead of the spec's:
+// --source-date-epoch, else $SOURCE_DATE_EPOCH when not empty (see
+// plan.SourceDateEpochFrom, which ranks them, and plan.New, which falls back
+// to the spec's source_date_epoch).
+func (o Options) sourceDateEpoch() ([]plan.Option, error) {
+	flag := plan.EpochSetting{Name: "--source-date-epoch"}
 	if o.SourceDateEpoch != nil {
-		opts = append(opts, plan.WithSourceDateEpoch(*o.SourceDateEpoch))
+		flag.Value, flag.Set = *o.SourceDateEpoch, true
 	}
-	p, err := plan.New(f, opts...)
+	env := os.Getenv(wsllb.EnvSourceDateEpoch)
+	t, err := plan.SourceDateEpochFrom(flag, plan.EpochSetting{Name: "$" + wsllb.EnvSourceDateEpoch, Value: env, Set: env != ""})
 	if err != nil {
 		return nil, &InputError{err}
 	}
-	return p, nil
+	if t == nil {
+		return nil, nil
+	}
+	return []plan.Option{plan.WithSourceDateEpoch(*t)}, nil
 }
 
-// Resolve looks up p's base images through s and folds their digests into
-// p's input digests. With pins (from a lock file), the pinned references are
-// resolved instead of the spec's, so the digests stay those of the lock.
-func Resolve(ctx context.Context, s *solve.Solver, p *plan.Plan, o Options, pins map[string]lock.Base) (*Planned, error) {
-	refs := p.Bases()
-	lookup := make([]string, len(refs))
-	for i, ref := range refs {
-		lookup[i] = ref
-		if b, ok := pins[ref]; ok {
-			lookup[i] = b.Pinned
+// Runner runs wsbuild's pipeline. Its zero value is not usable; see New.
+type Runner struct {
+	open      Opener
+	publisher Publisher
+	resolver  Resolver
+	// registryResolver resolves bases with go-containerregistry when the
+	// run's buildkitd is a private one (see run.resolver).
+	registryResolver bool
+}
+
+type options struct {
+	open      Opener
+	publisher Publisher
+	resolver  Resolver
+	opener    bool // WithOpener was given
+}
+
+// Option configures a Runner.
+type Option func(*options) error
+
+// WithOpener sets how a run opens its Daemon. Default: OpenBuildkitd.
+func WithOpener(open Opener) Option {
+	return func(o *options) error { o.open, o.opener = open, true; return nil }
+}
+
+// WithPublisher sets the registry client. Default: publish.New() (the
+// Docker config's credentials).
+func WithPublisher(p Publisher) Option {
+	return func(o *options) error { o.publisher = p; return nil }
+}
+
+// WithResolver sets how bases are resolved. Default: with the default
+// Opener and a private buildkitd, go-containerregistry with the registry
+// mirrors and credentials buildkitd would use (internal/resolve), so that
+// planning starts no daemon; otherwise through the run's Daemon.
+func WithResolver(r Resolver) Option {
+	return func(o *options) error { o.resolver = r; return nil }
+}
+
+// New returns a Runner.
+func New(opts ...Option) (*Runner, error) {
+	o := options{open: OpenBuildkitd}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
 		}
 	}
-	resolved, err := s.ResolveBases(ctx, lookup, o.Platform)
-	if err != nil {
-		return nil, err
+	if o.publisher == nil {
+		p, err := publish.New()
+		if err != nil {
+			return nil, err
+		}
+		o.publisher = p
 	}
-	bases := map[string]wsllb.Base{}
-	digests := map[string]digest.Digest{}
-	for i, ref := range refs {
-		bases[ref] = resolved[lookup[i]]
-		digests[ref] = bases[ref].Digest
-	}
-	if err := p.SetBaseDigests(digests); err != nil {
-		return nil, err
-	}
-	return &Planned{Plan: p, Bases: bases}, nil
+	return &Runner{open: o.open, publisher: o.publisher, resolver: o.resolver,
+		registryResolver: o.resolver == nil && !o.opener}, nil
 }
-
-// Session is an open connection to buildkitd with a solver on it.
-type Session struct {
-	// Conn is the buildkitd connection.
-	Conn *buildkitd.Conn
-	// Solver builds on that connection.
-	Solver *solve.Solver
-}
-
-// Open connects to buildkitd (starting a private one by default).
-func Open(ctx context.Context, o Options) (*Session, error) {
-	conn, err := buildkitd.Connect(ctx, o.Connect...)
-	if err != nil {
-		return nil, err
-	}
-	probePath, err := probe.Locate()
-	if err != nil {
-		return nil, errors.Join(&InputError{err}, conn.Close())
-	}
-	s, err := solve.New(conn.Client(),
-		solve.WithProbe(probePath),
-		solve.WithProgress(o.Progress, o.ProgressOut),
-		solve.WithNoCache(o.NoCache),
-		solve.WithContextDir(filepath.Dir(o.SpecFile)))
-	if err != nil {
-		return nil, errors.Join(&InputError{err}, conn.Close())
-	}
-	return &Session{Conn: conn, Solver: s}, nil
-}
-
-// Close ends the session, stopping a private buildkitd.
-func (s *Session) Close() error { return s.Conn.Close() }

@@ -6,38 +6,28 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+
+	"github.com/wsbuild/wsbuild/internal/oci"
 )
 
-// Manifest annotations wsbuild writes on every image it builds, so that a
-// later run can tell from the registry alone whether the image is up to date
-// and, when it is not, which input changed and how.
-const (
-	// AnnotationInputDigest holds the image's input digest.
-	AnnotationInputDigest = "io.wsbuild.input-digest"
-	// AnnotationInputs holds Node.Inputs as a JSON object.
-	AnnotationInputs = "io.wsbuild.inputs"
-	// AnnotationInputValues holds Node.Values as a JSON object, each value
-	// exactly the bytes AnnotationInputs has the digest of, less the inputs
-	// InputValues leaves out.
-	AnnotationInputValues = "io.wsbuild.input-values"
-)
-
-// MaxInputValues is the most bytes AnnotationInputValues holds. Registries
-// cap a manifest at a few MiB (4 MiB for distribution) and every lookup
-// fetches it, so the largest inputs are left out until the rest fits; a
-// spec's values are usually a few KiB.
+// MaxInputValues is the most bytes oci.AnnotationInputValues holds.
+// Registries cap a manifest at a few MiB (4 MiB for distribution) and every
+// lookup fetches it, so the largest inputs are left out until the rest
+// fits; a spec's values are usually a few KiB.
 const MaxInputValues = 64 << 10
 
 // credentialURL matches a URL with a user part, such as
 // https://user:token@host/: an input holding one is never annotated.
 var credentialURL = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/?#\s"@]+@`)
 
-// Annotations are the manifest annotations of n's image.
+// Annotations are the manifest annotations of n's image (see
+// oci.AnnotationInputDigest): its input digest, its Inputs and, as far as
+// InputValues annotates them, its Values.
 func (n *Node) Annotations() map[string]string {
 	return map[string]string{
-		AnnotationInputDigest: n.InputDigest.String(),
-		AnnotationInputs:      string(mustMarshal(n.Inputs)),
-		AnnotationInputValues: string(mustMarshal(InputValues(n.Values))),
+		oci.AnnotationInputDigest: n.InputDigest.String(),
+		oci.AnnotationInputs:      string(mustMarshal(n.Inputs)),
+		oci.AnnotationInputValues: string(mustMarshal(InputValues(n.Values))),
 	}
 }
 

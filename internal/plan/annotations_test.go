@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wsbuild/wsbuild/internal/oci"
+
 	"github.com/opencontainers/go-digest"
 )
 
@@ -19,10 +21,10 @@ func TestAnnotatedValuesMatchInputs(t *testing.T) {
 	a := app.Annotations()
 	var inputs map[string]digest.Digest
 	var values map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(a[AnnotationInputs]), &inputs); err != nil {
+	if err := json.Unmarshal([]byte(a[oci.AnnotationInputs]), &inputs); err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal([]byte(a[AnnotationInputValues]), &values); err != nil {
+	if err := json.Unmarshal([]byte(a[oci.AnnotationInputValues]), &values); err != nil {
 		t.Fatal(err)
 	}
 	for k, v := range values {
@@ -42,11 +44,11 @@ func TestAnnotatedValuesMatchInputs(t *testing.T) {
 	if got, want := string(values["requirements"]), `"`+digest.FromString("numpy\n").String()+`"`; got != want {
 		t.Errorf("requirements value %s, want its digest %s", got, want)
 	}
-	if strings.Contains(a[AnnotationInputValues], "numpy") || strings.Contains(a[AnnotationInputValues], "print(1)") {
-		t.Errorf("values hold file content: %s", a[AnnotationInputValues])
+	if strings.Contains(a[oci.AnnotationInputValues], "numpy") || strings.Contains(a[oci.AnnotationInputValues], "print(1)") {
+		t.Errorf("values hold file content: %s", a[oci.AnnotationInputValues])
 	}
-	if a[AnnotationInputDigest] != app.InputDigest.String() {
-		t.Errorf("input digest annotation %q", a[AnnotationInputDigest])
+	if a[oci.AnnotationInputDigest] != app.InputDigest.String() {
+		t.Errorf("input digest annotation %q", a[oci.AnnotationInputDigest])
 	}
 }
 

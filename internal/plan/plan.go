@@ -9,12 +9,13 @@ import (
 	"encoding/json"
 	"io/fs"
 	"maps"
-	"runtime"
 	"slices"
 	"time"
 
+	"github.com/containerd/platforms"
 	"github.com/opencontainers/go-digest"
 	"github.com/wsbuild/wsbuild/internal/feature"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/spec"
 	"github.com/wsbuild/wsbuild/templates"
 )
@@ -73,7 +74,7 @@ type Node struct {
 	// Tag is the image's tag.
 	Tag string
 	// Refs are the references the image is pushed to, one per push target.
-	Refs []Ref
+	Refs []oci.Ref
 	// InputDigest summarises every input of the image; see Digest.
 	InputDigest digest.Digest
 	// Inputs digests each named input of InputDigest on its own: spec
@@ -112,16 +113,6 @@ type EnvVar struct {
 	Key string
 	// Value is its value.
 	Value string
-}
-
-// Ref is a reference an image is pushed to.
-type Ref struct {
-	// Name is registry/namespace/repository:tag.
-	Name string
-	// Repository is Name without its tag: registry/namespace/repository.
-	Repository string
-	// Insecure allows plain HTTP to the registry.
-	Insecure bool
 }
 
 type options struct {
@@ -164,8 +155,8 @@ func WithTemplateVersion(v string) Option {
 }
 
 // WithPlatform names the platform images are built for, such as
-// "linux/amd64"; it is part of every input digest. Default: "linux/" and the
-// architecture wsbuild runs on.
+// "linux/amd64"; it is part of every input digest. Default:
+// oci.DefaultPlatform.
 func WithPlatform(platform string) Option {
 	return func(o *options) error { o.platform = platform; return nil }
 }
@@ -184,7 +175,7 @@ func WithSourceDateEpoch(t time.Time) Option {
 
 // New plans the family f.
 func New(f *spec.Family, opts ...Option) (*Plan, error) {
-	o := options{version: templates.Version, platform: "linux/" + runtime.GOARCH, epoch: f.SourceDateEpoch}
+	o := options{version: templates.Version, platform: platforms.Format(oci.DefaultPlatform()), epoch: f.SourceDateEpoch}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, err
@@ -261,11 +252,11 @@ func (p *Plan) Bases() []string {
 	return slices.Sorted(maps.Keys(seen))
 }
 
-func refs(targets []spec.PushTarget, repository, tag string) []Ref {
-	var out []Ref
+func refs(targets []spec.PushTarget, repository, tag string) []oci.Ref {
+	var out []oci.Ref
 	for _, t := range targets {
 		repo := t.Registry + "/" + t.Namespace + "/" + repository
-		out = append(out, Ref{Name: repo + ":" + tag, Repository: repo, Insecure: t.Insecure})
+		out = append(out, oci.Ref{Name: repo + ":" + tag, Repository: repo, Insecure: t.Insecure})
 	}
 	return out
 }

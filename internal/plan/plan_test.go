@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/opencontainers/go-digest"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/spec"
 )
 
@@ -111,7 +112,7 @@ func TestInheritance(t *testing.T) {
 	if app.Tag != "latest" || p.Node("python").Tag != "1.0" {
 		t.Errorf("tags %q %q", app.Tag, p.Node("python").Tag)
 	}
-	want := []Ref{{"reg.example/lab/app:latest", "reg.example/lab/app", false}, {"127.0.0.1:5000/ci/ws/app:latest", "127.0.0.1:5000/ci/ws/app", true}}
+	want := []oci.Ref{{Name: "reg.example/lab/app:latest", Repository: "reg.example/lab/app"}, {Name: "127.0.0.1:5000/ci/ws/app:latest", Repository: "127.0.0.1:5000/ci/ws/app", Insecure: true}}
 	if len(app.Refs) != 2 || app.Refs[0] != want[0] || app.Refs[1] != want[1] {
 		t.Errorf("app refs %v, want %v", app.Refs, want)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/opencontainers/go-digest"
-	"github.com/wsbuild/wsbuild/internal/plan"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -43,7 +43,7 @@ type Found struct {
 // Lookup fetches the manifest at every ref, concurrently, and reads the
 // input digest wsbuild annotated it with. A missing tag or repository is not
 // an error (Found.Exists is false); any other failure is.
-func (p *Publisher) Lookup(ctx context.Context, refs []Ref) ([]Found, error) {
+func (p *Publisher) Lookup(ctx context.Context, refs []oci.Ref) ([]Found, error) {
 	out := make([]Found, len(refs))
 	eg, ctx := errgroup.WithContext(ctx)
 	eg.SetLimit(lookupJobs)
@@ -60,7 +60,7 @@ func (p *Publisher) Lookup(ctx context.Context, refs []Ref) ([]Found, error) {
 	return out, nil
 }
 
-func (p *Publisher) lookupOne(ctx context.Context, r Ref) (Found, error) {
+func (p *Publisher) lookupOne(ctx context.Context, r oci.Ref) (Found, error) {
 	found := Found{Ref: r.Name}
 	tag, err := parseTag(r)
 	if err != nil {
@@ -84,12 +84,12 @@ func (p *Publisher) lookupOne(ctx context.Context, r Ref) (Found, error) {
 	for _, l := range m.Layers {
 		found.Layers = append(found.Layers, l.Digest)
 	}
-	found.InputDigest = digest.Digest(m.Annotations[plan.AnnotationInputDigest])
-	if raw := m.Annotations[plan.AnnotationInputs]; raw != "" {
+	found.InputDigest = digest.Digest(m.Annotations[oci.AnnotationInputDigest])
+	if raw := m.Annotations[oci.AnnotationInputs]; raw != "" {
 		// A malformed list only loses the explanation, not the decision.
 		_ = json.Unmarshal([]byte(raw), &found.Inputs)
 	}
-	if raw := m.Annotations[plan.AnnotationInputValues]; raw != "" {
+	if raw := m.Annotations[oci.AnnotationInputValues]; raw != "" {
 		// Likewise: without values, a change is named but not shown.
 		if err := json.Unmarshal([]byte(raw), &found.Values); err != nil {
 			found.Values = nil

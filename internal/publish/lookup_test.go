@@ -5,13 +5,14 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/wsbuild/wsbuild/internal/oci"
+
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/opencontainers/go-digest"
-	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/rig"
 )
 
@@ -39,9 +40,9 @@ func TestLookupReadsInputValues(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			anns := map[string]string{plan.AnnotationInputDigest: "sha256:" + string(rune('a'+i)), plan.AnnotationInputs: string(inputs)}
+			anns := map[string]string{oci.AnnotationInputDigest: "sha256:" + string(rune('a'+i)), oci.AnnotationInputs: string(inputs)}
 			if tt.values != "" {
-				anns[plan.AnnotationInputValues] = tt.values
+				anns[oci.AnnotationInputValues] = tt.values
 			}
 			ref := r.Registry + "/lookup/img:" + string(rune('a'+i))
 			tag, err := name.NewTag(ref, name.Insecure)
@@ -51,7 +52,7 @@ func TestLookupReadsInputValues(t *testing.T) {
 			if err := remote.Write(tag, mutate.Annotations(img, anns).(v1.Image)); err != nil {
 				t.Fatal(err)
 			}
-			found, err := p.Lookup(context.Background(), []Ref{{Name: ref, Insecure: true}})
+			found, err := p.Lookup(context.Background(), []oci.Ref{{Name: ref, Insecure: true}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -7,6 +7,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/wsbuild/wsbuild/internal/oci"
 )
 
 // mountingImage is an image whose layers shared with its parent are
@@ -44,7 +45,7 @@ func fromFound(found []Found, insecure []bool) (*mountSource, error) {
 		if !f.Exists {
 			return nil, nil
 		}
-		tag, err := parseTag(Ref{Name: f.Ref, Insecure: insecure[i]})
+		tag, err := parseTag(oci.Ref{Name: f.Ref, Insecure: insecure[i]})
 		if err != nil {
 			return nil, err
 		}

@@ -16,6 +16,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/opencontainers/go-digest"
+	"github.com/wsbuild/wsbuild/internal/oci"
 )
 
 // tagTimeout bounds the tag phase, which ignores cancellation.
@@ -32,19 +33,11 @@ type Item struct {
 	// same order.
 	Parent string
 	// Refs are the tags to push to.
-	Refs []Ref
+	Refs []oci.Ref
 	// ParentPushed is what the parent's tags hold, one per ref in the same
 	// order, when the parent is not published in this run because it is
 	// already up to date; the layers they share are mounted from there.
 	ParentPushed []Found
-}
-
-// Ref is one tag an image is pushed to.
-type Ref struct {
-	// Name is registry/namespace/image:tag.
-	Name string
-	// Insecure allows plain HTTP to the registry.
-	Insecure bool
 }
 
 // Pushed records where one image went.
@@ -53,10 +46,13 @@ type Pushed struct {
 	Name string
 	// Digest is the manifest digest.
 	Digest v1.Hash
-	// Refs are the tags written.
+	// Refs are the tags written; empty until Tag wrote them.
 	Refs []string
 	// ByDigest are the digest references, one per tag.
 	ByDigest []string
+
+	image v1.Image   // what Tag points the tags at
+	tags  []name.Tag // the tags Tag writes
 }
 
 // Publisher pushes images.
@@ -113,17 +109,29 @@ func (p *Publisher) remoteOptions(ctx context.Context) []remote.Option {
 	}
 }
 
-// Publish pushes every item by digest, parents first, and then writes every
-// tag. Every ref is checked before anything is sent; if any push fails, no
-// tag is written.
+// Publish pushes every item by digest (Push) and then, unless ctx was
+// cancelled meanwhile, writes every tag (Tag). If any push fails, no tag is
+// written.
 func (p *Publisher) Publish(ctx context.Context, items []Item) ([]Pushed, error) {
+	pushed, err := p.Push(ctx, items)
+	if err != nil {
+		return nil, err
+	}
+	return p.Tag(ctx, pushed)
+}
+
+// Push pushes every item by digest to the repository of each of its refs,
+// parents first, and writes no tag. Every ref is checked before anything is
+// sent. It stops at the first failure, and the error names the image and
+// the reference.
+func (p *Publisher) Push(ctx context.Context, items []Item) ([]Pushed, error) {
 	prepared, err := prepare(items)
 	if err != nil {
 		return nil, err
 	}
 	pushed := make([]Pushed, len(items))
 	for i, it := range prepared {
-		pushed[i] = Pushed{Name: it.Name, Digest: it.digest}
+		pushed[i] = Pushed{Name: it.Name, Digest: it.digest, image: it.Image, tags: it.tags}
 		for j, tag := range it.tags {
 			img, err := withParentMounts(it, it.parent, j)
 			if err != nil {
@@ -131,28 +139,42 @@ func (p *Publisher) Publish(ctx context.Context, items []Item) ([]Pushed, error)
 			}
 			byDigest := tag.Context().Digest(it.digest.String())
 			if err := remote.Write(byDigest, img, p.remoteOptions(ctx)...); err != nil {
-				return nil, fmt.Errorf("pushing %q: %w", byDigest.String(), err)
+				return nil, fmt.Errorf("image %q: pushing %q: %w", it.Name, byDigest.String(), err)
 			}
 			pushed[i].ByDigest = append(pushed[i].ByDigest, byDigest.String())
 		}
 	}
-	// Every image is in every registry by digest. Move the tags only if the
-	// run was not cancelled meanwhile; once started, finish them even on
-	// Ctrl-C, so the tags of one run move together.
+	return pushed, nil
+}
+
+// Tag points every tag of every image Push pushed at it: the step that
+// makes a run visible, taken once every image is in every registry by
+// digest. It does not start when ctx is already done; once started, it
+// finishes even on Ctrl-C (within a bounded time), so the tags of one run
+// move together. It returns pushed with Refs filled in.
+func (p *Publisher) Tag(ctx context.Context, pushed []Pushed) ([]Pushed, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("publishing cancelled before any tag moved: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tagTimeout)
-	defer cancel()
-	for i, it := range prepared {
-		for _, tag := range it.tags {
-			if err := remote.Tag(tag, it.Image, p.remoteOptions(ctx)...); err != nil {
-				return nil, fmt.Errorf("tagging %q: %w", tag.String(), err)
-			}
-			pushed[i].Refs = append(pushed[i].Refs, tag.String())
+	for _, pu := range pushed {
+		if pu.image == nil && len(pu.ByDigest) > 0 {
+			return nil, fmt.Errorf("image %q: not pushed by this publisher, cannot tag it", pu.Name)
 		}
 	}
-	return pushed, nil
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tagTimeout)
+	defer cancel()
+	out := make([]Pushed, len(pushed))
+	for i, pu := range pushed {
+		out[i] = pu
+		out[i].Refs = nil
+		for _, tag := range pu.tags {
+			if err := remote.Tag(tag, pu.image, p.remoteOptions(ctx)...); err != nil {
+				return nil, fmt.Errorf("tagging %q: %w", tag.String(), err)
+			}
+			out[i].Refs = append(out[i].Refs, tag.String())
+		}
+	}
+	return out, nil
 }
 
 // prepared is an Item with everything publishing needs worked out once.
@@ -212,7 +234,7 @@ func layerDigests(img v1.Image) ([]v1.Hash, error) {
 	return out, nil
 }
 
-func parseTag(r Ref) (name.Tag, error) {
+func parseTag(r oci.Ref) (name.Tag, error) {
 	var opts []name.Option
 	if r.Insecure {
 		opts = append(opts, name.Insecure)

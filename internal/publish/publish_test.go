@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"net/http"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	_ "github.com/wsbuild/wsbuild/internal/golden"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/rig"
 )
 
@@ -35,8 +37,8 @@ func family(t *testing.T) (v1.Image, v1.Image) {
 
 func items(registry, ns string, parent, child v1.Image) []Item {
 	return []Item{
-		{Name: "base", Image: parent, Refs: []Ref{{Name: registry + "/" + ns + "/base:1", Insecure: true}}},
-		{Name: "child", Image: child, Parent: "base", Refs: []Ref{{Name: registry + "/" + ns + "/child:1", Insecure: true}}},
+		{Name: "base", Image: parent, Refs: []oci.Ref{{Name: registry + "/" + ns + "/base:1", Insecure: true}}},
+		{Name: "child", Image: child, Parent: "base", Refs: []oci.Ref{{Name: registry + "/" + ns + "/child:1", Insecure: true}}},
 	}
 }
 
@@ -95,8 +97,8 @@ func TestFailedPushMovesNoTag(t *testing.T) {
 	parent, child := family(t)
 	its := items(r.Registry, "fail", parent, child)
 	// The second image goes to a registry that refuses connections.
-	its[1].Refs = append(its[1].Refs, Ref{Name: "127.0.0.1:1/fail/child:1", Insecure: true})
-	its[0].Refs = append(its[0].Refs, Ref{Name: r.Registry + "/fail/base:2", Insecure: true})
+	its[1].Refs = append(its[1].Refs, oci.Ref{Name: "127.0.0.1:1/fail/child:1", Insecure: true})
+	its[0].Refs = append(its[0].Refs, oci.Ref{Name: r.Registry + "/fail/base:2", Insecure: true})
 	_, err = p.Publish(context.Background(), its)
 	if err == nil || !strings.Contains(err.Error(), `pushing "127.0.0.1:1/fail/child@sha256:`) {
 		t.Fatalf("err = %v, want the failed push named", err)
@@ -137,3 +139,54 @@ func TestCancelledBeforeTagsMovesNoTag(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
+
+// TestPushThenTag checks the two steps of Publish apart: Push puts every
+// image in the registry by digest and moves no tag; Tag then moves them all.
+func TestPushThenTag(t *testing.T) {
+	r := rig.ForTest(t)
+	p, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent, child := family(t)
+	its := items(r.Registry, "steps", parent, child)
+	pushed, err := p.Push(t.Context(), its)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, it := range its {
+		if len(pushed[i].Refs) != 0 || len(pushed[i].ByDigest) != 1 {
+			t.Errorf("%s after Push: refs %v, by digest %v; want no tag and one digest ref", it.Name, pushed[i].Refs, pushed[i].ByDigest)
+		}
+		if _, ok := tagged(t, pushed[i].ByDigest[0]); !ok {
+			t.Errorf("%s is not in the registry by digest after Push", pushed[i].ByDigest[0])
+		}
+		if _, ok := tagged(t, it.Refs[0].Name); ok {
+			t.Errorf("%s was tagged by Push", it.Refs[0].Name)
+		}
+	}
+	tagged2, err := p.Tag(t.Context(), pushed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, it := range its {
+		want, _ := it.Image.Digest()
+		if got, ok := tagged(t, it.Refs[0].Name); !ok || got != want || len(tagged2[i].Refs) != 1 {
+			t.Errorf("%s after Tag: %v (present %v), refs %v; want %v", it.Refs[0].Name, got, ok, tagged2[i].Refs, want)
+		}
+	}
+}
+
+// TestDoesNotImportPlan keeps the publisher apart from the planner: it
+// speaks internal/oci's vocabulary only.
+func TestDoesNotImportPlan(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if dep == "github.com/wsbuild/wsbuild/internal/plan" || dep == "github.com/wsbuild/wsbuild/llb" {
+			t.Errorf("publish imports %s", dep)
+		}
+	}
+}

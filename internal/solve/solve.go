@@ -13,7 +13,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -100,18 +99,22 @@ func New(c *bkclient.Client, opts ...Option) (*Solver, error) {
 	return &Solver{c: c, opts: o}, nil
 }
 
-// Result is one built image in the content store.
+// Result is one image of a Build: built into the content store, or failed.
 type Result struct {
 	// Name is the image's name in the spec.
 	Name string
-	// Manifest describes the image manifest in the store.
+	// Manifest describes the image manifest in the store; zero when Err is set.
 	Manifest ocispec.Descriptor
+	// Err says why the image failed to build: a step, or the checks that
+	// failed (by name); nil when it built.
+	Err error
 }
 
 // Build solves every image and exports each, as an OCI image, into store.
-// Blobs the store already holds are not sent again. It returns the results
-// in the order of images. One image failing does not stop the others: the
-// error names every image that failed, and why.
+// Blobs the store already holds are not sent again. It returns one Result
+// per image, in the order of images. One image failing does not stop the
+// others: its Result.Err says why. The error is for what fails the whole
+// run (an image that does not marshal, the progress display).
 func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content.Store) ([]Result, error) {
 	var extra []bk.ConstraintsOpt
 	if s.opts.noCache {
@@ -134,47 +137,58 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 	}
 	jobs := make([]job, len(images))
 	for i, img := range images {
-		def, err := img.Definition(ctx, extra...)
-		if err != nil {
-			return nil, fmt.Errorf("marshalling image %q: %w", img.Node.Name, err)
-		}
-		cfg, err := img.ConfigJSON()
-		if err != nil {
-			return nil, fmt.Errorf("marshalling config of image %q: %w", img.Node.Name, err)
-		}
-		checks, err := checkDefinitions(ctx, img, extra)
+		j, err := newJob(ctx, img, extra)
 		if err != nil {
 			return nil, err
 		}
-		jobs[i] = job{def: def, cfg: cfg, annotations: img.Annotations, checks: checks, export: exportOf(img)}
+		jobs[i] = j
 	}
 	display, err := startDisplay(len(images), s.opts.progress, s.opts.out)
 	if err != nil {
 		return nil, fmt.Errorf("starting the %q progress display: %w", s.opts.progress, err)
 	}
 	results := make([]Result, len(images))
-	errs := make([]error, len(images))
 	var wg sync.WaitGroup
 	for i, img := range images {
 		ch := display.source(i)
 		wg.Go(func() {
 			desc, err := s.buildOne(ctx, jobs[i], store, mounts, ch)
-			if err != nil {
-				errs[i] = fmt.Errorf("building image %q: %w", img.Node.Name, err)
-				return
-			}
-			results[i] = Result{Name: img.Node.Name, Manifest: desc}
+			results[i] = Result{Name: img.Node.Name, Manifest: desc, Err: err}
 		})
 	}
 	wg.Wait()
-	err = errors.Join(errs...)
-	if derr := display.wait(); err == nil && derr != nil {
-		err = derr
-	}
-	if err != nil {
-		return nil, err
+	if err := display.wait(); err != nil && Failed(results) == 0 {
+		return nil, fmt.Errorf("showing progress: %w", err)
 	}
 	return results, nil
+}
+
+// Failed counts the results that failed.
+func Failed(results []Result) int {
+	n := 0
+	for _, r := range results {
+		if r.Err != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// newJob marshals img, its config and its checks for buildkitd.
+func newJob(ctx context.Context, img *wsllb.Image, extra []bk.ConstraintsOpt) (job, error) {
+	def, err := img.Definition(ctx, extra...)
+	if err != nil {
+		return job{}, fmt.Errorf("marshalling image %q: %w", img.Node.Name, err)
+	}
+	cfg, err := img.ConfigJSON()
+	if err != nil {
+		return job{}, fmt.Errorf("marshalling config of image %q: %w", img.Node.Name, err)
+	}
+	checks, err := checkDefinitions(ctx, img, extra)
+	if err != nil {
+		return job{}, err
+	}
+	return job{def: def, cfg: cfg, annotations: img.Annotations, checks: checks, export: exportOf(img)}, nil
 }
 
 // job is one image, marshalled for buildkitd.

@@ -1,0 +1,90 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/containerd/containerd/v2/core/content"
+	contentlocal "github.com/containerd/containerd/v2/plugins/content/local"
+	"github.com/wsbuild/wsbuild/internal/buildkitd"
+	"github.com/wsbuild/wsbuild/internal/probe"
+	"github.com/wsbuild/wsbuild/internal/publish"
+	"github.com/wsbuild/wsbuild/internal/solve"
+	wsllb "github.com/wsbuild/wsbuild/llb"
+)
+
+// OpenBuildkitd is the default Opener: it connects to the buildkitd at
+// o.Addr, else $BUILDKIT_HOST, else starts a private one with its state in
+// o.CacheDir, and builds there, exporting images into the content store in
+// o.CacheDir.
+func OpenBuildkitd(ctx context.Context, o Options) (Daemon, error) {
+	conn, err := buildkitd.Connect(ctx, o.connectOptions()...)
+	if err != nil {
+		return nil, err
+	}
+	// The start checks mount the probe; a run that only resolves bases
+	// does not need it, so a missing probe fails the first build instead.
+	probePath, probeErr := probe.Locate()
+	s, err := solve.New(conn.Client(),
+		solve.WithProbe(probePath),
+		solve.WithProgress(o.Progress, o.Log),
+		solve.WithNoCache(o.NoCache),
+		solve.WithContextDir(filepath.Dir(o.SpecFile)))
+	if err != nil {
+		return nil, errors.Join(&InputError{err}, conn.Close())
+	}
+	dir := filepath.Join(o.CacheDir, "content")
+	local, err := contentlocal.NewStore(dir)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("opening content store %q: %w", dir, err), conn.Close())
+	}
+	return &buildkitdDaemon{Solver: s, conn: conn, store: solve.OneWriterStore(local), probeErr: probeErr}, nil
+}
+
+// connectOptions are the buildkitd options of o.
+func (o Options) connectOptions() []buildkitd.Option {
+	opts := []buildkitd.Option{buildkitd.WithLog(o.Log), buildkitd.WithStateDir(filepath.Join(o.CacheDir, "buildkitd"))}
+	if o.Addr != "" {
+		opts = append(opts, buildkitd.WithAddr(o.Addr))
+	}
+	return opts
+}
+
+// buildkitdDaemon is a Daemon on a buildkitd connection: its solver resolves
+// and builds, exporting into a local content store that the built images
+// are read from.
+type buildkitdDaemon struct {
+	*solve.Solver
+	conn  *buildkitd.Conn
+	store content.Store
+	// probeErr says why the start checks' probe was not found.
+	probeErr error
+}
+
+// Build solves images into the content store and reads each back as an
+// image, its blobs read lazily from the store.
+func (d *buildkitdDaemon) Build(ctx context.Context, images []*wsllb.Image) ([]Output, error) {
+	if d.probeErr != nil {
+		return nil, &InputError{fmt.Errorf("the start checks need wsbuild-probe: %w", d.probeErr)}
+	}
+	results, err := d.Solver.Build(ctx, images, d.store)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Output, len(results))
+	for i, r := range results {
+		if r.Err != nil {
+			out[i].Err = r.Err
+			continue
+		}
+		if out[i].Image, err = publish.FromStore(ctx, d.store, r.Manifest); err != nil {
+			out[i].Err = fmt.Errorf("reading the built image from the content store: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// Close stops the connection, and a private buildkitd with it.
+func (d *buildkitdDaemon) Close() error { return d.conn.Close() }

@@ -1,0 +1,234 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/containerd/platforms"
+	"github.com/opencontainers/go-digest"
+	"github.com/wsbuild/wsbuild/internal/buildkitd"
+	"github.com/wsbuild/wsbuild/internal/lock"
+	"github.com/wsbuild/wsbuild/internal/oci"
+	"github.com/wsbuild/wsbuild/internal/plan"
+	"github.com/wsbuild/wsbuild/internal/resolve"
+	"github.com/wsbuild/wsbuild/internal/spec"
+)
+
+// run is one run of a Runner: a loaded and planned spec whose Daemon is
+// opened only when it is needed. With a lock file, planning and deciding
+// what to build need no daemon, so a run that builds nothing never starts
+// one.
+type run struct {
+	r      *Runner
+	o      Options
+	plan   *plan.Plan
+	pins   map[string]oci.Base // from the lock file; nil without one
+	bases  map[string]oci.Base // resolved, with configs; nil until resolved
+	daemon Daemon              // nil until opened
+}
+
+// start fills in o's defaults, then loads and plans the spec o names. Its
+// bases are pinned from the lock file when there is one, else resolved.
+// With needPush, a spec without push targets is an InputError. Bad input
+// fails before any daemon starts.
+func (r *Runner) start(ctx context.Context, o Options, needPush bool) (*run, error) {
+	o, err := o.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.check(o, true)
+	if err != nil {
+		return nil, err
+	}
+	if needPush && len(p.Family.Push) == 0 {
+		return nil, &InputError{fmt.Errorf("%s: --push was given but the spec has no push: targets", p.Family.File)}
+	}
+	lf, err := readLock(o)
+	if err != nil {
+		return nil, err
+	}
+	ru := &run{r: r, o: o, plan: p}
+	if lf != nil {
+		if ru.pins, err = pin(p, lf, o); err != nil {
+			return nil, err
+		}
+		return ru, nil
+	}
+	if err := ru.resolve(ctx); err != nil {
+		return nil, errors.Join(err, ru.close())
+	}
+	return ru, nil
+}
+
+// check loads the spec (with the overrides of o.SetFiles, then o.Sets) and
+// plans its selected images, with the source date epoch of the flag and the
+// environment ahead of the spec's when epoch is true. It needs no daemon,
+// so a bad selection, a missing copy source or an inconsistent chain is
+// reported before one starts; resolving the bases completes the same plan.
+func (r *Runner) check(o Options, epoch bool) (*plan.Plan, error) {
+	var opts []plan.Option
+	if epoch {
+		var err error
+		if opts, err = o.sourceDateEpoch(); err != nil {
+			return nil, err
+		}
+	}
+	var list []spec.Override
+	for _, name := range o.SetFiles {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return nil, &InputError{fmt.Errorf("reading override file %q: %w", name, err)}
+		}
+		ovs, err := spec.ReadOverrides(name, data)
+		if err != nil {
+			return nil, &InputError{err}
+		}
+		list = append(list, ovs...)
+	}
+	f, err := spec.Load(o.SpecFile, o.Sets, spec.WithOverrideList(list))
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	opts = append(opts,
+		plan.WithSelection(o.Images...),
+		plan.WithContext(os.DirFS(filepath.Dir(o.SpecFile))),
+		plan.WithPlatform(platforms.Format(o.Platform)))
+	if o.WithDependents {
+		opts = append(opts, plan.WithDependents())
+	}
+	p, err := plan.New(f, opts...)
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	return p, nil
+}
+
+// open returns the run's Daemon, opening it the first time.
+func (ru *run) open(ctx context.Context) (Daemon, error) {
+	if ru.daemon != nil {
+		return ru.daemon, nil
+	}
+	o, err := ru.o.withCacheDir()
+	if err != nil {
+		return nil, err
+	}
+	d, err := ru.r.open(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	ru.daemon = d
+	return d, nil
+}
+
+// resolver is the Runner's Resolver; by default, for a private buildkitd,
+// go-containerregistry reading the registry mirrors and credentials that
+// buildkitd would use (its config file), so planning starts no daemon; for
+// a buildkitd named by --addr or $BUILDKIT_HOST, whose config wsbuild
+// cannot read, that daemon.
+func (ru *run) resolver(ctx context.Context) (Resolver, error) {
+	if ru.r.resolver != nil {
+		return ru.r.resolver, nil
+	}
+	if ru.r.registryResolver && ru.o.Addr == "" && os.Getenv(buildkitd.EnvHost) == "" {
+		r, err := resolve.New()
+		if err != nil {
+			return nil, &InputError{err}
+		}
+		return r, nil
+	}
+	return ru.open(ctx)
+}
+
+// resolve looks up the plan's bases and folds their digests into its input
+// digests. With pins (from a lock file), the pinned references are resolved
+// instead of the spec's, so the digests stay those of the lock.
+func (ru *run) resolve(ctx context.Context) error {
+	if ru.bases != nil {
+		return nil
+	}
+	res, err := ru.resolver(ctx)
+	if err != nil {
+		return err
+	}
+	refs := ru.plan.Bases()
+	lookup := make([]string, len(refs))
+	for i, ref := range refs {
+		lookup[i] = ref
+		if b, ok := ru.pins[ref]; ok {
+			lookup[i] = b.Ref
+		}
+	}
+	resolved, err := res.ResolveBases(ctx, lookup, ru.o.Platform)
+	if err != nil {
+		return err
+	}
+	bases := map[string]oci.Base{}
+	digests := map[string]digest.Digest{}
+	for i, ref := range refs {
+		b, ok := resolved[lookup[i]]
+		if !ok {
+			return fmt.Errorf("resolving base image %q: the resolver returned nothing for it", lookup[i])
+		}
+		bases[ref], digests[ref] = b, b.Digest
+	}
+	if err := ru.plan.SetBaseDigests(digests); err != nil {
+		return err
+	}
+	ru.bases = bases
+	return nil
+}
+
+// close ends the run's Daemon, if one was opened.
+func (ru *run) close() error {
+	if ru.daemon == nil {
+		return nil
+	}
+	return ru.daemon.Close()
+}
+
+// LockPath is the lock file o names, by default the spec's (see lock.PathFor).
+func LockPath(o Options) string {
+	if o.LockFile != "" {
+		return o.LockFile
+	}
+	return lock.PathFor(o.SpecFile)
+}
+
+// readLock reads the lock file of o. It returns nil and no error when there
+// is none and o.LockFile did not name one explicitly.
+func readLock(o Options) (*lock.File, error) {
+	path := LockPath(o)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && o.LockFile == "" {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, &InputError{fmt.Errorf("reading lock file: %w", err)}
+	}
+	f, err := lock.Parse(path, data)
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	return f, nil
+}
+
+// pin folds the digests lf pins into p's input digests, so p is complete
+// without a daemon. Every base of p must be in lf.
+func pin(p *plan.Plan, lf *lock.File, o Options) (map[string]oci.Base, error) {
+	pins, err := lf.Pins(LockPath(o), p.Bases(), platforms.Format(o.Platform))
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	digests := map[string]digest.Digest{}
+	for ref, b := range pins {
+		digests[ref] = b.Digest
+	}
+	if err := p.SetBaseDigests(digests); err != nil {
+		return nil, err
+	}
+	return pins, nil
+}
