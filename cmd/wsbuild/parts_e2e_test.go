@@ -70,6 +70,13 @@ func TestParts(t *testing.T) {
 		}
 	}
 
+	if got := fmt.Sprint(m["desktop"]["features"]); !strings.Contains(got, "novnc:6080") || !strings.Contains(got, "r:map[]") {
+		t.Errorf("--metadata-file lists desktop's features as %s, want noVNC on 6080 and R", got)
+	}
+	if got := fmt.Sprint(m["desktop"]["checks"]); !strings.Contains(got, "serves at start: vnc:5900 novnc:6080 process:openbox,lxpanel,firefox-esr jupyter:8888:python3,ir") {
+		t.Errorf("desktop's start check is not among its checks: %s", got)
+	}
+
 	nb := pull(t, r.Registry+"/parts/notebook:latest")
 	fs := files(t, nb)
 	if h := fs["home/user/project/BUILT"]; h == nil || h.Uid != 1000 {

@@ -7,6 +7,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/wsbuild/wsbuild/internal/change"
+	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/publish"
 	wsllb "github.com/wsbuild/wsbuild/llb"
@@ -42,6 +43,9 @@ type Built struct {
 	// Checks names the checks that ran inside the image and passed; empty
 	// when skipped.
 	Checks []string `json:"checks"`
+	// Features are the settings, defaults filled in, of every registered
+	// feature the image has, its own or inherited, by key.
+	Features map[string]feature.Settings `json:"features,omitempty"`
 }
 
 // Result is what Build did.
@@ -185,7 +189,11 @@ func (r *Runner) publish(ctx context.Context, items []publish.Item) ([]publish.P
 // describe is the metadata of a decision before anything is built.
 func describe(d change.Decision) Built {
 	n := d.Node
-	b := Built{Name: n.Name, Base: n.Base, InputDigest: n.InputDigest.String(), Action: d.Action, Reasons: d.Reasons, Changes: d.Changes, Checks: []string{}}
+	b := Built{Name: n.Name, Base: n.Base, InputDigest: n.InputDigest.String(), Action: d.Action, Reasons: d.Reasons,
+		Changes: d.Changes, Checks: []string{}, Features: n.Features}
+	if len(b.Features) == 0 {
+		b.Features = nil
+	}
 	if n.Parent != nil {
 		b.Parent = n.Parent.Name
 	}
