@@ -1,9 +1,7 @@
 package main
 
 import (
-	"archive/tar"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,8 +11,6 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/wsbuild/wsbuild/internal/rig"
 )
@@ -82,7 +78,7 @@ func TestParts(t *testing.T) {
 	if h := fs["home/user/project/BUILT"]; h == nil || h.Uid != 1000 {
 		t.Errorf("the build steps left no project/BUILT owned by the user: %+v", h)
 	}
-	if got := fileText(t, nb, "usr/local/share/jupyter/kernels/ir/kernel.json"); !strings.Contains(got, "IRkernel") {
+	if got := fileIn(t, nb, "usr/local/share/jupyter/kernels/ir/kernel.json"); !strings.Contains(got, "IRkernel") {
 		t.Errorf("the R kernel is not registered with Jupyter: kernel.json is %q", got)
 	}
 
@@ -94,10 +90,10 @@ func TestParts(t *testing.T) {
 	if _, ok := cfg.Config.ExposedPorts["6080/tcp"]; !ok {
 		t.Errorf("noVNC's port is not exposed: %v", cfg.Config.ExposedPorts)
 	}
-	if got := fileText(t, desk, "etc/xdg/autostart/wsbuild-start-page.desktop"); !strings.Contains(got, "Exec=firefox-esr http://localhost:8888/tree") {
+	if got := fileIn(t, desk, "etc/xdg/autostart/wsbuild-start-page.desktop"); !strings.Contains(got, "Exec=firefox-esr http://localhost:8888/tree") {
 		t.Errorf("the start page entry is %q", got)
 	}
-	if got := fileText(t, desk, "etc/wsbuild/supervisor/desktop.conf"); !strings.Contains(got, "[program:novnc]") {
+	if got := fileIn(t, desk, "etc/wsbuild/supervisor/desktop.conf"); !strings.Contains(got, "[program:novnc]") {
 		t.Errorf("supervisor runs no noVNC:\n%s", got)
 	}
 
@@ -144,31 +140,6 @@ func serveGitRepo(t *testing.T, content map[string]string) string {
 	srv := httptest.NewServer(http.FileServer(http.Dir(filepath.Dir(bare))))
 	t.Cleanup(srv.Close)
 	return srv.URL + "/project.git"
-}
-
-// fileText returns the content of a file of the image's flattened
-// filesystem, or "" when it has none.
-func fileText(t *testing.T, img v1.Image, path string) string {
-	t.Helper()
-	rc := mutate.Extract(img)
-	defer rc.Close()
-	tr := tar.NewReader(rc)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return ""
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.TrimPrefix(h.Name, "./") == path {
-			b, err := io.ReadAll(tr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return string(b)
-		}
-	}
 }
 
 // tagExists reports whether the registry holds ref.
