@@ -122,7 +122,7 @@ func (c Config) endpoint(host string) (endpoint, error) {
 		}
 		tc.RootCAs = pool
 	}
-	t := remote.DefaultTransport.(*http.Transport).Clone()
+	t := baseTransport().Clone()
 	t.TLSClientConfig = tc
 	e.transport = t
 	return e, nil
@@ -154,4 +154,16 @@ func isLocalhost(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// baseTransport is go-containerregistry's default transport when it is a
+// plain *http.Transport, else (a test or a program wrapped it) net/http's.
+func baseTransport() *http.Transport {
+	if t, ok := remote.DefaultTransport.(*http.Transport); ok {
+		return t
+	}
+	if t, ok := http.DefaultTransport.(*http.Transport); ok {
+		return t
+	}
+	return &http.Transport{Proxy: http.ProxyFromEnvironment}
 }

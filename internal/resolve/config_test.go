@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/wsbuild/wsbuild/internal/buildkitd"
 )
 
@@ -195,3 +196,24 @@ func TestEnvConfigIsBuildkitds(t *testing.T) {
 		t.Errorf("EnvConfig = %q, internal/buildkitd reads %q", EnvConfig, buildkitd.EnvConfig)
 	}
 }
+
+// TestEndpointWithWrappedTransport checks that an insecure endpoint is
+// made when go-containerregistry's default transport has been wrapped (as
+// the CLI's upload-counting tests do).
+func TestEndpointWithWrappedTransport(t *testing.T) {
+	saved := remote.DefaultTransport
+	remote.DefaultTransport = roundTripperFunc(func(r *http.Request) (*http.Response, error) { return saved.RoundTrip(r) })
+	t.Cleanup(func() { remote.DefaultTransport = saved })
+	insecure := true
+	e, err := Config{"reg.example": {Insecure: &insecure}}.endpoint("reg.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.transport == nil || e.transport.(*http.Transport).TLSClientConfig == nil || !e.transport.(*http.Transport).TLSClientConfig.InsecureSkipVerify {
+		t.Errorf("insecure endpoint transport %+v", e.transport)
+	}
+}
+
+type roundTripperFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripperFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
