@@ -108,12 +108,18 @@ func (d *decoder) featureField(c field, fv reflect.Value, fl feature.Field) {
 	case string:
 		fv.SetString(d.str(c, check))
 	case int:
-		if b, ok := isBool(c.val); ok && fl.Check == "porttoggle" {
-			if b {
-				n, _ := strconv.Atoi(fl.Default)
-				fv.SetInt(int64(n))
+		if fl.Check == "porttoggle" {
+			if b, ok := isBool(c.val); ok {
+				if b {
+					n, _ := strconv.Atoi(fl.Default)
+					fv.SetInt(int64(n))
+				}
+				return
 			}
-			return
+			if c.val.Kind != yaml.ScalarNode || c.val.ShortTag() != "!!int" {
+				d.fail(c, "expected true, false or a port, got %s", describe(c.val))
+				return
+			}
 		}
 		n, ok := d.integer(c)
 		if !ok {

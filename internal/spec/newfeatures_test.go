@@ -62,7 +62,7 @@ func TestNewFeatureErrors(t *testing.T) {
 		{name: "novnc bad port", yaml: base + "    desktop: {novnc: 0}\n",
 			want: []string{"wsbuild.yaml:4: images.x.desktop.novnc: invalid port 0: must be 1-65535"}},
 		{name: "novnc string", yaml: base + "    desktop: {novnc: \"yes\"}\n",
-			want: []string{"wsbuild.yaml:4: images.x.desktop.novnc: expected an integer, got a string"}},
+			want: []string{"wsbuild.yaml:4: images.x.desktop.novnc: expected true, false or a port, got a string"}},
 		{name: "start page not a URL", yaml: base + "    desktop: {start_url: localhost:8888}\n",
 			want: []string{`wsbuild.yaml:4: images.x.desktop.start_url: invalid URL "localhost:8888": expected an http, https or file URL such as http://localhost:8888`}},
 		{name: "start page with a quote", yaml: base + "    desktop: {start_url: \"http://x/'; rm -rf /\"}\n",
