@@ -102,10 +102,16 @@ func (f *files) supervisorPrograms(n, p *plan.Node) {
 		byGroup[pr.Feature] = append(byGroup[pr.Feature], pr)
 	}
 	had := map[string]bool{}
+	parentRun := false
 	if usesSupervisor(p) {
 		for _, pr := range programs(p) {
 			had[pr.Feature] = pr.Feature != runGroup
+			parentRun = parentRun || pr.Feature == runGroup
 		}
+	}
+	if _, ok := byGroup[runGroup]; parentRun && !ok {
+		// The run command is each image's own: the parent's goes.
+		f.rm(path.Join(SupervisorDir, runGroup+".conf"))
 	}
 	for _, g := range groups {
 		if had[g] {
@@ -151,6 +157,12 @@ type files struct {
 func (f *files) mkdir(p string) {
 	f.action = f.action.Mkdir(p, 0o755, stamp[bk.MkdirOption](f.epoch, bk.WithParents(true))...)
 	f.names = append(f.names, p+"/")
+}
+
+// rm removes a file, if it is there.
+func (f *files) rm(p string) {
+	f.action = f.action.Rm(p, bk.WithAllowNotFound(true))
+	f.names = append(f.names, "-"+p)
 }
 
 // text writes a file, making its folder first.

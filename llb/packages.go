@@ -6,7 +6,7 @@ import (
 )
 
 // FeaturePackages lists, by feature key, the packages each feature of n
-// adds where it enters n's chain: its OS packages, as the OS table names
+// adds along n's chain: its OS packages, as the OS table names
 // them for the chain's OS, then its pip packages as "pip:NAME".
 func FeaturePackages(n *plan.Node) map[string][]string {
 	out := map[string][]string{}
@@ -14,7 +14,10 @@ func FeaturePackages(n *plan.Node) map[string][]string {
 		view := a.View()
 		for _, f := range feature.All() {
 			s, ok := a.Features[f.Key()]
-			if !ok || !view.Enters(f.Key()) || (a != n && f.PerImage()) {
+			// Contribute adds packages only where they go in (a feature
+			// may add some where another one enters, as R's kernel does
+			// where Jupyter enters).
+			if !ok || (a != n && f.PerImage()) {
 				continue
 			}
 			var c feature.Contribution

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"strconv"
+	"strings"
 )
 
 // Desktop is the desktop: feature: a desktop session on a virtual X server,
@@ -66,7 +67,9 @@ var _ = Register(Def[Desktop]{
 			c.Files = append(c.Files, File{Asset: "init.d/desktop.sh", Path: path.Join(InitDir, "desktop.sh"), Mode: 0o644})
 			if d.StartURL != "" {
 				c.Files = append(c.Files, File{Template: "start-page.desktop.tmpl", Path: StartPageFile, Mode: 0o644,
-					Data: map[string]string{"Browser": browserCommands[d.Browser], "URL": d.StartURL}})
+					// The Desktop Entry spec makes % a field code: %% is a
+					// literal one. The URL holds no quote (checkURL).
+					Data: map[string]string{"Browser": browserCommands[d.Browser], "URL": strings.ReplaceAll(d.StartURL, "%", "%%")}})
 			}
 		}
 		c.Env = append(c.Env, Env{"DISPLAY", ":1"}, Env{"WSBUILD_RESOLUTION", d.Resolution},

@@ -186,19 +186,33 @@ func joinField(key, field string) string {
 
 // checkPorts rejects two services of an image on one port.
 func checkPorts(n *Node, at func(string) string) error {
-	used := map[int]string{}
+	used := map[int]feature.Port{}
 	for _, p := range n.Contribution.Ports {
-		name := p.Feature
-		if p.Field != "port" {
-			name = joinField(p.Feature, p.Field)
+		other, ok := used[p.Number]
+		if !ok {
+			used[p.Number] = p
+			continue
 		}
-		if other, ok := used[p.Number]; ok {
-			return fmt.Errorf("%s: port %d is used by both %s and %s", at(p.Feature), p.Number, other, name)
+		// Blame the port this image sets, not one it inherits.
+		blame := p
+		if _, own := n.Spec.Features[p.Feature]; !own {
+			blame = other
 		}
-		used[p.Number] = name
+		return fmt.Errorf("%s: port %d is used by both %s and %s", at(portField(blame)), p.Number, portName(other), portName(p))
 	}
 	return nil
 }
+
+// portName names a feature's port for errors: "sshd", "desktop.novnc".
+func portName(p feature.Port) string {
+	if p.Field == "port" {
+		return p.Feature
+	}
+	return joinField(p.Feature, p.Field)
+}
+
+// portField is the spec field that sets port p.
+func portField(p feature.Port) string { return joinField(p.Feature, p.Field) }
 
 // ServicePorts lists the ports n's services listen on, as "PORT/tcp".
 func (n *Node) ServicePorts() []string {

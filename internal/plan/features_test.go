@@ -157,9 +157,11 @@ func TestFeaturePlanErrors(t *testing.T) {
 		{"start page without a browser", "images:\n  a:\n    base: debian:bookworm\n    desktop: {browser: none, start_url: \"http://localhost\"}\n",
 			"wsbuild.yaml:4: images.a.desktop.start_url: a start page needs a browser, and browser is none"},
 		{"noVNC on Jupyter's port", "images:\n  a:\n    base: debian:bookworm\n    python: \"3.11\"\n    desktop: {novnc: 8888}\n  b:\n    from: a\n    jupyter: true\n",
-			"wsbuild.yaml:8: images.b.jupyter: port 8888 is used by both desktop.novnc and jupyter"},
+			"wsbuild.yaml:8: images.b.jupyter.port: port 8888 is used by both desktop.novnc and jupyter"},
+		{"own sshd on an inherited Jupyter's port", "images:\n  a:\n    base: debian:bookworm\n    python: \"3.11\"\n    jupyter: true\n  b:\n    from: a\n    sshd: {port: 8888}\n",
+			"wsbuild.yaml:8: images.b.sshd.port: port 8888 is used by both sshd and jupyter"},
 		{"VNC on sshd's port", "images:\n  a:\n    base: debian:bookworm\n    desktop: {port: 2222}\n    sshd: true\n",
-			"wsbuild.yaml:5: images.a.sshd: port 2222 is used by both desktop and sshd"},
+			"wsbuild.yaml:5: images.a.sshd.port: port 2222 is used by both desktop and sshd"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f, err := spec.Parse("wsbuild.yaml", []byte(tc.yaml))

@@ -168,7 +168,7 @@ func fieldSchema(fl feature.Field) object {
 	if fl.Doc != "" {
 		s["description"] = fl.Doc
 	}
-	if fl.Default != "" {
+	if fl.Default != "" && fl.Check != "porttoggle" {
 		s["default"] = defaultValue(fl)
 	}
 	return s
