@@ -90,7 +90,7 @@ func TestParts(t *testing.T) {
 	if _, ok := cfg.Config.ExposedPorts["6080/tcp"]; !ok {
 		t.Errorf("noVNC's port is not exposed: %v", cfg.Config.ExposedPorts)
 	}
-	if got := fileIn(t, desk, "etc/xdg/autostart/wsbuild-start-page.desktop"); !strings.Contains(got, "Exec=firefox-esr http://localhost:8888/tree") {
+	if got := fileIn(t, desk, "etc/xdg/autostart/wsbuild-start-page.desktop"); !strings.Contains(got, `Exec=firefox-esr "http://localhost:8888/tree"`) {
 		t.Errorf("the start page entry is %q", got)
 	}
 	if got := fileIn(t, desk, "etc/wsbuild/supervisor/desktop.conf"); !strings.Contains(got, "[program:novnc]") {
