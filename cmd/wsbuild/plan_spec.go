@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -148,10 +149,14 @@ func writeSpecs(w io.Writer, entries []planEntry) error {
 		if e.Spec == nil {
 			continue
 		}
-		raw, err := json.Marshal(e.Spec)
-		if err != nil {
+		// Shown as written: no \u003e for a > in a step.
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(e.Spec); err != nil {
 			return err
 		}
+		raw := buf.Bytes()
 		var fields map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &fields); err != nil {
 			return err
