@@ -13,7 +13,8 @@
 # else supervisord with /etc/wsbuild/supervisord.conf when that file exists.
 #
 # Environment: PROBE (default /run/wsbuild/probe/wsbuild-probe), WSBUILD_INIT
-# (default /usr/local/bin/wsbuild-init), PROBE_TIMEOUT (default 120s).
+# (default /usr/local/bin/wsbuild-init), PROBE_TIMEOUT (default 120s),
+# WSBUILD_SUPERVISORD_CONF (default /etc/wsbuild/supervisord.conf).
 # The entrypoint gets JUPYTER_TOKEN, VNC_PASSWORD and SSH_AUTHORIZED_KEYS.
 # Exit status: 0 proven, 1 not proven (with the tail of the entrypoint's
 # output), 2 bad usage.
@@ -24,6 +25,7 @@ die() { echo "start.sh: $*" >&2; exit 2; }
 probe=${PROBE:-/run/wsbuild/probe/wsbuild-probe}
 init=${WSBUILD_INIT:-/usr/local/bin/wsbuild-init}
 timeout=${PROBE_TIMEOUT:-120s}
+supervisord_conf=${WSBUILD_SUPERVISORD_CONF:-/etc/wsbuild/supervisord.conf}
 [ -x "$probe" ] || die "no probe at $probe (set PROBE)"
 [ -x "$init" ] || die "no entrypoint at $init (set WSBUILD_INIT)"
 : "${HOME:?start.sh: HOME is not set}"
@@ -42,8 +44,8 @@ if [ $# -eq 0 ]; then
 		# shellcheck disable=SC2086 # split into words on purpose
 		set -- $WSBUILD_START_CMD
 		set +f
-	elif [ -f /etc/wsbuild/supervisord.conf ]; then
-		set -- supervisord -c /etc/wsbuild/supervisord.conf
+	elif [ -f "$supervisord_conf" ]; then
+		set -- supervisord -c "$supervisord_conf"
 	else
 		die "no command: give one after -- or in WSBUILD_START_CMD"
 	fi
