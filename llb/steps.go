@@ -158,12 +158,10 @@ func (b *builder) pip() {
 // pipStep runs pip install with args as the user.
 func (b *builder) pipStep(args []string, extra []bk.RunOption, name bk.ConstraintsOpt) {
 	u := b.node.User
-	cacheBase := bk.Scratch().File(bk.Mkdir("/cache", 0o755, stamp[bk.MkdirOption](b.epoch, bk.WithUIDGID(u.UID, u.GID))...))
 	opts := []bk.RunOption{
 		bk.User(fmt.Sprintf("%d:%d", u.UID, u.GID)),
 		bk.AddEnv("HOME", b.node.Home),
-		bk.AddMount(pipCacheDir, cacheBase, bk.SourcePath("/cache"),
-			bk.AsPersistentCacheDir(fmt.Sprintf("wsbuild/pip/%d", u.UID), bk.CacheMountShared)),
+		b.cacheMount(pipCacheDir, fmt.Sprintf("wsbuild/pip/%d", u.UID), u.UID, u.GID),
 		name,
 	}
 	cmd := append([]string{VenvDir + "/bin/pip", "install", "--disable-pip-version-check", "--cache-dir", pipCacheDir}, args...)
@@ -289,10 +287,10 @@ func (b *builder) featureSteps() {
 	for _, s := range n.Contribution.Steps {
 		u := n.User
 		opts := []bk.RunOption{b.name("%s", s.Name)}
-		owner := bk.WithUIDGID(u.UID, u.GID)
+		uid, gid := u.UID, u.GID
 		if s.Root {
 			opts = append(opts, bk.User("0:0"), bk.AddEnv("HOME", "/root"))
-			owner = bk.WithUIDGID(0, 0)
+			uid, gid = 0, 0
 		} else {
 			opts = append(opts, bk.User(fmt.Sprintf("%d:%d", u.UID, u.GID)), bk.AddEnv("HOME", n.Home))
 		}
@@ -305,13 +303,19 @@ func (b *builder) featureSteps() {
 			opts = append(opts, bk.AddEnv(e.Key, e.Value))
 		}
 		for _, c := range s.Caches {
-			base := bk.Scratch().File(bk.Mkdir("/cache", 0o755, stamp[bk.MkdirOption](b.epoch, owner)...))
 			id := fmt.Sprintf("wsbuild/steps/%d%s", u.UID, c)
 			if s.Root {
 				id = "wsbuild/steps/root" + c
 			}
-			opts = append(opts, bk.AddMount(c, base, bk.SourcePath("/cache"), bk.AsPersistentCacheDir(id, bk.CacheMountShared)))
+			opts = append(opts, b.cacheMount(c, id, uid, gid))
 		}
 		b.sh(s.Script, opts...)
 	}
+}
+
+// cacheMount mounts the shared cache id at dir, its root owned by uid:gid so
+// that a step run as that account can write to it.
+func (b *builder) cacheMount(dir, id string, uid, gid int) bk.RunOption {
+	base := bk.Scratch().File(bk.Mkdir("/cache", 0o755, stamp[bk.MkdirOption](b.epoch, bk.WithUIDGID(uid, gid))...))
+	return bk.AddMount(dir, base, bk.SourcePath("/cache"), bk.AsPersistentCacheDir(id, bk.CacheMountShared))
 }
