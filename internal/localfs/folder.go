@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 )
 
 // Folder is a spec's folder opened with os.Root, so that no read through it
@@ -52,11 +53,34 @@ func (f *Folder) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir
 // ReadFile reads name (fs.ReadFileFS).
 func (f *Folder) ReadFile(name string) ([]byte, error) { return fs.ReadFile(f.fsys, name) }
 
-// Where names the folder fsys is for errors: ` in "DIR"` for a Folder,
-// nothing for another file system.
+// Where names the folder fsys is for errors: `the spec's folder "DIR"` for
+// a Folder, `the spec's folder` for another file system.
 func Where(fsys fs.FS) string {
 	if f, ok := fsys.(interface{ Dir() string }); ok && f.Dir() != "" {
-		return fmt.Sprintf(" in %q", f.Dir())
+		return fmt.Sprintf("the spec's folder %q", f.Dir())
 	}
-	return ""
+	return "the spec's folder"
 }
+
+// NotFoundError says that a path is missing from the spec's folder, naming
+// the folder. It matches fs.ErrNotExist.
+type NotFoundError struct {
+	// Path is the path as asked for.
+	Path string
+	// Missing is the first component found missing, with the links before
+	// it followed; it may be Path.
+	Missing string
+	// Folder is Where the folder is.
+	Folder string
+}
+
+// Error says what is missing where.
+func (e *NotFoundError) Error() string {
+	if e.Missing == path.Clean(e.Path) {
+		return fmt.Sprintf("%q not found in %s", e.Path, e.Folder)
+	}
+	return fmt.Sprintf("%q not found in %s (there is no %q)", e.Path, e.Folder, e.Missing)
+}
+
+// Unwrap is fs.ErrNotExist.
+func (e *NotFoundError) Unwrap() error { return fs.ErrNotExist }

@@ -73,7 +73,8 @@ func TestResolve(t *testing.T) {
 		{in: "outdir/secret", err: `through the symbolic link "outdir"`},
 		{in: "abs", err: `"abs" is a symbolic link to the absolute path "/etc/passwd"`},
 		{in: "loop", err: "more than 40 symbolic links"},
-		{in: "missing", err: "no such file"},
+		{in: "missing", err: `"missing" not found in the spec's folder "`},
+		{in: "current/nope/x", err: `"current/nope/x" not found in the spec's folder "/`},
 		{in: "file.txt/x", err: `"file.txt" is not a folder`},
 	} {
 		r, err := Resolve(f, tc.in)
@@ -141,8 +142,8 @@ func TestRequirements(t *testing.T) {
 
 	for name, msg := range map[string]string{
 		"bad-abs.txt":       `bad-abs.txt line 1: -r "/etc/passwd" is an absolute path`,
-		"bad-out.txt":       `bad-out.txt line 3: -c "../secret": "./../secret" leads out of the spec's folder`,
-		"bad-link.txt":      `bad-link.txt line 1: -r "lnk/secret": "./lnk/secret" leads out of the spec's folder through the symbolic link "lnk"`,
+		"bad-out.txt":       `bad-out.txt line 3: -c "../secret": "../secret" leads out of the spec's folder`,
+		"bad-link.txt":      `bad-link.txt line 1: -r "lnk/secret": "lnk/secret" leads out of the spec's folder through the symbolic link "lnk"`,
 		"missing.txt":       `missing.txt line 1: -r "nothere.txt":`,
 		"continued.txt":     "",
 		"not-an-option.txt": "",

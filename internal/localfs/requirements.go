@@ -82,7 +82,11 @@ func (r *reqReader) read(p string) error {
 				p, inc.line, inc.opt, inc.path, p)
 		}
 		// Not cleaned: ".." after a link goes up from where it led, as for pip.
-		if err := r.read(path.Dir(p) + "/" + inc.path); err != nil {
+		next := inc.path
+		if dir := path.Dir(p); dir != "." {
+			next = dir + "/" + next
+		}
+		if err := r.read(next); err != nil {
 			return fmt.Errorf("%s line %d: %s %q: %w", p, inc.line, inc.opt, inc.path, err)
 		}
 	}

@@ -52,6 +52,9 @@ func Resolve(fsys fs.FS, p string) (Resolved, error) {
 		}
 		cur := path.Join(done, name)
 		info, err := fs.Lstat(fsys, cur)
+		if errors.Is(err, fs.ErrNotExist) {
+			return r, &NotFoundError{Path: p, Missing: cur, Folder: Where(fsys)}
+		}
 		if err != nil {
 			return r, err
 		}

@@ -1,10 +1,11 @@
 package spec
 
 import (
-	"io/fs"
+	"path"
 	"slices"
 
 	"github.com/wsbuild/wsbuild/internal/feature"
+	"github.com/wsbuild/wsbuild/internal/localfs"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -62,7 +63,7 @@ func (d *decoder) image(f field) *Image {
 		case "pip":
 			img.Pip = d.strList(c, "a list of strings", "a string", checkPipPackage)
 		case "requirements":
-			img.Requirements, img.RequirementsData = d.requirements(c)
+			img.Requirements, img.RequirementsData, img.RequirementsIncludes = d.requirements(c)
 		case "user":
 			img.User = d.user(c)
 		case "volumes":
@@ -103,22 +104,37 @@ func (d *decoder) image(f field) *Image {
 	return img
 }
 
-// requirements decodes requirements: and reads the file it names.
-func (d *decoder) requirements(f field) (string, []byte) {
+// requirements decodes requirements: and reads the file it names, with the
+// links and includes the build receives beside it (see localfs.Requirements).
+func (d *decoder) requirements(f field) (string, []byte, []localfs.Entry) {
 	p := d.str(f, func(s string) (string, error) { return checkLocalPath("requirements file", s) })
 	if p == "" || escapes(p) {
-		return p, nil
+		return p, nil, nil
 	}
 	if d.fsys == nil {
 		d.fail(f, "cannot read %q: no folder was given to read it from", p)
-		return p, nil
+		return p, nil, nil
 	}
-	data, err := fs.ReadFile(d.fsys, p)
+	entries, err := localfs.Requirements(d.fsys, p)
 	if err != nil {
 		d.fail(f, "reading %q: %v", p, err)
-		return p, nil
+		return p, nil, nil
 	}
-	return p, data
+	top := path.Clean(p)
+	var data []byte
+	var rest []localfs.Entry
+	for i, e := range entries {
+		switch {
+		case i == 0 && e.Path == top && e.Link == "":
+			data = e.Data
+		case data == nil && e.Link == "":
+			data = e.Data
+			rest = append(rest, e)
+		default:
+			rest = append(rest, e)
+		}
+	}
+	return p, data, rest
 }
 
 // user decodes user: {name, uid, gid}; absent fields stay zero so that the

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/wsbuild/wsbuild/internal/localfs"
 )
 
 // Option configures Parse.
@@ -54,14 +56,20 @@ func WithFS(fsys fs.FS) Option {
 }
 
 // Load reads the spec file at path and parses it with the given overrides,
-// reading requirements files from the folder the spec lives in; opts are
-// applied after those. Problems in the spec are an ErrorList; failing to read
-// the file is a wrapped I/O error.
+// reading requirements files from the folder the spec lives in, through
+// os.Root so that no link leads out of it; opts are applied after those.
+// Problems in the spec are an ErrorList; failing to read the file is a
+// wrapped I/O error.
 func Load(path string, sets []string, opts ...Option) (*Family, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading spec %q: %w", path, err)
 	}
-	opts = append([]Option{WithOverrides(sets), WithFS(os.DirFS(filepath.Dir(path)))}, opts...)
+	folder, err := localfs.Open(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	defer folder.Close()
+	opts = append([]Option{WithOverrides(sets), WithFS(folder)}, opts...)
 	return Parse(path, data, opts...)
 }

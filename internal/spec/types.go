@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/wsbuild/wsbuild/internal/feature"
+	"github.com/wsbuild/wsbuild/internal/localfs"
 )
 
 // DefaultFile is the spec file wsbuild reads when none is named.
@@ -81,6 +82,11 @@ type Image struct {
 	Requirements string `yaml:"requirements"`
 	// RequirementsData is the content of Requirements, read when the spec loads.
 	RequirementsData []byte `yaml:"-"`
+	// RequirementsIncludes are the other links and files the build receives
+	// for pip to read Requirements as written: the links on the way to it and
+	// the files it includes with -r and -c (with theirs), all inside the
+	// spec's folder. Nil when Requirements is a plain file including nothing.
+	RequirementsIncludes []localfs.Entry `yaml:"-"`
 	// User is the non-root account the image runs as; nil means inherit or default.
 	User *User `yaml:"user"`
 	// Volumes are folders created under the user's home and owned by the user.

@@ -1,0 +1,81 @@
+package spec
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/wsbuild/wsbuild/internal/localfs"
+)
+
+// writeTree writes files (content) and links (name@ -> target) under dir.
+func writeTree(t *testing.T, dir string, entries map[string]string) {
+	t.Helper()
+	for name, v := range entries {
+		p := filepath.Join(dir, strings.TrimSuffix(name, "@"))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if strings.HasSuffix(name, "@") {
+			err = os.Symlink(v, p)
+		} else {
+			err = os.WriteFile(p, []byte(v), 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestLoadRefusesRequirementsOutsideTheFolder(t *testing.T) {
+	for name, target := range map[string]string{
+		"a relative link": "../../../../../../../../../../etc/passwd",
+		"an absolute one": "/etc/passwd",
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeTree(t, dir, map[string]string{
+				"wsbuild.yaml":      "images:\n  x:\n    base: debian\n    requirements: requirements.txt\n",
+				"requirements.txt@": target,
+			})
+			file := filepath.Join(dir, "wsbuild.yaml")
+			fam, err := Load(file, nil)
+			if err == nil {
+				t.Fatalf("loaded, requirements read as %q", fam.Images["x"].RequirementsData)
+			}
+			if want := file + ":4: images.x.requirements: reading \"requirements.txt\": "; !strings.HasPrefix(err.Error(), want) {
+				t.Errorf("got %v, want it to start with %q", err, want)
+			}
+		})
+	}
+}
+
+func TestLoadReadsRequirementsIncludesAndLinksInside(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"wsbuild.yaml":      "images:\n  x:\n    base: debian\n    requirements: requirements.txt\n  y:\n    base: debian\n    requirements: plain.txt\n",
+		"requirements.txt@": "reqs/top.txt",
+		"reqs/top.txt":      "numpy\n-r reqs/more.txt\n",
+		"reqs/more.txt":     "scipy\n",
+		"plain.txt":         "pandas\n",
+	})
+	fam, err := Load(filepath.Join(dir, "wsbuild.yaml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := fam.Images["x"]
+	want := []localfs.Entry{
+		{Path: "requirements.txt", Link: "reqs/top.txt"},
+		{Path: "reqs/top.txt", Data: []byte("numpy\n-r reqs/more.txt\n")},
+		{Path: "reqs/more.txt", Data: []byte("scipy\n")},
+	}
+	if string(x.RequirementsData) != "numpy\n-r reqs/more.txt\n" || !reflect.DeepEqual(x.RequirementsIncludes, want) {
+		t.Errorf("data %q, includes %+v", x.RequirementsData, x.RequirementsIncludes)
+	}
+	if y := fam.Images["y"]; string(y.RequirementsData) != "pandas\n" || y.RequirementsIncludes != nil {
+		t.Errorf("plain file: data %q, includes %+v", y.RequirementsData, y.RequirementsIncludes)
+	}
+}
