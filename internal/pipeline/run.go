@@ -11,6 +11,7 @@ import (
 	"github.com/containerd/platforms"
 	"github.com/opencontainers/go-digest"
 	"github.com/wsbuild/wsbuild/internal/buildkitd"
+	"github.com/wsbuild/wsbuild/internal/localfs"
 	"github.com/wsbuild/wsbuild/internal/lock"
 	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/plan"
@@ -93,9 +94,14 @@ func (r *Runner) check(o Options, epoch bool) (*plan.Plan, error) {
 	if err != nil {
 		return nil, &InputError{err}
 	}
+	folder, err := localfs.Open(filepath.Dir(o.SpecFile))
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	defer folder.Close()
 	opts = append(opts,
 		plan.WithSelection(o.Images...),
-		plan.WithContext(os.DirFS(filepath.Dir(o.SpecFile))),
+		plan.WithContext(folder),
 		plan.WithPlatform(platforms.Format(o.Platform)))
 	if o.WithDependents {
 		opts = append(opts, plan.WithDependents())
