@@ -192,6 +192,12 @@ func TestParseErrors(t *testing.T) {
 			}},
 		{name: "workdir relative", yaml: base + "    workdir: home\n",
 			want: []string{`wsbuild.yaml:4: images.x.workdir: workdir "home" must be an absolute path`}},
+		{name: "workdir with ..", yaml: base + "    workdir: /home/user/../../etc\n",
+			want: []string{`wsbuild.yaml:4: images.x.workdir: workdir "/home/user/../../etc" must not contain "..": write the folder it means, such as "/etc"`}},
+		{name: "copy with an empty dst", yaml: base + "    copy: [{src: a, dst: \"\"}, {src: b, dst: \" \"}]\n",
+			want: []string{
+				`wsbuild.yaml:4: images.x.copy.0.dst: empty dst: name where the file goes in the image, relative to workdir (such as "app/") or absolute`,
+				`wsbuild.yaml:4: images.x.copy.1.dst: empty dst: name where the file goes in the image, relative to workdir (such as "app/") or absolute`}},
 		{name: "run empty", yaml: base + "    run: []\n",
 			want: []string{"wsbuild.yaml:4: images.x.run: must not be empty"}},
 		{name: "run wrong type", yaml: base + "    run: {a: b}\n",

@@ -207,7 +207,7 @@ func (d *decoder) copies(f field) []Copy {
 			case "src":
 				c.Src = d.str(kv, func(s string) (string, error) { return checkLocalPath("src", s) })
 			case "dst":
-				c.Dst = d.str(kv, nil)
+				c.Dst = d.str(kv, checkCopyDst)
 			}
 		}
 		if it.val.Kind != yaml.MappingNode {

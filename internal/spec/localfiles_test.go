@@ -79,3 +79,15 @@ func TestLoadReadsRequirementsIncludesAndLinksInside(t *testing.T) {
 		t.Errorf("plain file: data %q, includes %+v", y.RequirementsData, y.RequirementsIncludes)
 	}
 }
+
+func TestWorkdirIsNormalised(t *testing.T) {
+	for in, want := range map[string]string{"/home/user/": "/home/user", "//opt//app/./x": "/opt/app/x", "/": "/"} {
+		fam, err := Parse("x.yaml", []byte("images:\n  x:\n    base: debian\n    workdir: "+in+"\n"))
+		if err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		if got := fam.Images["x"].Workdir; got != want {
+			t.Errorf("workdir %q became %q, want %q", in, got, want)
+		}
+	}
+}
