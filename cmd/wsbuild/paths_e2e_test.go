@@ -4,11 +4,11 @@ import (
 	"archive/tar"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/wsbuild/wsbuild/internal/localfs/localfstest"
 	"github.com/wsbuild/wsbuild/internal/rig"
 )
 
@@ -31,17 +31,14 @@ func TestPathsEndToEnd(t *testing.T) {
 	useRig(t, r)
 	dir := t.TempDir()
 	specPath := filepath.Join(dir, "wsbuild.yaml")
-	write(t, specPath, fmt.Sprintf(pathsSpec, r.Registry))
-	write(t, filepath.Join(dir, "we ird[*].py"), "print('weird')\n")
-	// What an unescaped "we ird[*].py" would match instead.
-	write(t, filepath.Join(dir, "we ird*.py"), "print('decoy')\n")
-	if err := os.MkdirAll(filepath.Join(dir, "v1"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	write(t, filepath.Join(dir, "v1", "x.txt"), "version one\n")
-	if err := os.Symlink("v1", filepath.Join(dir, "current")); err != nil {
-		t.Fatal(err)
-	}
+	localfstest.Write(t, dir, map[string]string{
+		"wsbuild.yaml": fmt.Sprintf(pathsSpec, r.Registry),
+		"we ird[*].py": "print('weird')\n",
+		// What an unescaped "we ird[*].py" would match instead.
+		"we ird*.py": "print('decoy')\n",
+		"v1/x.txt":   "version one\n",
+		"current@":   "v1",
+	})
 	meta := filepath.Join(t.TempDir(), "meta.json")
 
 	code, stderr := wsbuild(t, "build", "-f", specPath, "--push", "--progress", "plain", "--metadata-file", meta)

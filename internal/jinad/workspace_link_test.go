@@ -9,7 +9,9 @@ import (
 )
 
 func TestScanSymlinkedRequirements(t *testing.T) {
-	link := func(target string) *fstest.MapFile { return &fstest.MapFile{Mode: fs.ModeSymlink, Data: []byte(target)} }
+	link := func(target string) *fstest.MapFile {
+		return &fstest.MapFile{Mode: fs.ModeSymlink, Data: []byte(target)}
+	}
 	for _, tc := range []struct {
 		name    string
 		entry   *fstest.MapFile

@@ -6,10 +6,12 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/wsbuild/wsbuild/internal/localfs/localfstest"
 )
 
-// tree makes a folder holding a spec's folder "spec" beside a file outside
-// it; entries ending in "@" are links (name@ -> target).
+// tree makes a folder holding a spec's folder "spec", with entries (see
+// localfstest.Write), beside a file "secret" outside it, and opens it.
 func tree(t *testing.T, entries map[string]string) *Folder {
 	t.Helper()
 	top := t.TempDir()
@@ -17,24 +19,7 @@ func tree(t *testing.T, entries map[string]string) *Folder {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(top, "spec")
-	for name, v := range entries {
-		p := filepath.Join(dir, strings.TrimSuffix(name, "@"))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		var err error
-		switch {
-		case strings.HasSuffix(name, "@"):
-			err = os.Symlink(v, p)
-		case strings.HasSuffix(name, "/"):
-			err = os.MkdirAll(p, 0o755)
-		default:
-			err = os.WriteFile(p, []byte(v), 0o644)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	localfstest.Write(t, dir, entries)
 	f, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/wsbuild/wsbuild/internal/localfs"
+	"github.com/wsbuild/wsbuild/internal/localfs/localfstest"
 	"github.com/wsbuild/wsbuild/internal/spec"
 )
 
@@ -21,7 +22,7 @@ func folder(t *testing.T, yaml string, entries map[string]string) (string, func(
 	}
 	dir := filepath.Join(top, "spec")
 	entries["wsbuild.yaml"] = yaml
-	write(t, dir, entries)
+	localfstest.Write(t, dir, entries)
 	return dir, func() (*Plan, error) {
 		f, err := spec.Load(filepath.Join(dir, "wsbuild.yaml"), nil)
 		if err != nil {
@@ -33,26 +34,6 @@ func folder(t *testing.T, yaml string, entries map[string]string) (string, func(
 		}
 		defer ctx.Close()
 		return New(f, WithContext(ctx))
-	}
-}
-
-func write(t *testing.T, dir string, entries map[string]string) {
-	t.Helper()
-	for name, v := range entries {
-		p := filepath.Join(dir, strings.TrimSuffix(name, "@"))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		os.Remove(p)
-		var err error
-		if strings.HasSuffix(name, "@") {
-			err = os.Symlink(v, p)
-		} else {
-			err = os.WriteFile(p, []byte(v), 0o644)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
 	}
 }
 
@@ -92,7 +73,7 @@ func TestCopyThroughALinkInsideTheFolder(t *testing.T) {
 		t.Errorf("Sources = %q, want %q", n.Sources, want)
 	}
 	first := n.InputDigest
-	write(t, dir, map[string]string{"current@": "v2"})
+	localfstest.Write(t, dir, map[string]string{"current@": "v2"})
 	if p, err = plan(); err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +107,7 @@ func TestRequirementsIncludesReachTheDigest(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := p.Nodes[0].InputDigest
-	write(t, dir, map[string]string{"more.txt": "numpy==2\n"})
+	localfstest.Write(t, dir, map[string]string{"more.txt": "numpy==2\n"})
 	if p, err = plan(); err != nil {
 		t.Fatal(err)
 	}

@@ -1,34 +1,14 @@
 package spec
 
 import (
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/wsbuild/wsbuild/internal/localfs"
+	"github.com/wsbuild/wsbuild/internal/localfs/localfstest"
 )
-
-// writeTree writes files (content) and links (name@ -> target) under dir.
-func writeTree(t *testing.T, dir string, entries map[string]string) {
-	t.Helper()
-	for name, v := range entries {
-		p := filepath.Join(dir, strings.TrimSuffix(name, "@"))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		var err error
-		if strings.HasSuffix(name, "@") {
-			err = os.Symlink(v, p)
-		} else {
-			err = os.WriteFile(p, []byte(v), 0o644)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 func TestLoadRefusesRequirementsOutsideTheFolder(t *testing.T) {
 	for name, target := range map[string]string{
@@ -37,7 +17,7 @@ func TestLoadRefusesRequirementsOutsideTheFolder(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			writeTree(t, dir, map[string]string{
+			localfstest.Write(t, dir, map[string]string{
 				"wsbuild.yaml":      "images:\n  x:\n    base: debian\n    requirements: requirements.txt\n",
 				"requirements.txt@": target,
 			})
@@ -55,7 +35,7 @@ func TestLoadRefusesRequirementsOutsideTheFolder(t *testing.T) {
 
 func TestLoadReadsRequirementsIncludesAndLinksInside(t *testing.T) {
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{
+	localfstest.Write(t, dir, map[string]string{
 		"wsbuild.yaml":      "images:\n  x:\n    base: debian\n    requirements: requirements.txt\n  y:\n    base: debian\n    requirements: plain.txt\n",
 		"requirements.txt@": "reqs/top.txt",
 		"reqs/top.txt":      "numpy\n-r reqs/more.txt\n",
