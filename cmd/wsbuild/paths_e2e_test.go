@@ -13,13 +13,19 @@ import (
 )
 
 // pathsSpec copies a file whose name holds glob characters and a folder
-// reached through a link inside the spec's folder.
+// reached through a link inside the spec's folder, and installs a
+// requirements file that includes another, which names constraints.
 const pathsSpec = `images:
   weird:
     base: debian:bookworm
     copy:
       - {src: "we ird[*].py", dst: app/}
       - {src: current/, dst: data}
+  reqs:
+    from: weird
+    python: "3.11"
+    requirements: requirements.txt
+    env: {PIP_INDEX_URL: "%s"}
 push:
   - registry: %s
     namespace: e2e
@@ -32,8 +38,11 @@ func TestPathsEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	specPath := filepath.Join(dir, "wsbuild.yaml")
 	localfstest.Write(t, dir, map[string]string{
-		"wsbuild.yaml": fmt.Sprintf(pathsSpec, r.Registry),
-		"we ird[*].py": "print('weird')\n",
+		"wsbuild.yaml":         fmt.Sprintf(pathsSpec, servePackageIndex(t, "wsreq"), r.Registry),
+		"requirements.txt":     "-r reqs/base.txt\n",
+		"reqs/base.txt":        "wsreq\n-c constraints.txt\n",
+		"reqs/constraints.txt": "wsreq==1.0\n",
+		"we ird[*].py":         "print('weird')\n",
 		// What an unescaped "we ird[*].py" would match instead.
 		"we ird*.py": "print('decoy')\n",
 		"v1/x.txt":   "version one\n",
@@ -64,10 +73,17 @@ func TestPathsEndToEnd(t *testing.T) {
 		t.Fatalf("plan exited %d:\n%s", code, errOut.String())
 	}
 	var entries []planEntry
-	if err := json.Unmarshal([]byte(stdout.String()), &entries); err != nil || len(entries) != 1 {
+	if err := json.Unmarshal([]byte(stdout.String()), &entries); err != nil || len(entries) != 2 {
 		t.Fatalf("plan -o json: %v\n%s", err, stdout.String())
 	}
-	if want := readMetadata(t, meta)["weird"]["inputDigest"]; entries[0].InputDigest != want {
-		t.Errorf("plan's input digest %s, the build's %v", entries[0].InputDigest, want)
+	m := readMetadata(t, meta)
+	for _, e := range entries {
+		if want := m[e.Name]["inputDigest"]; e.InputDigest != want {
+			t.Errorf("%s: plan's input digest %s, the build's %v", e.Name, e.InputDigest, want)
+		}
+	}
+	reqs := files(t, pull(t, r.Registry+"/e2e/reqs:latest"))
+	if _, ok := reqs["opt/venv/lib/python3.11/site-packages/wsreq/__init__.py"]; !ok {
+		t.Error("wsreq, named by the included requirements file, is not installed")
 	}
 }
