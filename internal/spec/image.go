@@ -120,21 +120,17 @@ func (d *decoder) requirements(f field) (string, []byte, []localfs.Entry) {
 		d.fail(f, "reading %q: %v", p, err)
 		return p, nil, nil
 	}
-	top := path.Clean(p)
-	var data []byte
-	var rest []localfs.Entry
-	for i, e := range entries {
-		switch {
-		case i == 0 && e.Path == top && e.Link == "":
-			data = e.Data
-		case data == nil && e.Link == "":
-			data = e.Data
-			rest = append(rest, e)
-		default:
-			rest = append(rest, e)
-		}
+	// The first file is the one p names: alone when p is a plain file,
+	// after the links on its way otherwise.
+	first := slices.IndexFunc(entries, func(e localfs.Entry) bool { return e.Link == "" })
+	data := entries[first].Data
+	if first == 0 && entries[0].Path == path.Clean(p) {
+		entries = entries[1:]
 	}
-	return p, data, rest
+	if len(entries) == 0 {
+		entries = nil
+	}
+	return p, data, entries
 }
 
 // user decodes user: {name, uid, gid}; absent fields stay zero so that the
