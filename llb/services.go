@@ -75,19 +75,12 @@ func packagesFor(n *plan.Node, need string) []string {
 	return os.Packages[need]
 }
 
-// featurePackages lists the OS packages of Python and of the features
+// featurePackages lists the OS packages of the features
 // entering the chain at n, and supervisor when n is the first image of its
 // chain to run several programs.
 func featurePackages(n *plan.Node) []string {
 	var pkgs []string
 	add := func(need string) { pkgs = append(pkgs, packagesFor(n, need)...) }
-	if entersPython(n) {
-		if n.PythonVia == "uv" {
-			add("uv")
-		} else {
-			add("python")
-		}
-	}
 	for _, need := range n.Contribution.Needs {
 		add(need)
 	}
@@ -96,9 +89,4 @@ func featurePackages(n *plan.Node) []string {
 		add("supervisor")
 	}
 	return pkgs
-}
-
-// entersPython reports whether n is where Python enters its chain.
-func entersPython(n *plan.Node) bool {
-	return n.Python != "" && (n.Parent == nil || n.Parent.Python == "")
 }

@@ -1,105 +1,42 @@
 package plan
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/internal/spec"
 	"github.com/wsbuild/wsbuild/templates"
 )
 
-// DefaultCudaFlavor is the CUDA flavor of a leg that names none.
-const DefaultCudaFlavor = "runtime"
-
-// features resolves the OS, the Python install method, the CUDA leg and the
-// registered features of n, inheriting from its parent.
+// features resolves the OS and the registered features of n, inheriting
+// from its parent; a feature that decides what the chain starts from (the
+// CUDA leg) may replace its base.
 func (p *Plan) features(n *Node, img *spec.Image) error {
 	at := func(field string) string { return locate(p.Family, img, field) }
 	if par := n.Parent; par != nil {
-		n.OS, n.PythonVia, n.Cuda = par.OS, par.PythonVia, par.Cuda
+		n.OS = par.OS
 		n.Tests = slices.Clone(par.Tests)
-	} else if err := p.root(n, img, at); err != nil {
-		return err
-	}
-	if err := p.python(n, img, at); err != nil {
-		return err
-	}
-	if err := addFeatures(n, img, at); err != nil {
-		return err
-	}
-	n.Tests = append(n.Tests, img.Test...)
-	return checkPorts(n, at)
-}
-
-// root resolves the OS of a chain's base and its CUDA leg, which may replace
-// the base.
-func (p *Plan) root(n *Node, img *spec.Image, at func(string) string) error {
-	if img.OS != "" {
+	} else if img.OS != "" {
 		n.OS = templates.LookupOS(img.OS)
 	} else {
 		n.OS = templates.OSOfBase(img.Base)
 	}
-	c := img.Cuda
-	if c == nil || c.Off {
-		return nil
+	if err := addFeatures(n, img, at); err != nil {
+		return err
 	}
-	if n.OS == nil {
-		return fmt.Errorf("%s: the CUDA table is per OS and does not know base %q; set os: (one of %s)",
-			at("cuda"), img.Base, strings.Join(templates.OSNames(), ", "))
+	if n.Parent == nil && n.Contribution.Setup.Base != "" {
+		n.Base = n.Contribution.Setup.Base
 	}
-	flavor := c.Flavor
-	if flavor == "" {
-		flavor = DefaultCudaFlavor
+	if (len(img.Pip) > 0 || img.Requirements != "") && !n.View().Has("python") {
+		return fmt.Errorf("%s: pip packages need python: set python on this image or an ancestor", at("pip"))
 	}
-	leg, err := templates.Cuda().FindLeg(n.OS.Name, c.Version, c.Cudnn, flavor)
-	if err != nil {
-		return fmt.Errorf("%s: %w", at("cuda"), err)
-	}
-	n.Cuda = c.Version
-	n.Base = leg.Base
-	if c.Base != "" {
-		n.Base = c.Base
-	}
-	return nil
-}
-
-// python decides how Python enters the chain: the OS's python3 when its
-// version is the one asked for, else a CPython installed by uv.
-func (p *Plan) python(n *Node, img *spec.Image, at func(string) string) error {
-	if img.Python == "" || (n.Parent != nil && n.Parent.Python != "") {
-		return nil
-	}
-	via := img.PythonVia
-	if via == "" {
-		via = spec.PythonAuto
-	}
-	distro := ""
-	if n.OS != nil {
-		distro = n.OS.Python
-	}
-	matches := distro == "" || minor(img.Python) == distro
-	switch {
-	case via == spec.PythonDistro && !matches:
-		return fmt.Errorf("%s: python %s via distro, but %s ships python %s; use via: uv or python: %q",
-			at("python"), img.Python, n.OS.Name, distro, distro)
-	case via == spec.PythonAuto && matches, via == spec.PythonDistro:
-		n.PythonVia = spec.PythonDistro
-	default:
-		n.PythonVia = spec.PythonUV
-	}
-	return nil
-}
-
-// minor returns the major.minor part of a version.
-func minor(v string) string {
-	parts := strings.SplitN(v, ".", 3)
-	if len(parts) < 2 {
-		return v
-	}
-	return parts[0] + "." + parts[1]
+	n.Tests = append(n.Tests, img.Test...)
+	return checkPorts(n, at)
 }
 
 // addFeatures gives n its parent's features, except those set per image,
@@ -120,16 +57,19 @@ func addFeatures(n *Node, img *spec.Image, at func(string) string) error {
 		if !ok {
 			continue
 		}
-		if _, had := n.Features[f.Key()]; had {
-			return fmt.Errorf("%s: already set by an ancestor of %q; a feature is added once per chain", at(f.Key()), img.Name)
-		}
 		s = feature.Clone(s)
 		feature.ApplyDefaults(s)
+		if had, ok := n.Features[f.Key()]; ok {
+			if err := sameAsParent(f.Key(), img.From, had, s); err != nil {
+				return fmt.Errorf("%s: %v", at(f.Key()), err)
+			}
+			continue
+		}
 		n.Features[f.Key()] = s
 	}
 	view := n.View()
 	for _, f := range feature.All() {
-		if _, ok := img.Features[f.Key()]; !ok {
+		if _, ok := img.Features[f.Key()]; !ok || !view.Enters(f.Key()) {
 			continue
 		}
 		if pr := f.Plan(view, n.Features[f.Key()]); len(pr) > 0 {
@@ -138,6 +78,21 @@ func addFeatures(n *Node, img *spec.Image, at func(string) string) error {
 	}
 	n.Contribution = contribution(view)
 	return nil
+}
+
+// sameAsParent accepts a feature an image sets again with the settings its
+// parent has (python: "3.11" written on every image of a chain), and
+// otherwise says that a feature is set once per chain.
+func sameAsParent(key, parentName string, parent, own feature.Settings) error {
+	p, err1 := json.Marshal(parent)
+	o, err2 := json.Marshal(own)
+	if err := errors.Join(err1, err2); err != nil {
+		return err
+	}
+	if bytes.Equal(p, o) {
+		return nil
+	}
+	return fmt.Errorf("%s is set once per chain: parent %q has %s, not %s", key, parentName, p, o)
 }
 
 // contribution gathers what every feature of img puts into it, in the
@@ -163,7 +118,7 @@ func contribution(img *feature.Image) *feature.Contribution {
 func (n *Node) View() *feature.Image {
 	v := &feature.Image{
 		Name: n.Name, User: feature.User{Name: n.User.Name, UID: n.User.UID, GID: n.User.GID}, Home: n.Home,
-		Python: n.Python, PythonVia: n.PythonVia, Cuda: n.Cuda, Features: n.Features,
+		Base: n.Spec.Base, Features: n.Features,
 	}
 	if n.OS != nil {
 		v.OS = n.OS.Name
@@ -187,15 +142,16 @@ func joinField(key, field string) string {
 // checkPorts rejects two services of an image on one port.
 func checkPorts(n *Node, at func(string) string) error {
 	used := map[int]feature.Port{}
+	view := n.View()
 	for _, p := range n.Contribution.Ports {
 		other, ok := used[p.Number]
 		if !ok {
 			used[p.Number] = p
 			continue
 		}
-		// Blame the port this image sets, not one it inherits.
+		// Blame the port this image adds, not one it inherits (or restates).
 		blame := p
-		if _, own := n.Spec.Features[p.Feature]; !own {
+		if !view.Enters(p.Feature) {
 			blame = other
 		}
 		return fmt.Errorf("%s: port %d is used by both %s and %s", at(portField(blame)), p.Number, portName(other), portName(p))

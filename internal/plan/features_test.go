@@ -16,6 +16,7 @@ const everyFeature = `images:
   x:
     base: debian:bookworm
     python: "3.11"
+    cuda: "12.4"
     desktop: {novnc: true, start_url: "http://localhost:8888"}
     sshd: true
     jupyter: true
@@ -149,7 +150,9 @@ func TestFeatureInheritance(t *testing.T) {
 func TestFeaturePlanErrors(t *testing.T) {
 	for _, tc := range []struct{ name, yaml, want string }{
 		{"twice in a chain", "images:\n  a:\n    base: debian:bookworm\n    sshd: true\n  b:\n    from: a\n    sshd: {port: 2200}\n",
-			`wsbuild.yaml:7: images.b.sshd: already set by an ancestor of "b"; a feature is added once per chain`},
+			`wsbuild.yaml:7: images.b.sshd: sshd is set once per chain: parent "a" has {"port":2222}, not {"port":2200}`},
+		{"again as the parent has it", "images:\n  a:\n    base: debian:bookworm\n    python: \"3.11\"\n  b:\n    from: a\n    python: \"3.11\"\n    jupyter: {}\n  c:\n    from: b\n    jupyter: true\n    sshd: {port: 8888}\n",
+			`wsbuild.yaml:12: images.c.sshd.port: port 8888 is used by both sshd and jupyter`},
 		{"jupyter without python", "images:\n  a:\n    base: debian:bookworm\n    jupyter: true\n",
 			"wsbuild.yaml:4: images.a.jupyter: jupyter needs python: set python on this image or an ancestor"},
 		{"jupyter lab from the OS", "images:\n  a:\n    base: debian:bookworm\n    python: \"3.11\"\n    jupyter: {via: distro}\n",

@@ -12,7 +12,7 @@ import (
 // coreFields are the keys of an image that are not registered features,
 // in the order documented; imageFields puts the features after labels.
 var coreFields = []string{
-	"base", "from", "os", "python", "cuda", "apt", "pip", "requirements", "user",
+	"base", "from", "os", "apt", "pip", "requirements", "user",
 	"volumes", "env", "workdir", "ports", "run", "copy", "labels", "test", "tag", "matrix",
 }
 
@@ -51,10 +51,6 @@ func (d *decoder) image(f field) *Image {
 			img.From = d.str(c, nil)
 		case "os":
 			img.OS = d.str(c, checkOS)
-		case "python":
-			img.Python, img.PythonVia = d.python(c)
-		case "cuda":
-			img.Cuda = d.cuda(c)
 		case "test":
 			img.Test = d.tests(c)
 		case "apt":

@@ -110,8 +110,8 @@ func TestCatalogue(t *testing.T) {
 		t.Fatalf("the catalogue does not parse:\n%v", err)
 	}
 	py := fam.Images["python"]
-	if py.Python != "3.11" || !reflect.DeepEqual(py.Cuda, &Cuda{Off: true}) {
-		t.Errorf("python: Python %q, Cuda %+v; want 3.11 and the CPU leg", py.Python, py.Cuda)
+	if got, want := py.Features["python"], (&feature.Python{Version: "3.11"}); !reflect.DeepEqual(got, want) || py.Features["cuda"] != nil {
+		t.Errorf("python: python %+v, cuda %+v; want 3.11 and the CPU leg", got, py.Features["cuda"])
 	}
 	if got, want := fam.Images["python-pytorch-desktop-vnc"].Features["desktop"], (&feature.Desktop{VNC: ptr(true), Session: "lxde", Browser: "firefox"}); !reflect.DeepEqual(got, want) {
 		t.Errorf("desktop = %+v, want %+v", got, want)

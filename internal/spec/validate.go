@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/distribution/reference"
+	"github.com/wsbuild/wsbuild/internal/feature"
 )
 
 // Grammar from distribution's reference package.
@@ -66,23 +66,7 @@ func checkRegistry(s string) (string, error) {
 
 // checkBase accepts exactly what the resolver will parse (distribution's
 // normalised reference grammar), so a base that validates also resolves.
-func checkBase(s string) (string, error) {
-	if _, err := reference.ParseNormalizedNamed(s); err != nil {
-		msg := fmt.Sprintf(`invalid image reference %q: expected a reference such as "debian:bookworm"`, s)
-		if _, detail, ok := strings.Cut(err.Error(), "invalid reference format: "); ok {
-			msg += " (" + detail + ")"
-		}
-		return s, errors.New(msg)
-	}
-	return s, nil
-}
-
-func checkPython(s string) (string, error) {
-	if !pythonRE.MatchString(s) {
-		return s, fmt.Errorf(`invalid Python version %q: expected a version such as "3.11"`, s)
-	}
-	return s, nil
-}
+func checkBase(s string) (string, error) { return feature.CheckString("image", s) }
 
 func checkAptPackage(s string) (string, error) {
 	switch {
