@@ -93,6 +93,9 @@ func (f *files) supervisorPrograms(n, p *plan.Node) {
 			buf.WriteString("\n")
 		}
 		f.text(path.Join(SupervisorDir, g+".conf"), buf.String(), 0o644)
+		if g == runGroup {
+			f.text(RunScript, "#!/bin/sh\n# The image's run: command, started by supervisord.\nexec "+shellWords(n.Spec.Run)+"\n", 0o755)
+		}
 	}
 }
 

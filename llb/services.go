@@ -31,6 +31,12 @@ const (
 // runGroup is the supervisor group of the image's own run command.
 const runGroup = "run"
 
+// RunScript starts the image's own run: command under supervisord. The
+// command goes into this script, quoted for the shell, never into
+// supervisord's configuration: a newline or a % in it cannot add a program
+// or break the configuration.
+const RunScript = ProgramDir + "/run"
+
 // programs lists n's long-running processes, in start order: those of its
 // features and, when it has any, the run command of the image itself.
 func programs(n *plan.Node) []feature.Program {
@@ -39,7 +45,7 @@ func programs(n *plan.Node) []feature.Program {
 	}
 	out := slices.Clone(n.Contribution.Programs)
 	if len(out) > 0 && len(n.Spec.Run) > 0 {
-		out = append(out, feature.Program{Feature: runGroup, Name: "run", Command: shellWords(n.Spec.Run), Priority: 90, Restart: "false"})
+		out = append(out, feature.Program{Feature: runGroup, Name: "run", Command: RunScript, Priority: 90, Restart: "false"})
 	}
 	return out
 }

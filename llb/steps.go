@@ -83,7 +83,7 @@ func (b *builder) user() {
 g=$(getent group "$gid" | cut -d: -f1 || true)
 if [ -z "$g" ]; then groupadd -g "$gid" "$name"; elif [ "$g" != "$name" ]; then groupmod -n "$name" "$g"; fi
 u=$(getent passwd "$uid" | cut -d: -f1 || true)
-if [ -z "$u" ]; then useradd -m -u "$uid" -g "$gid" -d "$home" -s /bin/bash "$name"
+if [ -z "$u" ]; then useradd -l -m -u "$uid" -g "$gid" -d "$home" -s /bin/bash "$name"
 elif [ "$u" != "$name" ]; then usermod -l "$name" -g "$gid" -d "$home" -m "$u"; fi
 mkdir -p "$home" && chown "$uid:$gid" "$home"`, shellQuote(u.Name), u.UID, u.GID, shellQuote(b.node.Home))
 	b.sh(reproducible(b.epoch, script), bk.User("0:0"), b.name("create user %s (%d:%d)", u.Name, u.UID, u.GID))

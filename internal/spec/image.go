@@ -1,8 +1,10 @@
 package spec
 
 import (
+	"errors"
 	"io/fs"
 	"slices"
+	"strings"
 
 	"github.com/wsbuild/wsbuild/internal/feature"
 
@@ -134,8 +136,8 @@ func (d *decoder) user(f field) *User {
 			case !ok:
 			case v == 0:
 				d.fail(c, "must not be root (0): the image runs as a normal account")
-			case v < 0:
-				d.fail(c, "must be a positive number, got %d", v)
+			case v < MinID || v > MaxID:
+				d.fail(c, "%d is outside %d-%d: ids below %d are the OS's system accounts and groups (daemon, sudo, shadow), and above %d are not normal accounts", v, MinID, MaxID, MinID, MaxID)
 			case c.name == "uid":
 				u.UID = v
 			default:
@@ -146,12 +148,21 @@ func (d *decoder) user(f field) *User {
 	return u
 }
 
+// The range of a workstation account's uid and gid: Debian's and Ubuntu's
+// normal accounts (FIRST_UID and LAST_UID of adduser.conf).
+const (
+	// MinID is the lowest uid or gid an image's account may have.
+	MinID = 1000
+	// MaxID is the highest.
+	MaxID = 59999
+)
+
 // run decodes run: a list is the command in exec form, a string is run by
 // /bin/sh -c.
 func (d *decoder) run(f field) []string {
 	if f.val.Kind == yaml.ScalarNode && f.val.ShortTag() == "!!str" {
-		if f.val.Value == "" {
-			d.fail(f, "must not be empty")
+		if strings.TrimSpace(f.val.Value) == "" || strings.ContainsRune(f.val.Value, 0) {
+			d.fail(f, "must not be empty or hold a NUL character")
 			return nil
 		}
 		return []string{"/bin/sh", "-c", f.val.Value}
@@ -160,11 +171,23 @@ func (d *decoder) run(f field) []string {
 		d.fail(f, "expected a command string or a list of strings, got %s", describe(f.val))
 		return nil
 	}
-	cmd := d.strList(f, "a list of strings", "a string", nil)
-	if cmd != nil && len(cmd) == 0 {
+	cmd := d.strList(f, "a list of strings", "a string", checkArg)
+	switch {
+	case cmd != nil && len(cmd) == 0 && len(f.val.Content) == 0:
 		d.fail(f, "must not be empty")
+	case len(cmd) > 0 && strings.TrimSpace(cmd[0]) == "":
+		d.fail(f, "the command (its first item) is empty")
 	}
 	return cmd
+}
+
+// checkArg accepts an argument of an exec-form command: anything but NUL,
+// which no argument can hold.
+func checkArg(s string) (string, error) {
+	if strings.ContainsRune(s, 0) {
+		return s, errors.New("an argument cannot hold a NUL character")
+	}
+	return s, nil
 }
 
 // copies decodes copy: a list of {src, dst}.
