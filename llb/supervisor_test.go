@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/moby/buildkit/solver/pb"
-	"github.com/wsbuild/wsbuild/internal/plan"
-	"github.com/wsbuild/wsbuild/internal/spec"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -15,7 +13,7 @@ import (
 // own removes the supervisor program of its parent's run command, so that
 // supervisord runs exactly the programs the child's check expects.
 func TestChildDropsParentsRunProgram(t *testing.T) {
-	f, err := spec.Parse("wsbuild.yaml", []byte(`images:
+	images := compileYAML(t, `images:
   desk:
     base: debian:bookworm
     desktop: true
@@ -23,18 +21,7 @@ func TestChildDropsParentsRunProgram(t *testing.T) {
   ssh:
     from: desk
     sshd: true
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := plan.New(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	images, err := Compile(p, stubBases(), WithPlatform(amd64))
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	names := func(img *Image) string {
 		def, err := img.Definition(context.Background())
 		if err != nil {
@@ -58,23 +45,12 @@ func TestChildDropsParentsRunProgram(t *testing.T) {
 // supervisor section and a %: the supervisor files must hold neither, and
 // the run script must hold the command as one quoted word.
 func TestRunCannotInjectSupervisorConfig(t *testing.T) {
-	f, err := spec.Parse("wsbuild.yaml", []byte(`images:
+	images := compileYAML(t, `images:
   desk:
     base: debian:bookworm
     desktop: true
     run: ["/bin/echo", "hi\n[program:evil]\ncommand=/bin/evil\n", "100%(ENV_X)s"]
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := plan.New(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	images, err := Compile(p, stubBases(), WithPlatform(amd64))
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	files := mkfiles(t, images[0])
 	for name, data := range files {
 		if strings.HasPrefix(name, SupervisorDir+"/") && (strings.Contains(data, "evil") || strings.Contains(data, "%")) {
