@@ -331,3 +331,33 @@ func TestPlanOpensDaemonOnlyToResolve(t *testing.T) {
 		})
 	}
 }
+
+// TestValidateReadsTheLock validates with the spec's lock file, with one
+// that lacks a base of the spec, and with one that is not a lock file.
+func TestValidateReadsTheLock(t *testing.T) {
+	reg := newRegistry(t)
+	o := reg.family(t, "a")
+	r := runner(t, &fakeDaemon{}, reg.publisher(t))
+	if _, err := r.Validate(o); err != nil {
+		t.Fatalf("with the spec's lock: %v", err)
+	}
+	spec, err := os.ReadFile(o.SpecFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(o.SpecFile, []byte(strings.Replace(string(spec), "debian:bookworm", "ubuntu:22.04", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Validate(o); err == nil || !strings.Contains(err.Error(), `"ubuntu:22.04"`) {
+		t.Errorf("a lock without the spec's base: err = %v", err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.lock")
+	if err := os.WriteFile(bad, []byte("not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o.LockFile = bad
+	var ie *InputError
+	if _, err := r.Validate(o); !errors.As(err, &ie) || !strings.Contains(err.Error(), "not a wsbuild lock file") {
+		t.Errorf("--lock naming a bad file: err = %v", err)
+	}
+}
