@@ -106,6 +106,8 @@ type Setup struct {
 
 // ImageFile is a file copied from another image.
 type ImageFile struct {
+	// Feature is the key of the feature that copies it; the planner sets it.
+	Feature string
 	// Image is the image's reference, such as "ghcr.io/astral-sh/uv:0.4".
 	Image string
 	// Src is the file's path in Image.

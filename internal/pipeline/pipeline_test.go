@@ -14,6 +14,7 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/change"
 	"github.com/wsbuild/wsbuild/internal/lock"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/publish"
 	wsllb "github.com/wsbuild/wsbuild/llb"
 )
@@ -359,5 +360,38 @@ func TestValidateReadsTheLock(t *testing.T) {
 	var ie *InputError
 	if _, err := r.Validate(o); !errors.As(err, &ie) || !strings.Contains(err.Error(), "not a wsbuild lock file") {
 		t.Errorf("--lock naming a bad file: err = %v", err)
+	}
+}
+
+// failingResolver fails to resolve one reference, as a registry does for a
+// mistyped name.
+type failingResolver struct{ bad string }
+
+func (f failingResolver) ResolveBases(_ context.Context, refs []string, _ ocispec.Platform) (map[string]wsllb.Base, error) {
+	out := map[string]wsllb.Base{}
+	for _, ref := range refs {
+		if ref == f.bad {
+			return nil, &oci.BaseError{Ref: ref, Err: errors.New("not found")}
+		}
+		out[ref] = wsllb.Base{Ref: ref + "@" + baseDigest(ref).String(), Digest: baseDigest(ref)}
+	}
+	return out, nil
+}
+
+// TestMistypedBaseNamesItsLine plans a spec whose base is mistyped: the
+// error names the spec's file, line and field.
+func TestMistypedBaseNamesItsLine(t *testing.T) {
+	specFile := filepath.Join(t.TempDir(), "wsbuild.yaml")
+	if err := os.WriteFile(specFile, []byte("images:\n  python:\n    base: debain:bookworm\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := New(WithResolver(failingResolver{bad: "debain:bookworm"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.Plan(t.Context(), Options{SpecFile: specFile, CacheDir: t.TempDir(), Log: &strings.Builder{}})
+	want := specFile + `:3: images.python.base: resolving base image "debain:bookworm": not found`
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant %s", err, want)
 	}
 }

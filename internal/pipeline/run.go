@@ -163,6 +163,14 @@ func (ru *run) resolve(ctx context.Context) error {
 		}
 	}
 	resolved, err := res.ResolveBases(ctx, lookup, ru.o.Platform)
+	var be *oci.BaseError
+	if errors.As(err, &be) {
+		for i := range lookup {
+			if src := ru.plan.BaseSource(refs[i]); lookup[i] == be.Ref && src != "" {
+				return fmt.Errorf("%s: %w", src, err)
+			}
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -101,8 +101,11 @@ func contribution(img *feature.Image) *feature.Contribution {
 	c := &feature.Contribution{}
 	for _, f := range feature.All() {
 		if s, ok := img.Features[f.Key()]; ok {
-			ports, progs := len(c.Ports), len(c.Programs)
+			ports, progs, files := len(c.Ports), len(c.Programs), len(c.Setup.ImageFiles)
 			f.Contribute(img, s, c)
+			for i := files; i < len(c.Setup.ImageFiles); i++ {
+				c.Setup.ImageFiles[i].Feature = f.Key()
+			}
 			for i := ports; i < len(c.Ports); i++ {
 				c.Ports[i].Feature = f.Key()
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/internal/spec"
+	"github.com/wsbuild/wsbuild/templates"
 )
 
 // everyFeature sets every registered feature on one image; a new feature
@@ -176,5 +177,20 @@ func TestFeaturePlanErrors(t *testing.T) {
 				t.Errorf("error %v\nwant %s", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestBaseSource names the spec line of each external image a plan builds
+// on: a base, a CUDA leg's image, uv's image where a child's Python enters.
+func TestBaseSource(t *testing.T) {
+	p := mustPlan(t, "images:\n  a:\n    base: ubuntu:22.04\n    cuda: \"12.4\"\n  b:\n    from: a\n    python: {version: \"3.12\", via: uv}\n", nil)
+	for ref, want := range map[string]string{
+		"nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04": "wsbuild.yaml:4: images.a.cuda",
+		templates.UVImage: "wsbuild.yaml:7: images.b.python",
+		"ubuntu:22.04":    "",
+	} {
+		if got := p.BaseSource(ref); got != want {
+			t.Errorf("BaseSource(%q) = %q, want %q", ref, got, want)
+		}
 	}
 }

@@ -247,6 +247,27 @@ func (p *Plan) Bases() []string {
 	return slices.Sorted(maps.Keys(seen))
 }
 
+// BaseSource says where the spec names the external image ref (as
+// Bases lists it): "FILE:LINE: images.NAME.FIELD", the field being base,
+// or the feature that brings the image (the CUDA leg's base, uv's image).
+// It is "" for an image the plan does not build on.
+func (p *Plan) BaseSource(ref string) string {
+	for _, n := range p.Nodes {
+		if n.Parent == nil && n.Base == ref {
+			if n.Base == n.Spec.Base {
+				return locate(p.Family, n.Spec, "base")
+			}
+			return locate(p.Family, n.Spec, "cuda")
+		}
+		for _, f := range n.Contribution.Setup.ImageFiles {
+			if f.Image == ref {
+				return locate(p.Family, n.Spec, f.Feature)
+			}
+		}
+	}
+	return ""
+}
+
 func refs(targets []spec.PushTarget, repository, tag string) []oci.Ref {
 	var out []oci.Ref
 	for _, t := range targets {
