@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/internal/spec"
@@ -32,8 +33,12 @@ func (p *Plan) features(n *Node, img *spec.Image) error {
 	if n.Parent == nil && n.Contribution.Setup.Base != "" {
 		n.Base = n.Contribution.Setup.Base
 	}
-	if (len(img.Pip) > 0 || img.Requirements != "") && !n.View().Has("python") {
+	view := n.View()
+	if (len(img.Pip) > 0 || img.Requirements != "") && !view.Has("python") {
 		return fmt.Errorf("%s: pip packages need python: set python on this image or an ancestor", at("pip"))
+	}
+	if err := checkPythonApt(view, img, at); err != nil {
+		return err
 	}
 	n.Tests = append(n.Tests, img.Test...)
 	return checkPorts(n, at)
@@ -178,6 +183,46 @@ func (n *Node) ServicePorts() []string {
 	var out []string
 	for _, p := range n.Contribution.Ports {
 		out = append(out, strconv.Itoa(p.Number)+"/tcp")
+	}
+	return out
+}
+
+// osPythonPackages are the python3-* packages that are not modules for the
+// OS's Python to import: a chain whose Python uv installs may want them.
+var osPythonPackages = []string{"python3-dev", "python3-venv", "python3-pip"}
+
+// checkPythonApt refuses python3-* OS packages on a chain whose Python uv
+// installs: they are modules of the OS's python3, which the venv's Python
+// cannot import.
+func checkPythonApt(view *feature.Image, img *spec.Image, at func(string) string) error {
+	if view.PythonVia() != feature.PythonUV {
+		return nil
+	}
+	for i, pkg := range img.Apt {
+		name, _, _ := strings.Cut(pkg, "=")
+		if strings.HasPrefix(name, "python3-") && !slices.Contains(osPythonPackages, name) {
+			return fmt.Errorf("%s: %s is a module of the OS's python3, which the venv's python %s (installed by uv) cannot import; install it with pip: instead",
+				at(fmt.Sprintf("apt.%d", i)), pkg, view.Python())
+		}
+	}
+	return nil
+}
+
+// Notes says what a user may not expect of the plan: where a Python that
+// is not the OS's comes from, which needs the network at build time.
+func (p *Plan) Notes() []string {
+	var out []string
+	for _, n := range p.Nodes {
+		view := n.View()
+		if !view.Enters("python") || view.PythonVia() != feature.PythonUV {
+			continue
+		}
+		why := "via: uv"
+		if n.OS != nil && n.OS.Python != "" && n.OS.Python != view.Python() {
+			why = fmt.Sprintf("%s ships python %s", n.OS.Name, n.OS.Python)
+		}
+		out = append(out, fmt.Sprintf("%s: python %s (%s) comes from uv, copied from %s, which downloads it at build time from the python-build-standalone releases: the build needs to reach both",
+			locate(p.Family, n.Spec, "python"), view.Python(), why, templates.UVImage))
 	}
 	return out
 }

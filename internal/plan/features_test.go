@@ -194,3 +194,26 @@ func TestBaseSource(t *testing.T) {
 		}
 	}
 }
+
+// TestPythonFromUV covers a Python the OS does not ship: validate says
+// where it comes from, and the OS's python3-* modules are refused.
+func TestPythonFromUV(t *testing.T) {
+	p := mustPlan(t, "images:\n  a:\n    base: debian:bookworm\n    python: \"3.12\"\n    apt: [python3-dev]\n  b:\n    from: a\n", nil)
+	want := []string{`wsbuild.yaml:4: images.a.python: python 3.12 (debian12 ships python 3.11) comes from uv, copied from ` + templates.UVImage +
+		`, which downloads it at build time from the python-build-standalone releases: the build needs to reach both`}
+	if got := p.Notes(); !reflect.DeepEqual(got, want) {
+		t.Errorf("notes %q\nwant %q", got, want)
+	}
+	if got := mustPlan(t, "images:\n  a:\n    base: debian:bookworm\n    python: \"3.11\"\n", nil).Notes(); got != nil {
+		t.Errorf("the OS's python has notes %q", got)
+	}
+	f, err := spec.Parse("wsbuild.yaml", []byte("images:\n  a:\n    base: debian:bookworm\n    python: \"3.12\"\n  b:\n    from: a\n    apt: [git, python3-numpy]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(f)
+	wantErr := "wsbuild.yaml:7: images.b.apt.1: python3-numpy is a module of the OS's python3, which the venv's python 3.12 (installed by uv) cannot import; install it with pip: instead"
+	if err == nil || err.Error() != wantErr {
+		t.Errorf("err = %v\nwant %s", err, wantErr)
+	}
+}
