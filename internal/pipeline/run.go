@@ -93,6 +93,13 @@ func (r *Runner) check(o Options, epoch bool) (*plan.Plan, error) {
 	if err != nil {
 		return nil, &InputError{err}
 	}
+	warnings, err := f.CheckPlainHTTP(o.AllowInsecure)
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(o.Log, w)
+	}
 	opts = append(opts,
 		plan.WithSelection(o.Images...),
 		plan.WithContext(os.DirFS(filepath.Dir(o.SpecFile))),
