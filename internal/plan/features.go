@@ -57,6 +57,12 @@ func addFeatures(n *Node, img *spec.Image, at func(string) string) error {
 			}
 		}
 	}
+	for _, key := range img.Off {
+		if _, had := n.Features[key]; had {
+			return fmt.Errorf("%s: false cannot take away the %s parent %q has: an image adds to its parent; build this image on an image without %s",
+				at(key), key, img.From, key)
+		}
+	}
 	for _, f := range feature.All() {
 		s, ok := img.Features[f.Key()]
 		if !ok {

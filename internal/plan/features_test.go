@@ -154,6 +154,8 @@ func TestFeaturePlanErrors(t *testing.T) {
 			`wsbuild.yaml:7: images.b.sshd: sshd is set once per chain: parent "a" has {"port":2222}, not {"port":2200}`},
 		{"again as the parent has it", "images:\n  a:\n    base: debian:bookworm\n    python: \"3.11\"\n  b:\n    from: a\n    python: \"3.11\"\n    jupyter: {}\n  c:\n    from: b\n    jupyter: true\n    sshd: {port: 8888}\n",
 			`wsbuild.yaml:12: images.c.sshd.port: port 8888 is used by both sshd and jupyter`},
+		{"false below a parent that has it", "images:\n  a:\n    base: debian:bookworm\n    desktop: true\n  b:\n    from: a\n    desktop: false\n",
+			`wsbuild.yaml:7: images.b.desktop: false cannot take away the desktop parent "a" has: an image adds to its parent; build this image on an image without desktop`},
 		{"jupyter without python", "images:\n  a:\n    base: debian:bookworm\n    jupyter: true\n",
 			"wsbuild.yaml:4: images.a.jupyter: jupyter needs python: set python on this image or an ancestor"},
 		{"jupyter lab from the OS", "images:\n  a:\n    base: debian:bookworm\n    python: \"3.11\"\n    jupyter: {via: distro}\n",

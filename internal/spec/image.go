@@ -87,6 +87,8 @@ func (d *decoder) image(f field) *Image {
 						img.Features = map[string]feature.Settings{}
 					}
 					img.Features[c.name] = s
+				} else if b, isBool := isBool(c.val); isBool && !b {
+					img.Off = append(img.Off, c.name)
 				}
 			}
 		}

@@ -63,6 +63,9 @@ type Image struct {
 	// feature: python, cuda, desktop, sshd, jupyter…) the image sets, by key, as declared: nothing inherited and
 	// no defaults filled in yet.
 	Features map[string]feature.Settings `yaml:"-"`
+	// Off lists the features the image turns off in so many words
+	// (desktop: false), which it may do only where nothing inherits them.
+	Off []string `yaml:"-"`
 	// Test lists shell commands run as the user inside the built image; the
 	// build fails if one fails. They are not part of the exported image.
 	Test []string `yaml:"test"`
