@@ -49,6 +49,10 @@ type Options struct {
 	// LockFile is the lock file to read or write; "" means the spec's (see
 	// LockPath).
 	LockFile string
+	// AllowInsecure names registries (host[:port]) that push targets may
+	// reach over plain HTTP (insecure: true) although they are not on a
+	// loopback or private address (see spec.PlainHTTPSafe).
+	AllowInsecure []string
 	// Images selects images (with their ancestors); empty means all. A
 	// declared image's name selects all its matrix variants.
 	Images []string

@@ -94,6 +94,13 @@ func (r *Runner) check(o Options, epoch bool) (*plan.Plan, error) {
 	if err != nil {
 		return nil, &InputError{err}
 	}
+	warnings, err := f.CheckPlainHTTP(o.AllowInsecure)
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(o.Log, w)
+	}
 	folder, err := localfs.Open(filepath.Dir(o.SpecFile))
 	if err != nil {
 		return nil, &InputError{err}
@@ -169,6 +176,14 @@ func (ru *run) resolve(ctx context.Context) error {
 		}
 	}
 	resolved, err := res.ResolveBases(ctx, lookup, ru.o.Platform)
+	var be *oci.BaseError
+	if errors.As(err, &be) {
+		for i := range lookup {
+			if src := ru.plan.BaseSource(refs[i]); lookup[i] == be.Ref && src != "" {
+				return fmt.Errorf("%s: %w", src, err)
+			}
+		}
+	}
 	if err != nil {
 		return err
 	}
