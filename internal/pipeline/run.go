@@ -79,11 +79,7 @@ func (r *Runner) check(o Options, epoch bool) (*plan.Plan, error) {
 	}
 	var list []spec.Override
 	for _, name := range o.SetFiles {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			return nil, &InputError{fmt.Errorf("reading override file %q: %w", name, err)}
-		}
-		ovs, err := spec.ReadOverrides(name, data)
+		ovs, err := spec.ReadOverrideFile(name)
 		if err != nil {
 			return nil, &InputError{err}
 		}

@@ -23,8 +23,12 @@ type Override struct {
 // lines and lines starting with "#" are skipped, and each line is trimmed of
 // surrounding spaces. Each override's Pos is name and its line. Problems with
 // an override's content are reported by Parse, with the spec's own; the error
-// here is an ErrorList naming the lines that are not valid UTF-8.
+// here is an ErrorList naming the lines that are not valid UTF-8, or the line
+// where data passes MaxOverrideFileBytes.
 func ReadOverrides(name string, data []byte) ([]Override, error) {
+	if e := tooLong(name, "the override file", data, MaxOverrideFileBytes); e != nil {
+		return nil, ErrorList{e}
+	}
 	var out []Override
 	var errs ErrorList
 	for i, line := range strings.Split(string(data), "\n") {
@@ -97,6 +101,9 @@ func (d *decoder) applyOverride(root *yaml.Node, o Override) {
 		return
 	}
 	d.mark(val, pos)
+	if !d.checkAliases(val, p) {
+		return
+	}
 	if fixesAxis(segs, family) {
 		d.fixed[val] = true
 	}

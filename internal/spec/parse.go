@@ -24,7 +24,14 @@ func Parse(file string, data []byte, opts ...Option) (*Family, error) {
 			return nil, err
 		}
 	}
-	d := &decoder{file: file, fsys: o.fsys, origin: map[*yaml.Node]Position{}, fixed: map[*yaml.Node]bool{}, pos: map[string]Position{}}
+	if e := tooLong(file, "the spec", data, MaxSpecBytes); e != nil {
+		return nil, ErrorList{e}
+	}
+	if o.maxImages == 0 {
+		o.maxImages = DefaultMaxImages
+	}
+	d := &decoder{file: file, fsys: o.fsys, origin: map[*yaml.Node]Position{}, fixed: map[*yaml.Node]bool{}, pos: map[string]Position{},
+		maxImages: o.maxImages, nodes: int64(o.maxImages) * NodesPerImage}
 	overrides := append(slices.Clip(o.list), setOverrides(o.sets)...)
 	files := []string{file}
 	for _, ov := range overrides {
@@ -83,6 +90,9 @@ func (d *decoder) document(data []byte) *yaml.Node {
 		d.syntaxError(err)
 		return nil
 	}
+	if len(doc.Content) > 0 && !d.checkAliases(doc.Content[0], "") {
+		return nil
+	}
 	if len(doc.Content) == 0 || isNull(doc.Content[0]) {
 		return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1, Column: 1}
 	}
@@ -118,6 +128,9 @@ func (d *decoder) family(root *yaml.Node) *Family {
 	}
 	if isNull(images.val) || (images.val.Kind == yaml.MappingNode && len(images.val.Content) == 0) {
 		d.fail(*images, "no images declared")
+		return fam
+	}
+	if !d.checkDeclared(*images) {
 		return fam
 	}
 	var decls []*decl
