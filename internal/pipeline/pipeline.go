@@ -49,6 +49,9 @@ type Options struct {
 	// LockFile is the lock file to read or write; "" means the spec's (see
 	// LockPath).
 	LockFile string
+	// MaxImages is how many images the family may have, matrix variants
+	// included (--max-images); 0 means spec.DefaultMaxImages.
+	MaxImages int
 	// Images selects images (with their ancestors); empty means all. A
 	// declared image's name selects all its matrix variants.
 	Images []string

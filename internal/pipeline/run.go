@@ -85,7 +85,11 @@ func (r *Runner) check(o Options, epoch bool) (*plan.Plan, error) {
 		}
 		list = append(list, ovs...)
 	}
-	f, err := spec.Load(o.SpecFile, o.Sets, spec.WithOverrideList(list))
+	specOpts := []spec.Option{spec.WithOverrideList(list)}
+	if o.MaxImages != 0 {
+		specOpts = append(specOpts, spec.WithMaxImages(o.MaxImages))
+	}
+	f, err := spec.Load(o.SpecFile, o.Sets, specOpts...)
 	if err != nil {
 		return nil, &InputError{err}
 	}
