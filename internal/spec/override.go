@@ -1,7 +1,9 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -172,10 +174,18 @@ func (d *decoder) set(cur *yaml.Node, path string, segs []string, val *yaml.Node
 }
 
 // parseValue parses an override's value as a YAML flow value; an empty value
-// is the empty string.
+// is the empty string. A value holding a second YAML document is an error,
+// not cut short.
 func parseValue(s string) (*yaml.Node, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(s), &doc); err != nil {
+	dec := yaml.NewDecoder(strings.NewReader(s))
+	var doc, extra yaml.Node
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	switch err := dec.Decode(&extra); {
+	case err == nil:
+		return nil, fmt.Errorf("it holds a second YAML document (at its line %d); a value is one YAML value", extra.Line)
+	case !errors.Is(err, io.EOF):
 		return nil, err
 	}
 	if len(doc.Content) == 0 {

@@ -3,10 +3,13 @@ package spec
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -60,25 +63,102 @@ var yamlErrRE = regexp.MustCompile(`^yaml: line ([0-9]+): (.*)$`)
 
 // syntaxError turns a YAML syntax error into an *Error carrying its line, or
 // line 1 when the library gave none.
-func (d *decoder) syntaxError(err error) {
+// A problem the library reports at the line of what it was parsing, not at
+// the line of the problem, is refined with problemLine.
+func (d *decoder) syntaxError(data []byte, err error) {
 	pos := Position{File: d.file, Line: 1}
 	msg := err.Error()
 	if m := yamlErrRE.FindStringSubmatch(msg); m != nil {
 		pos.Line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+		if strings.HasPrefix(msg, "did not find expected ") {
+			pos.Line = problemLine(data, pos.Line, msg)
+		}
 	} else if len(msg) > 6 && msg[:6] == "yaml: " {
 		msg = msg[6:]
 	}
 	d.errorf(pos, "", "invalid YAML: %s", msg)
 }
 
+// problemLine returns the line of the problem msg that go.yaml.in/yaml/v3
+// reports at line, the start of the block it was parsing (an over-indented
+// key three lines into a mapping is reported at the mapping): the last line
+// of the fewest lines of data that fail with msg too, found by bisection.
+// It is line when no fewer lines do.
+func problemLine(data []byte, line int, msg string) int {
+	ends := []int{}
+	for i, b := range data {
+		if b == '\n' {
+			ends = append(ends, i+1)
+		}
+	}
+	if len(ends) == 0 || ends[len(ends)-1] != len(data) {
+		ends = append(ends, len(data))
+	}
+	fails := func(k int) bool { // the first k lines fail with msg
+		err := parseAll(data[:ends[k-1]])
+		m := yamlErrRE.FindStringSubmatch(fmt.Sprint(err))
+		return m != nil && m[2] == msg
+	}
+	lo, hi := line, len(ends) // fails(hi) is assumed; find the least k that fails
+	if lo < 1 || lo > hi || !fails(hi) {
+		return line
+	}
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if fails(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
+}
+
+// parseAll parses every YAML document in data, returning the first error.
+func parseAll(data []byte) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var n yaml.Node
+		if err := dec.Decode(&n); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// checkUTF8 reports the line of the first byte of data that is not valid
+// UTF-8 (go.yaml.in/yaml/v3 reports it at no line); false when there is
+// one. Data starting with a UTF-16 byte order mark is left to the library.
+func (d *decoder) checkUTF8(data []byte) bool {
+	if utf8.Valid(data) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) || bytes.HasPrefix(data, []byte{0xff, 0xfe}) {
+		return true
+	}
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n <= 1 {
+			start := bytes.LastIndexByte(data[:i], '\n') + 1
+			pos := Position{File: d.file, Line: bytes.Count(data[:i], []byte("\n")) + 1}
+			d.errorf(pos, "", "invalid YAML: not valid UTF-8: byte 0x%02x in column %d", data[i], utf8.RuneCount(data[start:i])+1)
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
 // document parses data as exactly one YAML document and returns its root
 // mapping (an empty one for an empty file), or nil after reporting a problem.
 func (d *decoder) document(data []byte) *yaml.Node {
+	if !d.checkUTF8(data) {
+		return nil
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		d.syntaxError(err)
+		d.syntaxError(data, err)
 		return nil
 	}
 	var extra yaml.Node
@@ -87,7 +167,7 @@ func (d *decoder) document(data []byte) *yaml.Node {
 		d.errorf(Position{File: d.file, Line: extra.Line}, "", "a spec is one YAML document, found a second one")
 		return nil
 	case !errors.Is(err, io.EOF):
-		d.syntaxError(err)
+		d.syntaxError(data, err)
 		return nil
 	}
 	if len(doc.Content) > 0 && !d.checkAliases(doc.Content[0], "") {
@@ -134,8 +214,13 @@ func (d *decoder) family(root *yaml.Node) *Family {
 		return fam
 	}
 	var decls []*decl
+	prev := ""
 	for _, f := range d.mapping(*images, "a mapping of image names to images", nil) {
+		if d.misplacedField(f, prev) {
+			continue
+		}
 		decls = append(decls, d.declare(f))
+		prev = f.name
 	}
 	d.expand(fam, matrix, decls)
 	d.checkFrom(fam, decls)
