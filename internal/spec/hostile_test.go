@@ -33,6 +33,8 @@ func TestImageFieldAtImageLevel(t *testing.T) {
 			want: []string{"wsbuild.yaml:4: images.jupyter: jupyter is an image field, not an image (it sets neither base nor from): indent it under images.x, as images.x.jupyter"}},
 		{name: "core field as a list", yaml: base + "  apt: [git]\n",
 			want: []string{"wsbuild.yaml:4: images.apt: apt is an image field, not an image (it sets neither base nor from): indent it under images.x, as images.x.apt"}},
+		{name: "matrix", yaml: base + "  matrix: {python: [\"3.11\"]}\n",
+			want: []string{"wsbuild.yaml:4: images.matrix: matrix is an image field, not an image (it sets neither base nor from): indent it under images.x, as images.x.matrix, or, for the family matrix, at the top beside images:"}},
 		{name: "first entry", yaml: "images:\n  python: \"3.11\"\n  x:\n    base: debian:bookworm\n",
 			want: []string{"wsbuild.yaml:2: images.python: python is an image field, not an image (it sets neither base nor from): indent it under the image it belongs to, as images.IMAGE.python"}},
 	})

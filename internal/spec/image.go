@@ -44,6 +44,9 @@ func (d *decoder) misplacedField(f field, prev string) bool {
 	if prev != "" {
 		where = "under images." + prev + ", as images." + prev + "." + f.name
 	}
+	if f.name == "matrix" {
+		where += ", or, for the family matrix, at the top beside images:"
+	}
 	d.fail(f, "%s is an image field, not an image (it sets neither base nor from): indent it %s", f.name, where)
 	return true
 }
