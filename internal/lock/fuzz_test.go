@@ -49,3 +49,17 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestParseRefusesTrailingData: a lock file is one JSON object; what
+// follows it is not dropped unread.
+func TestParseRefusesTrailingData(t *testing.T) {
+	for _, in := range []string{`{"version": 1, "bases": []}{"version": 1}`, `{"version": 1, "bases": []} x`} {
+		_, err := Parse("x.lock", []byte(in))
+		if want := "x.lock: not a wsbuild lock file: more follows its JSON object"; err == nil || err.Error() != want {
+			t.Errorf("Parse(%s) error %v, want %q", in, err, want)
+		}
+	}
+	if _, err := Parse("x.lock", []byte("{\"version\": 1, \"bases\": []}\n\n")); err != nil {
+		t.Errorf("trailing white space: %v", err)
+	}
+}
