@@ -1,7 +1,9 @@
 package spec
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -60,8 +62,9 @@ func specSeeds(t testing.TB) []string {
 }
 
 // checkParsed checks what Parse returned: a family within the limits, or
-// an ErrorList whose every problem is in one of files at a line.
-func checkParsed(t *testing.T, fam *Family, err error, files ...string) {
+// an ErrorList whose every problem is in one of files at a line it has
+// (lines maps each file to its number of lines).
+func checkParsed(t *testing.T, fam *Family, err error, lines map[string]int) {
 	t.Helper()
 	if err == nil {
 		if fam == nil || len(fam.Names) != len(fam.Images) || len(fam.Names) > DefaultMaxImages {
@@ -83,10 +86,16 @@ func checkParsed(t *testing.T, fam *Family, err error, files ...string) {
 		t.Fatalf("error %v (%T) is not an ErrorList", err, err)
 	}
 	for _, e := range list {
-		if !slices.Contains(files, e.Pos.File) || e.Pos.Line < 1 {
-			t.Errorf("problem %q is not at a line of %v", e.Error(), files)
+		if n, ok := lines[e.Pos.File]; !ok || e.Pos.Line < 1 || e.Pos.Line > n {
+			t.Errorf("problem %q is not at a line of %v", e.Error(), lines)
 		}
 	}
+}
+
+// lineCount is the number of lines of data, a last one without a newline
+// included, and at least 1.
+func lineCount(data []byte) int {
+	return max(bytes.Count(data, []byte("\n"))+1, 1)
 }
 
 // FuzzParse parses a spec with one --set value and one override file.
@@ -104,14 +113,19 @@ func FuzzParse(f *testing.F) {
 		if set != "" {
 			opts = append(opts, WithOverrides([]string{set}))
 		}
+		lines := map[string]int{"wsbuild.yaml": lineCount(data), "o.sets": lineCount(setFile), OverrideFile: 1}
 		ovs, err := ReadOverrides("o.sets", setFile)
 		if err != nil {
-			checkParsed(t, nil, err, "o.sets")
+			checkParsed(t, nil, err, lines)
 		} else {
 			opts = append(opts, WithOverrideList(ovs))
 		}
 		fam, err := Parse("wsbuild.yaml", data, opts...)
-		checkParsed(t, fam, err, "wsbuild.yaml", "o.sets", OverrideFile)
+		checkParsed(t, fam, err, lines)
+		fam2, err2 := Parse("wsbuild.yaml", data, opts...)
+		if fmt.Sprint(err) != fmt.Sprint(err2) || (fam != nil) != (fam2 != nil) || fam != nil && !slices.Equal(fam.Names, fam2.Names) {
+			t.Errorf("parsed twice, differently:\n%v\n%v", err, err2)
+		}
 	})
 }
 
@@ -141,7 +155,7 @@ func FuzzMatrix(f *testing.F) {
 			opts = append(opts, WithOverrides([]string{set}))
 		}
 		fam, err := Parse("wsbuild.yaml", []byte(spec), opts...)
-		checkParsed(t, fam, err, "wsbuild.yaml", OverrideFile)
+		checkParsed(t, fam, err, map[string]int{"wsbuild.yaml": lineCount([]byte(spec)), OverrideFile: 1})
 		if err != nil {
 			return
 		}
