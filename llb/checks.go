@@ -43,9 +43,6 @@ func (b *builder) checks(cmd []string) []Check {
 	add("no sudo", false, feature.Script("no-sudo.sh"))
 	add("no private host key", true, feature.Script("no-host-key.sh"))
 	add("entrypoint sets a password and drops to the user", true, feature.Script("entrypoint.sh"), who...)
-	if n.Python != "" {
-		add("python is "+n.Python, false, feature.Script("python.sh"), bk.AddEnv("CHECK_PYTHON", n.Python))
-	}
 	if usesSupervisor(n) {
 		var names []string
 		for _, p := range programs(n) {

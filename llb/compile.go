@@ -138,11 +138,10 @@ func compileNode(n *plan.Node, parent *Image, bases map[string]Base, o options) 
 	b.env()
 	b.featureEnv()
 	b.apt()
-	if err := b.uv(bases); err != nil {
+	b.user()
+	if err := b.setup(bases); err != nil {
 		return nil, err
 	}
-	b.user()
-	b.python()
 	b.pip()
 	if err := b.featureFiles(); err != nil {
 		return nil, err

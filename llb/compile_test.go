@@ -54,6 +54,24 @@ func compileFile(t *testing.T, name string, opts ...Option) []*Image {
 	return images
 }
 
+// compileYAML compiles the spec text yaml with stubBases.
+func compileYAML(t *testing.T, yaml string) []*Image {
+	t.Helper()
+	f, err := spec.Parse("wsbuild.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.New(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	images, err := Compile(p, stubBases(), WithPlatform(amd64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return images
+}
+
 // dump renders every image's LLB and config as readable, stable JSON.
 func dump(t *testing.T, images []*Image) []byte {
 	t.Helper()

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/moby/buildkit/solver/pb"
-	"github.com/wsbuild/wsbuild/internal/plan"
-	"github.com/wsbuild/wsbuild/internal/spec"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -111,18 +109,7 @@ func TestSourceDateEpoch(t *testing.T) {
 // reaches the compiled images without an option, as it must for a caller
 // that only holds the plan and its bases (a BuildKit frontend).
 func TestCompileTakesThePlansEpoch(t *testing.T) {
-	f, err := spec.Parse("wsbuild.yaml", []byte("images:\n  python:\n    base: debian:bookworm\nsource_date_epoch: 1700000000\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := plan.New(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	images, err := Compile(p, stubBases(), WithPlatform(amd64))
-	if err != nil {
-		t.Fatal(err)
-	}
+	images := compileYAML(t, "images:\n  python:\n    base: debian:bookworm\nsource_date_epoch: 1700000000\n")
 	if got := images[0].SourceDateEpoch; got == nil || got.Unix() != 1700000000 {
 		t.Errorf("Image.SourceDateEpoch = %v, want the plan's 1700000000", got)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -14,39 +15,6 @@ import (
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/templates"
 )
-
-// uvCacheDir is where uv's download cache mount is attached during builds.
-const uvCacheDir = "/var/cache/wsbuild-uv"
-
-// uvPythonDir is where uv installs standalone CPython builds.
-const uvPythonDir = "/opt/python"
-
-// uv installs a standalone CPython with uv where Python enters the chain
-// with via: uv, and makes the user's virtual environment with it.
-func (b *builder) uv(bases map[string]Base) error {
-	n := b.node
-	if !entersPython(n) || n.PythonVia != "uv" {
-		return nil
-	}
-	base, ok := bases[templates.UVImage]
-	if !ok {
-		return fmt.Errorf("image %q was not resolved", templates.UVImage)
-	}
-	uv := bk.Image(base.Ref, bk.Platform(b.platform))
-	b.state = b.state.File(bk.Copy(uv, "/uv", "/usr/local/bin/uv", stamp[bk.CopyOption](b.epoch, &bk.CopyInfo{CreateDestPath: true})...),
-		b.name("uv from %s", templates.UVImage))
-	u := n.User
-	script := fmt.Sprintf(`uv python install %[1]s
-uv venv --seed --python %[1]s %[2]s
-chown -R %[3]d:%[4]d %[2]s`, shellQuote(n.Python), VenvDir, u.UID, u.GID)
-	b.sh(script, bk.User("0:0"),
-		bk.AddEnv("UV_PYTHON_INSTALL_DIR", uvPythonDir),
-		bk.AddEnv("UV_PYTHON_PREFERENCE", "only-managed"),
-		bk.AddEnv("UV_CACHE_DIR", uvCacheDir),
-		bk.AddMount(uvCacheDir, bk.Scratch(), bk.AsPersistentCacheDir("wsbuild/uv", bk.CacheMountShared)),
-		b.name("python %s from uv, virtual environment in %s", n.Python, VenvDir))
-	return nil
-}
 
 // featureFiles writes the entrypoint at the chain's root and the files the
 // features entering here add, then supervisor's configuration, then the
@@ -125,18 +93,21 @@ func (f *files) supervisorPrograms(n, p *plan.Node) {
 			buf.WriteString("\n")
 		}
 		f.text(path.Join(SupervisorDir, g+".conf"), buf.String(), 0o644)
+		if g == runGroup {
+			f.text(RunScript, "#!/bin/sh\n# The image's run: command, started by supervisord.\nexec "+shellWords(n.Spec.Run)+"\n", 0o755)
+		}
 	}
 }
 
-// featureEnv sets the environment of the CUDA leg and of the features.
+// featureEnv sets the environment of the features, and puts the folders
+// they add to PATH in front of the base image's PATH.
 func (b *builder) featureEnv() {
 	n := b.node
-	if n.Cuda != "" {
-		b.setEnv("NVIDIA_VISIBLE_DEVICES", "all")
-		b.setEnv("NVIDIA_DRIVER_CAPABILITIES", "compute,utility")
-	}
 	for _, e := range n.Contribution.Env {
 		b.setEnv(e.Key, e.Value)
+	}
+	if p := n.Contribution.Setup.Path; len(p) > 0 {
+		b.setEnv("PATH", strings.Join(append(slices.Clone(p), b.basePath()), ":"))
 	}
 }
 

@@ -31,6 +31,12 @@ const (
 // runGroup is the supervisor group of the image's own run command.
 const runGroup = "run"
 
+// RunScript starts the image's own run: command under supervisord. The
+// command goes into this script, quoted for the shell, never into
+// supervisord's configuration: a newline or a % in it cannot add a program
+// or break the configuration.
+const RunScript = ProgramDir + "/run"
+
 // programs lists n's long-running processes, in start order: those of its
 // features and, when it has any, the run command of the image itself.
 func programs(n *plan.Node) []feature.Program {
@@ -39,7 +45,7 @@ func programs(n *plan.Node) []feature.Program {
 	}
 	out := slices.Clone(n.Contribution.Programs)
 	if len(out) > 0 && len(n.Spec.Run) > 0 {
-		out = append(out, feature.Program{Feature: runGroup, Name: "run", Command: shellWords(n.Spec.Run), Priority: 90, Restart: "false"})
+		out = append(out, feature.Program{Feature: runGroup, Name: "run", Command: RunScript, Priority: 90, Restart: "false"})
 	}
 	return out
 }
@@ -75,19 +81,12 @@ func packagesFor(n *plan.Node, need string) []string {
 	return os.Packages[need]
 }
 
-// featurePackages lists the OS packages of Python and of the features
+// featurePackages lists the OS packages of the features
 // entering the chain at n, and supervisor when n is the first image of its
 // chain to run several programs.
 func featurePackages(n *plan.Node) []string {
 	var pkgs []string
 	add := func(need string) { pkgs = append(pkgs, packagesFor(n, need)...) }
-	if entersPython(n) {
-		if n.PythonVia == "uv" {
-			add("uv")
-		} else {
-			add("python")
-		}
-	}
 	for _, need := range n.Contribution.Needs {
 		add(need)
 	}
@@ -96,9 +95,4 @@ func featurePackages(n *plan.Node) []string {
 		add("supervisor")
 	}
 	return pkgs
-}
-
-// entersPython reports whether n is where Python enters its chain.
-func entersPython(n *plan.Node) bool {
-	return n.Python != "" && (n.Parent == nil || n.Parent.Python == "")
 }

@@ -9,12 +9,13 @@ import (
 
 	bk "github.com/moby/buildkit/client/llb"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/templates"
 )
 
 // VenvDir is where the user's Python virtual environment lives.
-const VenvDir = "/opt/venv"
+const VenvDir = feature.VenvDir
 
 // pipCacheDir is where pip's cache mount is attached during builds.
 const pipCacheDir = "/var/cache/wsbuild-pip"
@@ -82,33 +83,10 @@ func (b *builder) user() {
 g=$(getent group "$gid" | cut -d: -f1 || true)
 if [ -z "$g" ]; then groupadd -g "$gid" "$name"; elif [ "$g" != "$name" ]; then groupmod -n "$name" "$g"; fi
 u=$(getent passwd "$uid" | cut -d: -f1 || true)
-if [ -z "$u" ]; then useradd -m -u "$uid" -g "$gid" -d "$home" -s /bin/bash "$name"
+if [ -z "$u" ]; then useradd -l -m -u "$uid" -g "$gid" -d "$home" -s /bin/bash "$name"
 elif [ "$u" != "$name" ]; then usermod -l "$name" -g "$gid" -d "$home" -m "$u"; fi
 mkdir -p "$home" && chown "$uid:$gid" "$home"`, shellQuote(u.Name), u.UID, u.GID, shellQuote(b.node.Home))
 	b.sh(reproducible(b.epoch, script), bk.User("0:0"), b.name("create user %s (%d:%d)", u.Name, u.UID, u.GID))
-}
-
-// python creates the user's virtual environment with the OS's python3 where
-// Python enters the chain (uv does it for via: uv); the automatic checks
-// prove its version.
-func (b *builder) python() {
-	if b.node.Python == "" {
-		return
-	}
-	venvEnv := []plan.EnvVar{{Key: "VIRTUAL_ENV", Value: VenvDir}, {Key: "PATH", Value: VenvDir + "/bin:" + b.basePath()}}
-	b.extraEnv = append(b.extraEnv, venvEnv...)
-	defer func() {
-		for _, kv := range venvEnv {
-			b.state = b.state.AddEnv(kv.Key, kv.Value)
-		}
-	}()
-	if !entersPython(b.node) || b.node.PythonVia == "uv" {
-		return
-	}
-	u := b.node.User
-	script := fmt.Sprintf(`python3 -m venv --system-site-packages %[1]s
-chown -R %[2]d:%[3]d %[1]s`, VenvDir, u.UID, u.GID)
-	b.sh(script, bk.User("0:0"), b.name("python %s virtual environment in %s", b.node.Python, VenvDir))
 }
 
 // defaultPath is PATH for a base image whose config sets none.
@@ -133,7 +111,7 @@ func (b *builder) pip() {
 	s := b.node.Spec
 	torch, rest := splitPip(b.node)
 	if len(torch) > 0 {
-		index := templates.Cuda().PytorchIndex + "/" + templates.PytorchTag(b.node.Cuda)
+		index := templates.Cuda().PytorchIndex + "/" + templates.PytorchTag(b.node.View().Cuda())
 		b.pipStep(append([]string{"--index-url", index}, torch...), nil,
 			b.name("pip install %s from %s", strings.Join(torch, " "), index))
 	}
@@ -174,12 +152,13 @@ func (b *builder) pipStep(args []string, extra []bk.RunOption, name bk.Constrain
 func splitPip(n *plan.Node) (torch, rest []string) {
 	pkgs := slices.Concat(n.Spec.Pip, n.Contribution.Pip)
 	table := templates.Cuda()
+	cuda := n.View().Cuda()
 	for _, p := range pkgs {
 		name := pipName(p)
 		switch {
 		case slices.Contains(table.PytorchPackages, name):
 			torch = append(torch, p)
-		case n.Cuda != "" && table.CudaExtras[name] != "" && !strings.Contains(p, "["):
+		case cuda != "" && table.CudaExtras[name] != "" && !strings.Contains(p, "["):
 			rest = append(rest, p[:len(name)]+"["+table.CudaExtras[name]+"]"+p[len(name):])
 		default:
 			rest = append(rest, p)
@@ -283,34 +262,58 @@ func (b *builder) finish() {
 // featureSteps runs the build steps of the image's features (its own
 // steps: among them), in order, each named in progress and errors.
 func (b *builder) featureSteps() {
-	n := b.node
-	for _, s := range n.Contribution.Steps {
-		u := n.User
-		opts := []bk.RunOption{b.name("%s", s.Name)}
-		uid, gid := u.UID, u.GID
-		if s.Root {
-			opts = append(opts, bk.User("0:0"), bk.AddEnv("HOME", "/root"))
-			uid, gid = 0, 0
-		} else {
-			opts = append(opts, bk.User(fmt.Sprintf("%d:%d", u.UID, u.GID)), bk.AddEnv("HOME", n.Home))
-		}
-		wd := s.Workdir
-		if wd == "" {
-			wd = n.Home
-		}
-		opts = append(opts, bk.Dir(wd))
-		for _, e := range s.Env {
-			opts = append(opts, bk.AddEnv(e.Key, e.Value))
-		}
-		for _, c := range s.Caches {
-			id := fmt.Sprintf("wsbuild/steps/%d%s", u.UID, c)
-			if s.Root {
-				id = "wsbuild/steps/root" + c
-			}
-			opts = append(opts, b.cacheMount(c, id, uid, gid))
-		}
-		b.sh(s.Script, opts...)
+	for _, s := range b.node.Contribution.Steps {
+		b.step(s)
 	}
+}
+
+// setup copies the files the features entering here take from other
+// images, then runs their setup steps (Python's virtual environment).
+func (b *builder) setup(bases map[string]Base) error {
+	for _, f := range b.node.Contribution.Setup.ImageFiles {
+		base, ok := bases[f.Image]
+		if !ok {
+			return fmt.Errorf("image %q was not resolved", f.Image)
+		}
+		from := bk.Image(base.Ref, bk.Platform(b.platform))
+		b.state = b.state.File(bk.Copy(from, f.Src, f.Path, stamp[bk.CopyOption](b.epoch, &bk.CopyInfo{CreateDestPath: true})...),
+			b.name("%s from %s", path.Base(f.Path), f.Image))
+	}
+	for _, s := range b.node.Contribution.Setup.Steps {
+		b.step(s)
+	}
+	return nil
+}
+
+// step runs one feature step as root or as the user, in its working
+// directory (the home folder by default), with its caches mounted.
+func (b *builder) step(s feature.Step) {
+	n := b.node
+	u := n.User
+	opts := []bk.RunOption{b.name("%s", s.Name)}
+	uid, gid := u.UID, u.GID
+	if s.Root {
+		opts = append(opts, bk.User("0:0"), bk.AddEnv("HOME", "/root"))
+		uid, gid = 0, 0
+	} else {
+		opts = append(opts, bk.User(fmt.Sprintf("%d:%d", u.UID, u.GID)), bk.AddEnv("HOME", n.Home))
+	}
+	wd := s.Workdir
+	if wd == "" {
+		wd = n.Home
+	}
+	opts = append(opts, bk.Dir(wd))
+	for _, e := range s.Env {
+		opts = append(opts, bk.AddEnv(e.Key, e.Value))
+	}
+	for _, c := range s.Caches {
+		id := fmt.Sprintf("wsbuild/steps/%d%s", u.UID, c)
+		if s.Root {
+			id = "wsbuild/steps/root" + c
+		}
+		opts = append(opts, b.cacheMount(c, id, uid, gid))
+	}
+	b.sh(s.Script, opts...)
 }
 
 // cacheMount mounts the shared cache id at dir, its root owned by uid:gid so

@@ -100,17 +100,29 @@ func OSNames() []string {
 // LookupOS returns the OS called name, or nil.
 func LookupOS(name string) *OS { return loaded().os[name] }
 
-// OSOfBase returns the OS whose bases list ref (compared without a
-// "docker.io/library/" or "library/" prefix), or nil.
+// OSOfBase returns the OS whose bases list ref, or nil. ref is compared
+// without its digest and without a registry host ("docker.io/",
+// "127.0.0.1:5000/") or "library/" in front; a ref the table does not list
+// as such is known by its last path component, so "registry/team/debian:12"
+// (a mirror of the official image) is Debian 12 too.
 func OSOfBase(ref string) *OS {
-	ref = strings.TrimPrefix(ref, "docker.io/")
+	ref, _, _ = strings.Cut(ref, "@")
+	if first, rest, ok := strings.Cut(ref, "/"); ok && (strings.ContainsAny(first, ".:") || first == "localhost") {
+		ref = rest
+	}
 	ref = strings.TrimPrefix(ref, "library/")
-	for _, o := range loaded().os {
+	last := ref[strings.LastIndex(ref, "/")+1:]
+	var byLast *OS
+	for _, name := range OSNames() {
+		o := loaded().os[name]
 		if slices.Contains(o.Bases, ref) {
 			return o
 		}
+		if byLast == nil && slices.Contains(o.Bases, last) {
+			byLast = o
+		}
 	}
-	return nil
+	return byLast
 }
 
 // Cuda returns the CUDA table.

@@ -110,6 +110,7 @@ type specFlags struct {
 	sets     []string
 	setFiles []string
 	lockFile string
+	insecure []string
 	// maxImages is --max-images; 0 means spec.DefaultMaxImages.
 	maxImages int
 }
@@ -119,6 +120,7 @@ func (s *specFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&s.sets, "set", nil, "override a spec field: image.key=value, or matrix.axis=value (repeatable)")
 	fs.StringVar(&s.lockFile, "lock", "", "lock file pinning the bases (default: the spec's name with .lock, used when it exists)")
 	fs.StringArrayVar(&s.setFiles, "set-file", nil, "read overrides from `FILE`, one image.key=value a line, applied before --set (repeatable)")
+	fs.StringArrayVar(&s.insecure, "allow-insecure-registry", nil, "allow insecure: true (plain HTTP) for `REGISTRY`, which is not on a loopback or private address (repeatable)")
 	fs.IntVar(&s.maxImages, "max-images", 0, fmt.Sprintf("the most images the spec may make, matrix variants included (`N`, default %d)", spec.DefaultMaxImages))
 }
 
@@ -133,7 +135,7 @@ func (d *daemonFlags) register(fs *pflag.FlagSet) {
 
 // apply puts the spec flags into o.
 func (s *specFlags) apply(o *pipeline.Options) {
-	o.SpecFile, o.Sets, o.SetFiles, o.LockFile, o.MaxImages = s.file, s.sets, s.setFiles, s.lockFile, s.maxImages
+	o.SpecFile, o.Sets, o.SetFiles, o.LockFile, o.AllowInsecure, o.MaxImages = s.file, s.sets, s.setFiles, s.lockFile, s.insecure, s.maxImages
 }
 
 // apply puts the daemon flags into o; the daemon's log and BuildKit's

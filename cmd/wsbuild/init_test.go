@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/spec"
 )
@@ -84,8 +85,8 @@ func TestInitTemplate(t *testing.T) {
 		t.Fatal(err)
 	}
 	root := fam.Images["python"]
-	if root.Base != "ubuntu:22.04" || root.Cuda == nil || root.Cuda.Version != "12.4" {
-		t.Errorf("root image: base %q, cuda %+v", root.Base, root.Cuda)
+	if cuda, _ := root.Features["cuda"].(*feature.Cuda); root.Base != "ubuntu:22.04" || cuda == nil || cuda.Version != "12.4" {
+		t.Errorf("root image: base %q, cuda %+v", root.Base, cuda)
 	}
 	for _, n := range p.Nodes {
 		if n.Tag != "3.11-ubuntu22.04-cuda12.4" {
@@ -106,7 +107,7 @@ func TestInitTemplate(t *testing.T) {
 		t.Fatalf("init --force: exit %d: %s", code, errOut)
 	}
 	if fam, err = spec.Load(spec.DefaultFile, nil); err != nil || !slices.Equal(fam.Names, []string{"python"}) ||
-		fam.Images["python"].Base != "debian:bookworm" || !fam.Images["python"].Cuda.Off || fam.Images["python"].Tag != "3.11" {
+		fam.Images["python"].Base != "debian:bookworm" || fam.Images["python"].Features["cuda"] != nil || fam.Images["python"].Tag != "3.11" {
 		t.Errorf("after --force: %v %+v", err, fam)
 	}
 }
@@ -143,7 +144,7 @@ func TestInitFrom(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := spec.Image{
-		Name: "my-workspace", Repository: "my-workspace", Base: "debian:bookworm", Python: "3.11",
+		Name: "my-workspace", Repository: "my-workspace", Base: "debian:bookworm", Features: map[string]feature.Settings{"python": &feature.Python{Version: "3.11"}},
 		Requirements: "requirements.txt", RequirementsData: fam.Images["my-workspace"].RequirementsData,
 		Ports: []string{"8000/tcp"}, Run: []string{"python", "app.py"},
 		Copy: []spec.Copy{{Src: "app.py", Dst: "app.py"}, {Src: "data", Dst: "data"}},
@@ -158,8 +159,8 @@ func TestInitFrom(t *testing.T) {
 		t.Errorf("push %+v", fam.Push)
 	}
 	n := p.Nodes[0]
-	if n.Python != "3.11" || n.Refs[0].Name != "127.0.0.1:5000/wsbuild/my-workspace:latest" || len(n.Files) == 0 {
-		t.Errorf("planned: python %q, refs %v, files %v", n.Python, n.Refs, n.Files)
+	if n.View().Python() != "3.11" || n.Refs[0].Name != "127.0.0.1:5000/wsbuild/my-workspace:latest" || len(n.Files) == 0 {
+		t.Errorf("planned: python %q, refs %v, files %v", n.View().Python(), n.Refs, n.Files)
 	}
 	if code, _, errOut := runCLI(t, "validate", "-f", specFile); code != 0 {
 		t.Errorf("validate: exit %d: %s", code, errOut)

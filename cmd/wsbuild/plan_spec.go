@@ -16,22 +16,20 @@ import (
 
 // specView is one image's settings after inheritance: `plan -o json` has it
 // as each image's "spec", `plan --show-spec` prints it. Every value but Home
-// is read from the image's canonical input values (plan.Node.Values, what
-// its input digest covers and what `plan --why` compares), normalised as
-// `plan --why` shows them, so the view and the reasons never disagree.
+// and PythonVia is read from the image's canonical input values
+// (plan.Node.Values, what its input digest covers and what `plan --why`
+// compares), normalised as `plan --why` shows them, so the view and the
+// reasons never disagree.
 type specView struct {
 	// User is the account: name, uid, gid.
 	User any `json:"user"`
 	// Home is the user's home folder, which follows from the user's name.
 	Home string `json:"home"`
-	// Python is the Python version, and PythonVia how it is installed
-	// ("distro" or "uv").
-	Python    any `json:"python,omitempty"`
-	PythonVia any `json:"pythonVia,omitempty"`
-	// OS is the chain's operating system; Cuda its CUDA version, unset on
-	// the CPU leg.
-	OS   any `json:"os,omitempty"`
-	Cuda any `json:"cuda,omitempty"`
+	// PythonVia is how the python feature installs Python on the chain's
+	// OS ("distro" or "uv"); like Home it follows from the inputs.
+	PythonVia string `json:"pythonVia,omitempty"`
+	// OS is the chain's operating system.
+	OS any `json:"os,omitempty"`
 	// Env is the environment the spec sets along the chain.
 	Env     any `json:"env,omitempty"`
 	Workdir any `json:"workdir,omitempty"`
@@ -60,13 +58,12 @@ func newSpecView(n *plan.Node) (*specView, error) {
 		}
 		return change.Normalise(input, raw)
 	}
-	v := &specView{Home: n.Home}
+	v := &specView{Home: n.Home, PythonVia: n.View().PythonVia()}
 	for _, f := range []struct {
 		input string
 		dst   *any
 	}{
-		{"user", &v.User}, {"python", &v.Python}, {"pythonVia", &v.PythonVia}, {"os", &v.OS},
-		{"cuda", &v.Cuda}, {"env", &v.Env}, {"workdir", &v.Workdir}, {"volumes", &v.Volumes}, {"tests", &v.Tests},
+		{"user", &v.User}, {"os", &v.OS}, {"env", &v.Env}, {"workdir", &v.Workdir}, {"volumes", &v.Volumes}, {"tests", &v.Tests},
 	} {
 		val, err := get(f.input)
 		if err != nil {
@@ -162,7 +159,7 @@ func writeSpecs(w io.Writer, entries []planEntry) error {
 			return err
 		}
 		fmt.Fprintf(&b, "\n%s:\n", e.Name)
-		for _, key := range []string{"user", "home", "python", "pythonVia", "os", "cuda", "env", "workdir", "volumes",
+		for _, key := range []string{"user", "home", "pythonVia", "os", "env", "workdir", "volumes",
 			"apt", "pip", "ports", "features", "featurePackages", "tests"} {
 			if v, ok := fields[key]; ok {
 				flatten(&b, key, v)

@@ -62,7 +62,6 @@ func TestSpecViewJSON(t *testing.T) {
 	tests := []struct{ key, want string }{
 		{"user", `{"gid":1000,"name":"user","uid":1000}`},
 		{"home", `"/home/user"`},
-		{"python", `"3.11"`},
 		{"pythonVia", `"distro"`},
 		{"env", `{"A":"parent","B":"child"}`},
 		{"workdir", `"/home/user"`},
@@ -70,9 +69,9 @@ func TestSpecViewJSON(t *testing.T) {
 		{"apt", `["git","curl","vim"]`},
 		{"pip", `["numpy","torch"]`},
 		{"ports", `["8080/tcp"]`},
-		{"features", `{"desktop":{"browser":"firefox","port":5900,"resolution":"1920x1080","session":"xfce","vnc":true},"sshd":{"port":2222}}`},
+		{"features", `{"desktop":{"browser":"firefox","port":5900,"resolution":"1920x1080","session":"xfce","vnc":true},"python":{"version":"3.11","via":"auto"},"sshd":{"port":2222}}`},
 		{"tests", `["python3 --version","test -x /usr/bin/vim"]`},
-		{"featurePackages", `{"desktop":["xvfb","x11vnc","xauth","x11-utils","dbus-x11","procps","xfce4","xfce4-terminal","firefox-esr"],"sshd":["openssh-server"]}`},
+		{"featurePackages", `{"desktop":["xvfb","x11vnc","xauth","x11-utils","dbus-x11","procps","xfce4","xfce4-terminal","firefox-esr"],"python":["python3","python3-venv","python3-pip"],"sshd":["openssh-server"]}`},
 	}
 	for _, tt := range tests {
 		v, _ := json.Marshal(got[tt.key])
@@ -80,8 +79,8 @@ func TestSpecViewJSON(t *testing.T) {
 			t.Errorf("%s = %s, want %s", tt.key, v, tt.want)
 		}
 	}
-	if entries[0].Spec.Features != nil {
-		t.Errorf("parent has features %v", entries[0].Spec.Features)
+	if f := entries[0].Spec.Features; len(f) != 1 || f["python"] == nil {
+		t.Errorf("parent has features %v, want python only", f)
 	}
 }
 
@@ -98,7 +97,7 @@ func TestShowSpecText(t *testing.T) {
 		t.Errorf("without --show-spec:\n%s\nwith:\n%s", plain.String(), shown.String())
 	}
 	for _, want := range []string{
-		"\ndesktop:\n  user.gid: 1000\n  user.name: user\n  user.uid: 1000\n  home: /home/user\n  python: 3.11\n",
+		"\ndesktop:\n  user.gid: 1000\n  user.name: user\n  user.uid: 1000\n  home: /home/user\n  pythonVia: distro\n",
 		"  env.B: child\n",
 		"  apt: [git, curl, vim]\n",
 		"  features.desktop.session: xfce\n",

@@ -30,5 +30,8 @@ func runValidate(_ context.Context, args []string, stdout, _ io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: %d images, valid\n", p.Family.File, len(p.Family.Names))
+	for _, note := range p.Notes() {
+		fmt.Fprintf(stdout, "note: %s\n", note)
+	}
 	return nil
 }

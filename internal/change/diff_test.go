@@ -87,9 +87,9 @@ func TestDecideSaysWhatChanged(t *testing.T) {
 		{"feature number", "v1", []string{"python.desktop.port=5901"},
 			`python: desktop.port: 5900 -> 5901 | tools: desktop.port: 5900 -> 5901; parent "python" changed | app: desktop.port: 5900 -> 5901; parent "tools" changed`},
 		{"scalar", "v1", []string{"python.python=3.12"},
-			`python: python: "3.11" -> "3.12"; pythonVia: "distro" -> "uv" | ` +
-				`tools: parent "python" changed; python: "3.11" -> "3.12"; pythonVia: "distro" -> "uv" | ` +
-				`app: parent "tools" changed; python: "3.11" -> "3.12"; pythonVia: "distro" -> "uv"`},
+			`python: python.version: "3.11" -> "3.12" | ` +
+				`tools: parent "python" changed; python.version: "3.11" -> "3.12" | ` +
+				`app: parent "tools" changed; python.version: "3.11" -> "3.12"`},
 		{"struct field names as in the spec", "v1", []string{"python.user.name=me"},
 			`python: user.name: "user" -> "me"; workdir: "/home/user" -> "/home/me" | ` +
 				`tools: parent "python" changed; user.name: "user" -> "me"; workdir: "/home/user" -> "/home/me" | ` +

@@ -45,6 +45,9 @@ type Feature interface {
 	// PerImage is true for a feature each image sets for itself (build
 	// steps), false for one that enters a chain once and is inherited.
 	PerImage() bool
+	// ChainStart is true for a feature only the image with base may set
+	// (the CUDA leg): it decides what the chain starts from.
+	ChainStart() bool
 	// New returns a pointer to zero settings for the decoder to fill.
 	New() Settings
 	// Validate checks decoded settings on their own.
@@ -68,6 +71,8 @@ type Def[S any] struct {
 	Order int
 	// PerImage marks a feature each image sets for itself.
 	PerImage bool
+	// ChainStart marks a feature only the image with base may set.
+	ChainStart bool
 	// Validate checks decoded settings; nil accepts them.
 	Validate func(s *S) []Problem
 	// Plan checks settings against the image; nil accepts them.
@@ -78,10 +83,11 @@ type Def[S any] struct {
 
 type def[S any] struct{ Def[S] }
 
-func (d def[S]) Key() string    { return d.Def.Key }
-func (d def[S]) Doc() string    { return d.Def.Doc }
-func (d def[S]) PerImage() bool { return d.Def.PerImage }
-func (d def[S]) New() Settings  { return new(S) }
+func (d def[S]) Key() string      { return d.Def.Key }
+func (d def[S]) Doc() string      { return d.Def.Doc }
+func (d def[S]) PerImage() bool   { return d.Def.PerImage }
+func (d def[S]) ChainStart() bool { return d.Def.ChainStart }
+func (d def[S]) New() Settings    { return new(S) }
 
 func (d def[S]) Validate(s Settings) []Problem {
 	if d.Def.Validate == nil {

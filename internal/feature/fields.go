@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/distribution/reference"
 	"github.com/wsbuild/wsbuild/internal/suggest"
 )
 
@@ -21,8 +22,10 @@ import (
 //	check:"..."            how a value is checked (see CheckString, CheckInt)
 //	default:"..."          the value a zero field takes when planned
 //	doc:"..."              one line for the JSON Schema
-//	scalar:"true"          in a list item struct: a plain string item sets this field
+//	scalar:"true"          a plain value (of the feature's key, or of a list
+//	                       item) sets this field: python: "3.11"
 //	required:"true"        the key must be given
+//	example:"..."          a value shown in errors and the JSON Schema
 //
 // Field types are string, int, bool, *bool, []string, map[string]string and,
 // at the top of a list feature, a slice of such structs.
@@ -45,6 +48,8 @@ type Field struct {
 	Scalar bool
 	// Required marks a key that must be given.
 	Required bool
+	// Example is a value shown in errors and the JSON Schema ("" for none).
+	Example string
 }
 
 // Fields lists the keys of settings struct type t, in declaration order.
@@ -60,6 +65,7 @@ func Fields(t reflect.Type) []Field {
 			Name: name, Index: i, Type: sf.Type, Check: sf.Tag.Get("check"),
 			Default: sf.Tag.Get("default"), Doc: sf.Tag.Get("doc"),
 			Scalar: sf.Tag.Get("scalar") == "true", Required: sf.Tag.Get("required") == "true",
+			Example: sf.Tag.Get("example"),
 		})
 	}
 	return out
@@ -122,6 +128,10 @@ var checks = map[string]func(arg, s string) (string, error){
 	"abspath":    checkAbsPath,
 	"name":       checkStepName,
 	"rpackage":   checkRegexp(`^[A-Za-z][A-Za-z0-9.]*$`, `invalid R package name %q: letters, digits and dots, starting with a letter`),
+	"python":     checkRegexp(pythonPattern, `invalid Python version %q: expected a version such as "3.11"`),
+	"cuda":       checkRegexp(cudaPattern, `invalid CUDA version %q: expected major.minor, such as "12.4"`),
+	"cudnn":      checkRegexp(cudnnPattern, `invalid cuDNN version %q: expected a major version such as 9`),
+	"image":      checkImage,
 	"port":       nil,
 	"porttoggle": nil,
 }
@@ -204,8 +214,33 @@ func Pattern(check string) string {
 		return `^[A-Za-z][A-Za-z0-9.]*$`
 	case "abspath":
 		return `^/`
+	case "python":
+		return pythonPattern
+	case "cuda":
+		return cudaPattern
+	case "cudnn":
+		return cudnnPattern
 	}
 	return ""
+}
+
+// Patterns of the version checks.
+const (
+	pythonPattern = `^[0-9]+(?:\.[0-9]+){0,2}$`
+	cudaPattern   = `^[0-9]+\.[0-9]+$`
+	cudnnPattern  = `^[0-9]+$`
+)
+
+// checkImage accepts an image reference such as "debian:bookworm".
+func checkImage(_, s string) (string, error) {
+	if _, err := reference.ParseNormalizedNamed(s); err != nil {
+		msg := fmt.Sprintf(`invalid image reference %q: expected a reference such as "debian:bookworm"`, s)
+		if _, detail, ok := strings.Cut(err.Error(), "invalid reference format: "); ok {
+			msg += " (" + detail + ")"
+		}
+		return s, errors.New(msg)
+	}
+	return s, nil
 }
 
 func checkURL(_, s string) (string, error) {

@@ -88,7 +88,7 @@ func TestRegisterRefusesWhatTheDecoderCannotRead(t *testing.T) {
 }
 
 func TestRegistryOrder(t *testing.T) {
-	want := []string{"desktop", "sshd", "r", "jupyter", "steps"}
+	want := []string{"cuda", "python", "desktop", "sshd", "r", "jupyter", "steps"}
 	if got := Keys(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Keys() = %v, want %v", got, want)
 	}

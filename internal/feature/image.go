@@ -13,12 +13,8 @@ type Image struct {
 	Home string
 	// OS is the name of the chain's OS in the OS table ("" when unknown).
 	OS string
-	// Python is the Python version the image has ("" for none).
-	Python string
-	// PythonVia is how Python was installed: "distro" or "uv".
-	PythonVia string
-	// Cuda is the chain's CUDA version, "" on the CPU leg.
-	Cuda string
+	// Base is the external image the spec starts the chain from.
+	Base string
 	// Features holds the settings, defaults filled in, of every feature
 	// the image has: its own and, for features that are not per image,
 	// those it inherits.
@@ -58,6 +54,8 @@ func (i *Image) Enters(key string) bool {
 // programs, ports, checks and probes describe the whole image and are given
 // wherever the feature is.
 type Contribution struct {
+	// Setup comes before the rest of the image's own content.
+	Setup
 	// Needs name rows of the OS table (templates/os.yaml), such as
 	// "desktop"; their packages go into the image's apt step.
 	Needs []string
@@ -87,6 +85,35 @@ type Contribution struct {
 	// Kernels are Jupyter kernels the features register; the start check
 	// proves Jupyter offers each.
 	Kernels []string
+}
+
+// Setup is what a feature that others build on (Python) puts into an image
+// before anything else of the image's own: after its OS packages and its
+// account, before its pip packages, files and steps.
+type Setup struct {
+	// Base replaces the external image the chain starts from (a CUDA
+	// leg's image); only a ChainStart feature sets it.
+	Base string
+	// ImageFiles are copied from other images, which are resolved and
+	// pinned like bases, before Steps.
+	ImageFiles []ImageFile
+	// Steps run in order, before the pip packages.
+	Steps []Step
+	// Path are folders put in front of the base image's PATH, for later
+	// steps and in the image config.
+	Path []string
+}
+
+// ImageFile is a file copied from another image.
+type ImageFile struct {
+	// Feature is the key of the feature that copies it; the planner sets it.
+	Feature string
+	// Image is the image's reference, such as "ghcr.io/astral-sh/uv:0.4".
+	Image string
+	// Src is the file's path in Image.
+	Src string
+	// Path is where it goes.
+	Path string
 }
 
 // File is one file a feature writes: an asset of templates/files, a

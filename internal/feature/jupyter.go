@@ -29,12 +29,12 @@ var _ = Register(Def[Jupyter]{
 	Order: 30,
 	Plan: func(img *Image, j *Jupyter) []Problem {
 		switch {
-		case img.Python == "":
+		case img.Python() == "":
 			return []Problem{Problemf("", "jupyter needs python: set python on this image or an ancestor")}
 		case j.Via == "distro" && j.app() == "lab":
 			return []Problem{Problemf("", "JupyterLab is not packaged by the OS; use via: pip, or lab: false for the OS's Notebook")}
-		case j.Via == "distro" && img.PythonVia == "uv":
-			return []Problem{Problemf("", "via: distro installs the OS's Jupyter, which the uv-installed python %s cannot import; use via: pip", img.Python)}
+		case j.Via == "distro" && img.PythonVia() == PythonUV:
+			return []Problem{Problemf("", "via: distro installs the OS's Jupyter, which the uv-installed python %s cannot import; use via: pip", img.Python())}
 		}
 		return nil
 	},

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/spec"
 )
@@ -133,12 +134,12 @@ func TestSpecVariants(t *testing.T) {
 		want spec.Image
 	}{
 		{"bare", Workspace{Config: &Config{Build: BuildDefault}}, SpecOptions{Image: "a"},
-			spec.Image{Name: "a", Repository: "a", Base: Base, Python: DefaultPython()}},
+			spec.Image{Name: "a", Repository: "a", Base: Base, Features: python(DefaultPython())}},
 		{"shell command, spec above the workspace",
 			Workspace{Config: &Config{Build: BuildDefault, Python: "3.12", Run: "cd data && python ../app.py"},
 				Requirements: true, Files: []string{"app.py"}},
 			SpecOptions{Image: "b", Dir: "ws"},
-			spec.Image{Name: "b", Repository: "b", Base: Base, Python: "3.12", Requirements: "ws/requirements.txt", RequirementsData: []byte("x"),
+			spec.Image{Name: "b", Repository: "b", Base: Base, Features: python("3.12"), Requirements: "ws/requirements.txt", RequirementsData: []byte("x"),
 				Run: []string{"/bin/sh", "-c", "cd data && python ../app.py"}, Copy: []spec.Copy{{Src: "ws/app.py", Dst: "app.py"}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -157,4 +158,9 @@ func TestSpecVariants(t *testing.T) {
 			}
 		})
 	}
+}
+
+// python is the Features of an image with python: version.
+func python(version string) map[string]feature.Settings {
+	return map[string]feature.Settings{"python": &feature.Python{Version: version}}
 }

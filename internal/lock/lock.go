@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/distribution/reference"
+
 	"github.com/opencontainers/go-digest"
 	"github.com/wsbuild/wsbuild/internal/oci"
 )
@@ -91,6 +93,13 @@ func Parse(name string, data []byte) (*File, error) {
 	for i, b := range f.Bases {
 		if err := b.Base.Digest.Validate(); err != nil || b.Ref == "" || b.Platform == "" || b.Base.Ref == "" {
 			return nil, fmt.Errorf("%s: bases[%d] (%q): needs ref, platform, a valid digest and pinned", name, i, b.Ref)
+		}
+		if _, d, _ := strings.Cut(b.Base.Ref, "@"); d != b.Base.Digest.String() {
+			// Builds pull pinned; change-aware skips trust digest.
+			return nil, fmt.Errorf("%s: bases[%d] (%q): pinned %q is not pinned to digest %s; run wsbuild lock again", name, i, b.Ref, b.Base.Ref, b.Base.Digest)
+		}
+		if _, err := reference.ParseNormalizedNamed(b.Base.Ref); err != nil {
+			return nil, fmt.Errorf("%s: bases[%d] (%q): pinned %q: %v", name, i, b.Ref, b.Base.Ref, err)
 		}
 	}
 	return &f, nil

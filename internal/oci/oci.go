@@ -7,6 +7,7 @@
 package oci
 
 import (
+	"fmt"
 	"runtime"
 
 	"github.com/opencontainers/go-digest"
@@ -68,3 +69,18 @@ const (
 func DefaultPlatform() ocispec.Platform {
 	return ocispec.Platform{OS: "linux", Architecture: runtime.GOARCH}
 }
+
+// BaseError is a failure to resolve the external image Ref; resolvers
+// return it so a caller can say which spec line named the image.
+type BaseError struct {
+	// Ref is the reference that was looked up.
+	Ref string
+	// Err says what went wrong.
+	Err error
+}
+
+// Error reads "resolving base image REF: ERR".
+func (e *BaseError) Error() string { return fmt.Sprintf("resolving base image %q: %v", e.Ref, e.Err) }
+
+// Unwrap returns Err.
+func (e *BaseError) Unwrap() error { return e.Err }

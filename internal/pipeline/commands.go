@@ -14,13 +14,29 @@ import (
 
 // Validate loads the spec o names and plans it, offline: no daemon, no
 // registry. The plan's input digests cover the base references only, and
-// its source date epoch is the spec's.
+// its source date epoch is the spec's. The lock file a build would use (the
+// spec's when it exists, or o.LockFile) must read and pin every base.
 func (r *Runner) Validate(o Options) (*plan.Plan, error) {
 	o, err := o.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	return r.check(o, false)
+	p, err := r.check(o, false)
+	if err != nil {
+		return nil, err
+	}
+	// The lock file the spec would build with must read and pin every base.
+	lf, err := readLock(o)
+	if err != nil {
+		return nil, err
+	}
+	if lf == nil {
+		return p, nil
+	}
+	if _, err := lf.Pins(LockPath(o), p.Bases(), platforms.Format(o.Platform)); err != nil {
+		return nil, &InputError{err}
+	}
+	return p, nil
 }
 
 // Planned is what Plan found.

@@ -52,6 +52,10 @@ type Options struct {
 	// MaxImages is how many images the family may have, matrix variants
 	// included (--max-images); 0 means spec.DefaultMaxImages.
 	MaxImages int
+	// AllowInsecure names registries (host[:port]) that push targets may
+	// reach over plain HTTP (insecure: true) although they are not on a
+	// loopback or private address (see spec.PlainHTTPSafe).
+	AllowInsecure []string
 	// Images selects images (with their ancestors); empty means all. A
 	// declared image's name selects all its matrix variants.
 	Images []string

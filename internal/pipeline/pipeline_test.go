@@ -14,6 +14,7 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/change"
 	"github.com/wsbuild/wsbuild/internal/lock"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/publish"
 	wsllb "github.com/wsbuild/wsbuild/llb"
 )
@@ -329,5 +330,68 @@ func TestPlanOpensDaemonOnlyToResolve(t *testing.T) {
 				t.Errorf("resolver called %d times, want 1", len(res.resolved))
 			}
 		})
+	}
+}
+
+// TestValidateReadsTheLock validates with the spec's lock file, with one
+// that lacks a base of the spec, and with one that is not a lock file.
+func TestValidateReadsTheLock(t *testing.T) {
+	reg := newRegistry(t)
+	o := reg.family(t, "a")
+	r := runner(t, &fakeDaemon{}, reg.publisher(t))
+	if _, err := r.Validate(o); err != nil {
+		t.Fatalf("with the spec's lock: %v", err)
+	}
+	spec, err := os.ReadFile(o.SpecFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(o.SpecFile, []byte(strings.Replace(string(spec), "debian:bookworm", "ubuntu:22.04", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Validate(o); err == nil || !strings.Contains(err.Error(), `"ubuntu:22.04"`) {
+		t.Errorf("a lock without the spec's base: err = %v", err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.lock")
+	if err := os.WriteFile(bad, []byte("not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o.LockFile = bad
+	var ie *InputError
+	if _, err := r.Validate(o); !errors.As(err, &ie) || !strings.Contains(err.Error(), "not a wsbuild lock file") {
+		t.Errorf("--lock naming a bad file: err = %v", err)
+	}
+}
+
+// failingResolver fails to resolve one reference, as a registry does for a
+// mistyped name.
+type failingResolver struct{ bad string }
+
+func (f failingResolver) ResolveBases(_ context.Context, refs []string, _ ocispec.Platform) (map[string]wsllb.Base, error) {
+	out := map[string]wsllb.Base{}
+	for _, ref := range refs {
+		if ref == f.bad {
+			return nil, &oci.BaseError{Ref: ref, Err: errors.New("not found")}
+		}
+		out[ref] = wsllb.Base{Ref: ref + "@" + baseDigest(ref).String(), Digest: baseDigest(ref)}
+	}
+	return out, nil
+}
+
+// TestMistypedBaseNamesItsLine plans a spec whose base is mistyped: the
+// error names the spec's file, line and field.
+func TestMistypedBaseNamesItsLine(t *testing.T) {
+	specFile := filepath.Join(t.TempDir(), "wsbuild.yaml")
+	if err := os.WriteFile(specFile, []byte("images:\n  python:\n    base: debain:bookworm\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := New(WithResolver(failingResolver{bad: "debain:bookworm"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.Plan(t.Context(), Options{SpecFile: specFile, CacheDir: t.TempDir(), Log: &strings.Builder{}})
+	want := specFile + `:3: images.python.base: resolving base image "debain:bookworm": not found`
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant %s", err, want)
 	}
 }

@@ -93,6 +93,13 @@ func (r *Runner) check(o Options, epoch bool) (*plan.Plan, error) {
 	if err != nil {
 		return nil, &InputError{err}
 	}
+	warnings, err := f.CheckPlainHTTP(o.AllowInsecure)
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(o.Log, w)
+	}
 	opts = append(opts,
 		plan.WithSelection(o.Images...),
 		plan.WithContext(os.DirFS(filepath.Dir(o.SpecFile))),
@@ -163,6 +170,14 @@ func (ru *run) resolve(ctx context.Context) error {
 		}
 	}
 	resolved, err := res.ResolveBases(ctx, lookup, ru.o.Platform)
+	var be *oci.BaseError
+	if errors.As(err, &be) {
+		for i := range lookup {
+			if src := ru.plan.BaseSource(refs[i]); lookup[i] == be.Ref && src != "" {
+				return fmt.Errorf("%s: %w", src, err)
+			}
+		}
+	}
 	if err != nil {
 		return err
 	}

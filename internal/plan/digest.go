@@ -26,7 +26,6 @@ type digestInput struct {
 	Parent       digest.Digest            `json:"parent,omitempty"`
 	Base         string                   `json:"base,omitempty"`
 	BaseDigest   digest.Digest            `json:"baseDigest,omitempty"`
-	Python       string                   `json:"python,omitempty"`
 	User         spec.User                `json:"user"`
 	Env          []EnvVar                 `json:"env,omitempty"`
 	Workdir      string                   `json:"workdir"`
@@ -41,8 +40,6 @@ type digestInput struct {
 	Labels       map[string]string        `json:"labels,omitempty"`
 	Tag          string                   `json:"tag"`
 	OS           string                   `json:"os,omitempty"`
-	PythonVia    string                   `json:"pythonVia,omitempty"`
-	Cuda         string                   `json:"cuda,omitempty"`
 	Tests        []string                 `json:"tests,omitempty"`
 	// SourceDateEpoch is nil when unset, so digests without one stay as they were.
 	SourceDateEpoch *int64 `json:"sourceDateEpoch,omitempty"`
@@ -57,10 +54,10 @@ type digestInput struct {
 func inputDigest(n *Node, version, platform string, epoch *int64) (digest.Digest, map[string]digest.Digest, map[string]json.RawMessage, error) {
 	s := n.Spec
 	in := digestInput{
-		Version: version, Platform: platform, Name: n.Name, Axes: n.Axes, Python: n.Python, User: n.User, Env: n.Env,
+		Version: version, Platform: platform, Name: n.Name, Axes: n.Axes, User: n.User, Env: n.Env,
 		Workdir: n.Workdir, Volumes: n.Volumes, Apt: s.Apt, Pip: s.Pip, Ports: s.Ports,
 		Run: s.Run, Copy: s.Copy, Files: n.Files, Labels: s.Labels, Tag: n.Tag,
-		PythonVia: n.PythonVia, Cuda: n.Cuda, Tests: n.Tests,
+		Tests:           n.Tests,
 		SourceDateEpoch: epoch,
 	}
 	if n.Repository != n.Name {

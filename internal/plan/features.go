@@ -1,7 +1,11 @@
 package plan
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,95 +15,37 @@ import (
 	"github.com/wsbuild/wsbuild/templates"
 )
 
-// DefaultCudaFlavor is the CUDA flavor of a leg that names none.
-const DefaultCudaFlavor = "runtime"
-
-// features resolves the OS, the Python install method, the CUDA leg and the
-// registered features of n, inheriting from its parent.
+// features resolves the OS and the registered features of n, inheriting
+// from its parent; a feature that decides what the chain starts from (the
+// CUDA leg) may replace its base.
 func (p *Plan) features(n *Node, img *spec.Image) error {
 	at := func(field string) string { return locate(p.Family, img, field) }
 	if par := n.Parent; par != nil {
-		n.OS, n.PythonVia, n.Cuda = par.OS, par.PythonVia, par.Cuda
+		n.OS = par.OS
 		n.Tests = slices.Clone(par.Tests)
-	} else if err := p.root(n, img, at); err != nil {
-		return err
-	}
-	if err := p.python(n, img, at); err != nil {
-		return err
-	}
-	if err := addFeatures(n, img, at); err != nil {
-		return err
-	}
-	n.Tests = append(n.Tests, img.Test...)
-	return checkPorts(n, at)
-}
-
-// root resolves the OS of a chain's base and its CUDA leg, which may replace
-// the base.
-func (p *Plan) root(n *Node, img *spec.Image, at func(string) string) error {
-	if img.OS != "" {
+	} else if img.OS != "" {
 		n.OS = templates.LookupOS(img.OS)
 	} else {
 		n.OS = templates.OSOfBase(img.Base)
 	}
-	c := img.Cuda
-	if c == nil || c.Off {
-		return nil
+	if err := addFeatures(n, img, at); err != nil {
+		return err
 	}
-	if n.OS == nil {
-		return fmt.Errorf("%s: the CUDA table is per OS and does not know base %q; set os: (one of %s)",
-			at("cuda"), img.Base, strings.Join(templates.OSNames(), ", "))
+	if n.Parent == nil && n.Contribution.Setup.Base != "" {
+		n.Base = n.Contribution.Setup.Base
 	}
-	flavor := c.Flavor
-	if flavor == "" {
-		flavor = DefaultCudaFlavor
+	view := n.View()
+	if (len(img.Pip) > 0 || img.Requirements != "") && !view.Has("python") {
+		return fmt.Errorf("%s: pip packages need python: set python on this image or an ancestor", at("pip"))
 	}
-	leg, err := templates.Cuda().FindLeg(n.OS.Name, c.Version, c.Cudnn, flavor)
-	if err != nil {
-		return fmt.Errorf("%s: %w", at("cuda"), err)
+	if err := checkPythonApt(view, img, at); err != nil {
+		return err
 	}
-	n.Cuda = c.Version
-	n.Base = leg.Base
-	if c.Base != "" {
-		n.Base = c.Base
+	if err := checkEnv(n, img, at); err != nil {
+		return err
 	}
-	return nil
-}
-
-// python decides how Python enters the chain: the OS's python3 when its
-// version is the one asked for, else a CPython installed by uv.
-func (p *Plan) python(n *Node, img *spec.Image, at func(string) string) error {
-	if img.Python == "" || (n.Parent != nil && n.Parent.Python != "") {
-		return nil
-	}
-	via := img.PythonVia
-	if via == "" {
-		via = spec.PythonAuto
-	}
-	distro := ""
-	if n.OS != nil {
-		distro = n.OS.Python
-	}
-	matches := distro == "" || minor(img.Python) == distro
-	switch {
-	case via == spec.PythonDistro && !matches:
-		return fmt.Errorf("%s: python %s via distro, but %s ships python %s; use via: uv or python: %q",
-			at("python"), img.Python, n.OS.Name, distro, distro)
-	case via == spec.PythonAuto && matches, via == spec.PythonDistro:
-		n.PythonVia = spec.PythonDistro
-	default:
-		n.PythonVia = spec.PythonUV
-	}
-	return nil
-}
-
-// minor returns the major.minor part of a version.
-func minor(v string) string {
-	parts := strings.SplitN(v, ".", 3)
-	if len(parts) < 2 {
-		return v
-	}
-	return parts[0] + "." + parts[1]
+	n.Tests = append(n.Tests, img.Test...)
+	return checkPorts(n, at)
 }
 
 // addFeatures gives n its parent's features, except those set per image,
@@ -115,21 +61,30 @@ func addFeatures(n *Node, img *spec.Image, at func(string) string) error {
 			}
 		}
 	}
+	for _, key := range img.Off {
+		if _, had := n.Features[key]; had {
+			return fmt.Errorf("%s: false cannot take away the %s parent %q has: an image adds to its parent; build this image on an image without %s",
+				at(key), key, img.From, key)
+		}
+	}
 	for _, f := range feature.All() {
 		s, ok := img.Features[f.Key()]
 		if !ok {
 			continue
 		}
-		if _, had := n.Features[f.Key()]; had {
-			return fmt.Errorf("%s: already set by an ancestor of %q; a feature is added once per chain", at(f.Key()), img.Name)
-		}
 		s = feature.Clone(s)
 		feature.ApplyDefaults(s)
+		if had, ok := n.Features[f.Key()]; ok {
+			if err := sameAsParent(f.Key(), img.From, had, s); err != nil {
+				return fmt.Errorf("%s: %v", at(f.Key()), err)
+			}
+			continue
+		}
 		n.Features[f.Key()] = s
 	}
 	view := n.View()
 	for _, f := range feature.All() {
-		if _, ok := img.Features[f.Key()]; !ok {
+		if _, ok := img.Features[f.Key()]; !ok || !view.Enters(f.Key()) {
 			continue
 		}
 		if pr := f.Plan(view, n.Features[f.Key()]); len(pr) > 0 {
@@ -140,14 +95,32 @@ func addFeatures(n *Node, img *spec.Image, at func(string) string) error {
 	return nil
 }
 
+// sameAsParent accepts a feature an image sets again with the settings its
+// parent has (python: "3.11" written on every image of a chain), and
+// otherwise says that a feature is set once per chain.
+func sameAsParent(key, parentName string, parent, own feature.Settings) error {
+	p, err1 := json.Marshal(parent)
+	o, err2 := json.Marshal(own)
+	if err := errors.Join(err1, err2); err != nil {
+		return err
+	}
+	if bytes.Equal(p, o) {
+		return nil
+	}
+	return fmt.Errorf("%s is set once per chain: parent %q has %s, not %s", key, parentName, p, o)
+}
+
 // contribution gathers what every feature of img puts into it, in the
 // registry's order.
 func contribution(img *feature.Image) *feature.Contribution {
 	c := &feature.Contribution{}
 	for _, f := range feature.All() {
 		if s, ok := img.Features[f.Key()]; ok {
-			ports, progs := len(c.Ports), len(c.Programs)
+			ports, progs, files := len(c.Ports), len(c.Programs), len(c.Setup.ImageFiles)
 			f.Contribute(img, s, c)
+			for i := files; i < len(c.Setup.ImageFiles); i++ {
+				c.Setup.ImageFiles[i].Feature = f.Key()
+			}
 			for i := ports; i < len(c.Ports); i++ {
 				c.Ports[i].Feature = f.Key()
 			}
@@ -163,7 +136,7 @@ func contribution(img *feature.Image) *feature.Contribution {
 func (n *Node) View() *feature.Image {
 	v := &feature.Image{
 		Name: n.Name, User: feature.User{Name: n.User.Name, UID: n.User.UID, GID: n.User.GID}, Home: n.Home,
-		Python: n.Python, PythonVia: n.PythonVia, Cuda: n.Cuda, Features: n.Features,
+		Base: n.Spec.Base, Features: n.Features,
 	}
 	if n.OS != nil {
 		v.OS = n.OS.Name
@@ -187,15 +160,16 @@ func joinField(key, field string) string {
 // checkPorts rejects two services of an image on one port.
 func checkPorts(n *Node, at func(string) string) error {
 	used := map[int]feature.Port{}
+	view := n.View()
 	for _, p := range n.Contribution.Ports {
 		other, ok := used[p.Number]
 		if !ok {
 			used[p.Number] = p
 			continue
 		}
-		// Blame the port this image sets, not one it inherits.
+		// Blame the port this image adds, not one it inherits (or restates).
 		blame := p
-		if _, own := n.Spec.Features[p.Feature]; !own {
+		if !view.Enters(p.Feature) {
 			blame = other
 		}
 		return fmt.Errorf("%s: port %d is used by both %s and %s", at(portField(blame)), p.Number, portName(other), portName(p))
@@ -219,6 +193,86 @@ func (n *Node) ServicePorts() []string {
 	var out []string
 	for _, p := range n.Contribution.Ports {
 		out = append(out, strconv.Itoa(p.Number)+"/tcp")
+	}
+	return out
+}
+
+// osPythonPackages are the python3-* packages that are not modules for the
+// OS's Python to import: a chain whose Python uv installs may want them.
+var osPythonPackages = []string{"python3-dev", "python3-venv", "python3-pip"}
+
+// checkPythonApt refuses python3-* OS packages on a chain whose Python uv
+// installs: they are modules of the OS's python3, which the venv's Python
+// cannot import.
+func checkPythonApt(view *feature.Image, img *spec.Image, at func(string) string) error {
+	if view.PythonVia() != feature.PythonUV {
+		return nil
+	}
+	for i, pkg := range img.Apt {
+		name, _, _ := strings.Cut(pkg, "=")
+		if strings.HasPrefix(name, "python3-") && !slices.Contains(osPythonPackages, name) {
+			return fmt.Errorf("%s: %s is a module of the OS's python3, which the venv's python %s (installed by uv) cannot import; install it with pip: instead",
+				at(fmt.Sprintf("apt.%d", i)), pkg, view.Python())
+		}
+	}
+	return nil
+}
+
+// Notes says what a user may not expect of the plan: where a Python that
+// is not the OS's comes from, which needs the network at build time.
+func (p *Plan) Notes() []string {
+	var out []string
+	for _, n := range p.Nodes {
+		view := n.View()
+		if !view.Enters("python") || view.PythonVia() != feature.PythonUV {
+			continue
+		}
+		why := "via: uv"
+		if n.OS != nil && n.OS.Python != "" && n.OS.Python != view.Python() {
+			why = fmt.Sprintf("%s ships python %s", n.OS.Name, n.OS.Python)
+		}
+		out = append(out, fmt.Sprintf("%s: python %s (%s) comes from uv, copied from %s, which downloads it at build time from the python-build-standalone releases: the build needs to reach both",
+			locate(p.Family, n.Spec, "python"), view.Python(), why, templates.UVImage))
+	}
+	return out
+}
+
+// checkEnv refuses spec env: variables the image's features set (and PATH
+// where a feature puts folders in front of it): the feature's value would
+// hold during the build and the spec's in the image, so they would differ.
+func checkEnv(n *Node, img *spec.Image, at func(string) string) error {
+	owned := map[string]bool{}
+	for _, e := range n.Contribution.Env {
+		owned[e.Key] = true
+	}
+	if len(n.Contribution.Setup.Path) > 0 {
+		owned["PATH"] = true
+	}
+	for _, kv := range n.Env {
+		if !owned[kv.Key] {
+			continue
+		}
+		// Blame the spec's variable if this image sets it, else what enters here.
+		field := "env"
+		if _, own := img.Env[kv.Key]; own {
+			field = "env." + kv.Key
+		} else if entering := enteringFeatures(n); len(entering) > 0 {
+			field = entering[0]
+		}
+		return fmt.Errorf("%s: %s is set by the image's features (%s); set the feature's own settings instead",
+			at(field), kv.Key, strings.Join(slices.Sorted(maps.Keys(n.Features)), ", "))
+	}
+	return nil
+}
+
+// enteringFeatures lists the features new at n, in the registry's order.
+func enteringFeatures(n *Node) []string {
+	view := n.View()
+	var out []string
+	for _, k := range feature.Keys() {
+		if view.Enters(k) {
+			out = append(out, k)
+		}
 	}
 	return out
 }

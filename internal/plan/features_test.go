@@ -8,6 +8,7 @@ import (
 
 	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/internal/spec"
+	"github.com/wsbuild/wsbuild/templates"
 )
 
 // everyFeature sets every registered feature on one image; a new feature
@@ -16,6 +17,7 @@ const everyFeature = `images:
   x:
     base: debian:bookworm
     python: "3.11"
+    cuda: "12.4"
     desktop: {novnc: true, start_url: "http://localhost:8888"}
     sshd: true
     jupyter: true
@@ -149,7 +151,15 @@ func TestFeatureInheritance(t *testing.T) {
 func TestFeaturePlanErrors(t *testing.T) {
 	for _, tc := range []struct{ name, yaml, want string }{
 		{"twice in a chain", "images:\n  a:\n    base: debian:bookworm\n    sshd: true\n  b:\n    from: a\n    sshd: {port: 2200}\n",
-			`wsbuild.yaml:7: images.b.sshd: already set by an ancestor of "b"; a feature is added once per chain`},
+			`wsbuild.yaml:7: images.b.sshd: sshd is set once per chain: parent "a" has {"port":2222}, not {"port":2200}`},
+		{"again as the parent has it", "images:\n  a:\n    base: debian:bookworm\n    python: \"3.11\"\n  b:\n    from: a\n    python: \"3.11\"\n    jupyter: {}\n  c:\n    from: b\n    jupyter: true\n    sshd: {port: 8888}\n",
+			`wsbuild.yaml:12: images.c.sshd.port: port 8888 is used by both sshd and jupyter`},
+		{"false below a parent that has it", "images:\n  a:\n    base: debian:bookworm\n    desktop: true\n  b:\n    from: a\n    desktop: false\n",
+			`wsbuild.yaml:7: images.b.desktop: false cannot take away the desktop parent "a" has: an image adds to its parent; build this image on an image without desktop`},
+		{"env a feature sets", "images:\n  a:\n    base: debian:bookworm\n    python: \"3.11\"\n    env: {VIRTUAL_ENV: /elsewhere}\n",
+			"wsbuild.yaml:5: images.a.env.VIRTUAL_ENV: VIRTUAL_ENV is set by the image's features (python); set the feature's own settings instead"},
+		{"PATH in front of which python puts the venv", "images:\n  a:\n    base: debian:bookworm\n    env: {PATH: /bin}\n  b:\n    from: a\n    python: \"3.11\"\n",
+			"wsbuild.yaml:7: images.b.python: PATH is set by the image's features (python); set the feature's own settings instead"},
 		{"jupyter without python", "images:\n  a:\n    base: debian:bookworm\n    jupyter: true\n",
 			"wsbuild.yaml:4: images.a.jupyter: jupyter needs python: set python on this image or an ancestor"},
 		{"jupyter lab from the OS", "images:\n  a:\n    base: debian:bookworm\n    python: \"3.11\"\n    jupyter: {via: distro}\n",
@@ -173,5 +183,43 @@ func TestFeaturePlanErrors(t *testing.T) {
 				t.Errorf("error %v\nwant %s", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestBaseSource names the spec line of each external image a plan builds
+// on: a base, a CUDA leg's image, uv's image where a child's Python enters.
+func TestBaseSource(t *testing.T) {
+	p := mustPlan(t, "images:\n  a:\n    base: ubuntu:22.04\n    cuda: \"12.4\"\n  b:\n    from: a\n    python: {version: \"3.12\", via: uv}\n", nil)
+	for ref, want := range map[string]string{
+		"nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04": "wsbuild.yaml:4: images.a.cuda",
+		templates.UVImage: "wsbuild.yaml:7: images.b.python",
+		"ubuntu:22.04":    "",
+	} {
+		if got := p.BaseSource(ref); got != want {
+			t.Errorf("BaseSource(%q) = %q, want %q", ref, got, want)
+		}
+	}
+}
+
+// TestPythonFromUV covers a Python the OS does not ship: validate says
+// where it comes from, and the OS's python3-* modules are refused.
+func TestPythonFromUV(t *testing.T) {
+	p := mustPlan(t, "images:\n  a:\n    base: debian:bookworm\n    python: \"3.12\"\n    apt: [python3-dev]\n  b:\n    from: a\n", nil)
+	want := []string{`wsbuild.yaml:4: images.a.python: python 3.12 (debian12 ships python 3.11) comes from uv, copied from ` + templates.UVImage +
+		`, which downloads it at build time from the python-build-standalone releases: the build needs to reach both`}
+	if got := p.Notes(); !reflect.DeepEqual(got, want) {
+		t.Errorf("notes %q\nwant %q", got, want)
+	}
+	if got := mustPlan(t, "images:\n  a:\n    base: debian:bookworm\n    python: \"3.11\"\n", nil).Notes(); got != nil {
+		t.Errorf("the OS's python has notes %q", got)
+	}
+	f, err := spec.Parse("wsbuild.yaml", []byte("images:\n  a:\n    base: debian:bookworm\n    python: \"3.12\"\n  b:\n    from: a\n    apt: [git, python3-numpy]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(f)
+	wantErr := "wsbuild.yaml:7: images.b.apt.1: python3-numpy is a module of the OS's python3, which the venv's python 3.12 (installed by uv) cannot import; install it with pip: instead"
+	if err == nil || err.Error() != wantErr {
+		t.Errorf("err = %v\nwant %s", err, wantErr)
 	}
 }

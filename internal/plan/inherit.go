@@ -24,7 +24,6 @@ func (p *Plan) inherit(img *spec.Image) (*Node, error) {
 		n.Parent = parent
 		n.Base = parent.Base
 		n.User = parent.User
-		n.Python = parent.Python
 		n.Workdir = parent.Workdir
 		n.Volumes = slices.Clone(parent.Volumes)
 		for _, kv := range parent.Env {
@@ -50,17 +49,6 @@ func (p *Plan) inherit(img *spec.Image) (*Node, error) {
 		return nil, fmt.Errorf("%s: %s:%d:%d differs from %s:%d:%d of parent %q: the account, its home, volumes and Python environment are set where the chain starts",
 			locate(p.Family, img, "user"), n.User.Name, n.User.UID, n.User.GID,
 			n.Parent.User.Name, n.Parent.User.UID, n.Parent.User.GID, img.From)
-	}
-	if img.Python != "" {
-		if n.Python != "" && n.Python != img.Python {
-			return nil, fmt.Errorf("%s: %q differs from %q installed by parent %q",
-				locate(p.Family, img, "python"), img.Python, n.Python, img.From)
-		}
-		n.Python = img.Python
-	}
-	if (len(img.Pip) > 0 || img.Requirements != "") && n.Python == "" {
-		return nil, fmt.Errorf("%s: pip packages need python: set python on this image or an ancestor",
-			locate(p.Family, img, "pip"))
 	}
 	if slices.Contains(img.Apt, "sudo") {
 		return nil, fmt.Errorf("%s: sudo is not installed in workstation images: the user runs without root",

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/opencontainers/go-digest"
+	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/internal/spec"
 )
 
@@ -97,8 +98,8 @@ func TestMatrixNodes(t *testing.T) {
 	if n == nil {
 		t.Fatalf("no node pytorch:2.3-py3.11-cuda12.4 in %s", names(p))
 	}
-	if n.Repository != "pytorch" || n.Tag != "2.3-py3.11-cuda12.4" || n.Python != "3.11" || n.Cuda != "12.4" {
-		t.Errorf("node: repository %q tag %q python %q cuda %q", n.Repository, n.Tag, n.Python, n.Cuda)
+	if n.Repository != "pytorch" || n.Tag != "2.3-py3.11-cuda12.4" || n.View().Python() != "3.11" || n.View().Cuda() != "12.4" {
+		t.Errorf("node: repository %q tag %q python %q cuda %q", n.Repository, n.Tag, n.View().Python(), n.View().Cuda())
 	}
 	if n.Parent != p.Node("python:1.0-py3.11-cuda12.4") {
 		t.Errorf("parent %v", n.Parent)
@@ -109,8 +110,8 @@ func TestMatrixNodes(t *testing.T) {
 	if want := "reg.example/lab/pytorch:2.3-py3.11-cuda12.4"; len(n.Refs) != 1 || n.Refs[0].Name != want {
 		t.Errorf("refs %v, want %s", n.Refs, want)
 	}
-	if c := p.Node("python:1.0-py3.12-cpu"); c.Cuda != "" || c.Python != "3.12" || c.PythonVia != spec.PythonUV {
-		t.Errorf("python:1.0-py3.12-cpu: cuda %q python %q via %q", c.Cuda, c.Python, c.PythonVia)
+	if c := p.Node("python:1.0-py3.12-cpu"); c.View().Cuda() != "" || c.View().Python() != "3.12" || c.View().PythonVia() != feature.PythonUV {
+		t.Errorf("python:1.0-py3.12-cpu: cuda %q python %q via %q", c.View().Cuda(), c.View().Python(), c.View().PythonVia())
 	}
 	seen := map[digest.Digest]string{}
 	for _, n := range p.Nodes {

@@ -63,8 +63,6 @@ type Node struct {
 	User spec.User
 	// Home is the user's home folder.
 	Home string
-	// Python is the Python version available in the image ("" for none).
-	Python string
 	// Env is the environment the spec adds along the chain, sorted by key.
 	Env []EnvVar
 	// Workdir is the command's working directory.
@@ -93,10 +91,6 @@ type Node struct {
 	// OS is the operating system of the chain's base; nil when the OS table
 	// does not know it (Debian package names are used then).
 	OS *templates.OS
-	// PythonVia is how Python was installed: spec.PythonDistro or spec.PythonUV.
-	PythonVia string
-	// Cuda is the chain's CUDA version, "" on the CPU leg.
-	Cuda string
 	// Features holds the settings of every registered feature the image
 	// has, with defaults filled in: its own and, for features that are not
 	// per image, those it inherits.
@@ -238,18 +232,40 @@ func (p *Plan) SourceDateEpoch() (time.Time, bool) {
 func (p *Plan) Node(name string) *Node { return p.byName[name] }
 
 // Bases lists the distinct external images the plan builds on, sorted: the
-// bases, and the image uv is copied from when a chain installs Python with uv.
+// bases, and the images features copy files from (uv, where a chain installs
+// Python with it).
 func (p *Plan) Bases() []string {
 	seen := map[string]bool{}
 	for _, n := range p.Nodes {
 		if n.Parent == nil {
 			seen[n.Base] = true
 		}
-		if n.Parent == nil && n.PythonVia == spec.PythonUV {
-			seen[templates.UVImage] = true
+		for _, f := range n.Contribution.Setup.ImageFiles {
+			seen[f.Image] = true
 		}
 	}
 	return slices.Sorted(maps.Keys(seen))
+}
+
+// BaseSource says where the spec names the external image ref (as
+// Bases lists it): "FILE:LINE: images.NAME.FIELD", the field being base,
+// or the feature that brings the image (the CUDA leg's base, uv's image).
+// It is "" for an image the plan does not build on.
+func (p *Plan) BaseSource(ref string) string {
+	for _, n := range p.Nodes {
+		if n.Parent == nil && n.Base == ref {
+			if n.Base == n.Spec.Base {
+				return locate(p.Family, n.Spec, "base")
+			}
+			return locate(p.Family, n.Spec, "cuda")
+		}
+		for _, f := range n.Contribution.Setup.ImageFiles {
+			if f.Image == ref {
+				return locate(p.Family, n.Spec, f.Feature)
+			}
+		}
+	}
+	return ""
 }
 
 func refs(targets []spec.PushTarget, repository, tag string) []oci.Ref {

@@ -94,8 +94,8 @@ func TestUnknownSelection(t *testing.T) {
 func TestInheritance(t *testing.T) {
 	p := mustPlan(t, family, files())
 	tools, other, app := p.Node("tools"), p.Node("other"), p.Node("app")
-	if tools.Parent != p.Node("python") || tools.Base != "debian:bookworm" || tools.Python != "3.11" {
-		t.Errorf("tools: parent %v base %q python %q", tools.Parent, tools.Base, tools.Python)
+	if tools.Parent != p.Node("python") || tools.Base != "debian:bookworm" || tools.View().Python() != "3.11" {
+		t.Errorf("tools: parent %v base %q python %q", tools.Parent, tools.Base, tools.View().Python())
 	}
 	if tools.User != (spec.User{Name: "user", UID: 1000, GID: 1000}) || tools.Home != "/home/user" || tools.Workdir != "/home/user" {
 		t.Errorf("tools: user %+v home %q workdir %q", tools.User, tools.Home, tools.Workdir)
@@ -202,7 +202,7 @@ func TestPlanErrors(t *testing.T) {
 		{"sudo", "images:\n  a:\n    base: debian:bookworm\n    apt: [sudo]\n",
 			"wsbuild.yaml:4: images.a.apt: sudo is not installed"},
 		{"python differs from parent", "images:\n  a:\n    base: debian:bookworm\n    python: \"3.11\"\n  b:\n    from: a\n    python: \"3.12\"\n",
-			`wsbuild.yaml:7: images.b.python: "3.12" differs from "3.11" installed by parent "a"`},
+			`wsbuild.yaml:7: images.b.python: python is set once per chain: parent "a" has {"version":"3.11","via":"auto"}, not {"version":"3.12","via":"auto"}`},
 		{"child changes the account", "images:\n  a:\n    base: debian:bookworm\n  b:\n    from: a\n    user: {uid: 1001}\n",
 			`wsbuild.yaml:6: images.b.user: user:1001:1000 differs from user:1000:1000 of parent "a"`},
 		{"missing copy source", "images:\n  a:\n    base: debian:bookworm\n    copy: [{src: nope, dst: x}]\n",

@@ -30,6 +30,7 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/wsbuild/wsbuild/internal/oci"
 	wsllb "github.com/wsbuild/wsbuild/llb"
 )
 
@@ -133,7 +134,7 @@ func (r *Resolver) ResolveBases(ctx context.Context, refs []string, platform oci
 		eg.Go(func() error {
 			base, err := r.resolve(ctx, ref, platform)
 			if err != nil {
-				return fmt.Errorf("resolving base image %q: %w", ref, err)
+				return &oci.BaseError{Ref: ref, Err: err}
 			}
 			mu.Lock()
 			bases[ref] = base

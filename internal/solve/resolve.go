@@ -5,9 +5,10 @@ import (
 
 	"context"
 	"fmt"
+	"sync"
+
 	"github.com/docker/cli/cli/config"
 	"github.com/moby/buildkit/session/auth/authprovider"
-	"sync"
 
 	"github.com/distribution/reference"
 	bkclient "github.com/moby/buildkit/client"
@@ -15,6 +16,7 @@ import (
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/session"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	wsllb "github.com/wsbuild/wsbuild/llb"
 	"golang.org/x/sync/errgroup"
 )
@@ -57,7 +59,7 @@ func (s *Solver) ResolveBases(ctx context.Context, refs []string, platform ocisp
 func resolveOne(ctx context.Context, c gateway.Client, ref string, platform ocispec.Platform) (wsllb.Base, error) {
 	named, err := reference.ParseNormalizedNamed(ref)
 	if err != nil {
-		return wsllb.Base{}, fmt.Errorf("parsing base image %q: %w", ref, err)
+		return wsllb.Base{}, &oci.BaseError{Ref: ref, Err: fmt.Errorf("parsing: %w", err)}
 	}
 	named = reference.TagNameOnly(named)
 	_, dgst, cfg, err := c.ResolveImageConfig(ctx, named.String(), sourceresolver.Opt{
@@ -65,7 +67,7 @@ func resolveOne(ctx context.Context, c gateway.Client, ref string, platform ocis
 		ImageOpt: &sourceresolver.ResolveImageOpt{Platform: &platform, ResolveMode: "default"},
 	})
 	if err != nil {
-		return wsllb.Base{}, fmt.Errorf("resolving base image %q: %w", ref, err)
+		return wsllb.Base{}, &oci.BaseError{Ref: ref, Err: err}
 	}
 	pinned := named.String()
 	if _, ok := named.(reference.Canonical); !ok {

@@ -2,10 +2,11 @@ package spec
 
 import (
 	"fmt"
-	"github.com/wsbuild/wsbuild/internal/feature"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/wsbuild/wsbuild/internal/feature"
 )
 
 // OverrideFile is the Position.File of anything that came from a command-line

@@ -125,7 +125,7 @@ func TestParseErrors(t *testing.T) {
 				"wsbuild.yaml:6: images.x.user.gid: must not be root (0): the image runs as a normal account",
 			}},
 		{name: "negative uid", yaml: base + "    user: {uid: -5}\n",
-			want: []string{"wsbuild.yaml:4: images.x.user.uid: must be a positive number, got -5"}},
+			want: []string{"wsbuild.yaml:4: images.x.user.uid: -5 is outside 1000-59999..."}},
 		{name: "invalid user name", yaml: base + "    user: {name: Bob}\n",
 			want: []string{`wsbuild.yaml:4: images.x.user.name: invalid user name "Bob": use up to 32 lowercase letters, digits, "_" and "-", starting with a letter or "_"`}},
 		{name: "root user name", yaml: base + "    user: {name: root}\n",

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -20,13 +21,8 @@ func (d *decoder) feature(f field, ft feature.Feature) feature.Settings {
 		if !d.featureList(f, v) {
 			return nil
 		}
-	} else {
-		names := feature.FieldNames(v.Type())
-		on, pairs := d.toggle(f, "a mapping with "+andList(names), names)
-		if !on {
-			return nil
-		}
-		d.featureFields(f, pairs, v)
+	} else if !d.featureStruct(f, v) {
+		return nil
 	}
 	for _, p := range ft.Validate(s) {
 		path := join(f.path, p.Field)
@@ -37,6 +33,50 @@ func (d *decoder) feature(f field, ft feature.Feature) feature.Settings {
 		d.errorf(pos, path, "%s", p.Msg)
 	}
 	return s
+}
+
+// featureStruct decodes a mapping feature into struct v; false when it is
+// off. A feature with a scalar field (python: "3.11") may be written as that
+// field's value; when the field is required, true is not enough.
+func (d *decoder) featureStruct(f field, v reflect.Value) bool {
+	fields := feature.Fields(v.Type())
+	names := feature.FieldNames(v.Type())
+	mapping := "a mapping with " + andList(names)
+	i := scalarField(fields)
+	if i < 0 {
+		on, pairs := d.toggle(f, mapping, names)
+		if on {
+			d.featureFields(f, pairs, v)
+		}
+		return on
+	}
+	sf := fields[i]
+	value := "a " + sf.Name + example(sf)
+	if b, ok := isBool(f.val); ok && b && sf.Required {
+		d.fail(f, "true does not say which %s: give %s, or false", sf.Name, value)
+		return false
+	}
+	switch {
+	case isText(f.val):
+		d.featureField(f, v.Field(sf.Index), sf)
+		return true
+	case sf.Required && f.val.Kind != yaml.MappingNode && !isNull(f.val) && f.val.ShortTag() != "!!bool":
+		d.fail(f, "expected false, %s or %s, got %s", value, mapping, describe(f.val))
+		return false
+	}
+	on, pairs := d.toggle(f, value+" or "+mapping, names)
+	if on {
+		d.featureFields(f, pairs, v)
+	}
+	return on
+}
+
+// example is ", such as EXAMPLE" for a field with an example, else "".
+func example(fl feature.Field) string {
+	if fl.Example == "" {
+		return ""
+	}
+	return fmt.Sprintf(" such as %q", fl.Example)
 }
 
 // featureList decodes a list feature into slice v; false when it is off.
@@ -96,7 +136,7 @@ func (d *decoder) featureFields(f field, pairs []field, v reflect.Value) {
 	}
 	for _, fl := range fields {
 		if fl.Required && !given[fl.Name] {
-			d.fail(f, "missing %s", fl.Name)
+			d.fail(f, "missing %s%s", fl.Name, strings.Replace(example(fl), " such", ", such", 1))
 		}
 	}
 }

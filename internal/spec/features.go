@@ -1,9 +1,7 @@
 package spec
 
 import (
-	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -12,19 +10,17 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// The values an enumerated feature field may take.
-var (
-	pythonVias  = []string{PythonAuto, PythonDistro, PythonUV}
-	cudaFlavors = []string{"runtime", "devel"}
-)
-
-var (
-	cudaRE  = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
-	cudnnRE = regexp.MustCompile(`^[0-9]+$`)
-)
-
-// chainStartFields are the image fields only the image with base may set.
-var chainStartFields = []string{"os", "cuda"}
+// chainStartFields are the image fields only the image with base may set:
+// os and the features that decide what the chain starts from (cuda).
+var chainStartFields = func() []string {
+	out := []string{"os"}
+	for _, f := range feature.All() {
+		if f.ChainStart() {
+			out = append(out, f.Key())
+		}
+	}
+	return out
+}()
 
 // checkChainStart reports the fields of chainStartFields set on image f,
 // which builds on another image of the family; set holds the fields f sets.
@@ -58,26 +54,8 @@ func checkOS(s string) (string, error) {
 	return s, fmt.Errorf("%s; known: %s", msg, strings.Join(known, ", "))
 }
 
-func checkCuda(s string) (string, error) {
-	if !cudaRE.MatchString(s) {
-		return s, fmt.Errorf(`invalid CUDA version %q: expected major.minor, such as "12.4"`, s)
-	}
-	return s, nil
-}
-
-func checkCudnn(s string) (string, error) {
-	if !cudnnRE.MatchString(s) {
-		return s, fmt.Errorf("invalid cuDNN version %q: expected a major version such as 9", s)
-	}
-	return s, nil
-}
-
-func checkCommand(s string) (string, error) {
-	if strings.TrimSpace(s) == "" {
-		return s, errors.New("empty command")
-	}
-	return s, nil
-}
+// checkCommand is the feature package's "command" check, for test:.
+func checkCommand(s string) (string, error) { return feature.CheckString("command", s) }
 
 // isBool reports whether n is a YAML boolean, and its value.
 func isBool(n *yaml.Node) (value, ok bool) {
@@ -110,71 +88,6 @@ func (d *decoder) port(f field) int {
 		return 0
 	}
 	return v
-}
-
-// python decodes python: "3.11", or {version: "3.11", via: auto|distro|uv}.
-func (d *decoder) python(f field) (version, via string) {
-	if f.val.Kind != yaml.MappingNode {
-		if !isNull(f.val) && !isText(f.val) {
-			d.fail(f, `expected a version such as "3.11" or a mapping with version and via, got %s`, describe(f.val))
-			return "", ""
-		}
-		return d.str(f, checkPython), ""
-	}
-	has := false
-	for _, c := range d.mapping(f, "a mapping with version and via", []string{"version", "via"}) {
-		switch c.name {
-		case "version":
-			has = !isNull(c.val)
-			version = d.str(c, checkPython)
-		case "via":
-			via = d.str(c, oneOf(pythonVias))
-		}
-	}
-	if !has {
-		d.fail(f, `missing version, such as "3.11"`)
-	}
-	return version, via
-}
-
-// cuda decodes cuda: false, "12.4", or {version, cudnn, flavor, base}.
-func (d *decoder) cuda(f field) *Cuda {
-	if isNull(f.val) {
-		return nil
-	}
-	if b, ok := isBool(f.val); ok {
-		if b {
-			d.fail(f, `true does not say which CUDA: give a version such as "12.4", or false for the CPU leg`)
-			return nil
-		}
-		return &Cuda{Off: true}
-	}
-	if isText(f.val) {
-		return &Cuda{Version: d.str(f, checkCuda)}
-	}
-	if f.val.Kind != yaml.MappingNode {
-		d.fail(f, `expected false, a version such as "12.4" or a mapping with version, cudnn, flavor and base, got %s`, describe(f.val))
-		return nil
-	}
-	c := &Cuda{}
-	has := false
-	for _, kv := range d.mapping(f, "a mapping", []string{"version", "cudnn", "flavor", "base"}) {
-		switch kv.name {
-		case "version":
-			has = !isNull(kv.val)
-			c.Version = d.str(kv, checkCuda)
-		case "cudnn":
-			c.Cudnn = d.str(kv, checkCudnn)
-		case "flavor":
-			c.Flavor = d.str(kv, oneOf(cudaFlavors))
-		case "base":
-			c.Base = d.str(kv, checkBase)
-		}
-	}
-	if !has {
-		d.fail(f, `missing version, such as "12.4"`)
-	}
-	return c
 }
 
 // toggle decodes the true/false/mapping form of a feature's key: it reports whether the feature is on and, for a mapping, returns

@@ -30,23 +30,23 @@ func TestFeatures(t *testing.T) {
 		img  string
 		want *Image
 	}{
-		{"python string", base + "    python: \"3.12\"\n", nil, "x", deb(Image{Python: "3.12"})},
-		{"python number as written", base + "    python: 3.10\n", nil, "x", deb(Image{Python: "3.10"})},
-		{"python mapping", base + "    python: {version: \"3.12\", via: uv}\n", nil, "x", deb(Image{Python: "3.12", PythonVia: PythonUV})},
-		{"python mapping without via", base + "    python:\n      version: 3.11\n", nil, "x", deb(Image{Python: "3.11"})},
-		{"python via distro", base + "    python: {version: \"3.11\", via: distro}\n", nil, "x", deb(Image{Python: "3.11", PythonVia: PythonDistro})},
-		{"python via auto", base + "    python: {version: \"3.11\", via: auto}\n", nil, "x", deb(Image{Python: "3.11", PythonVia: PythonAuto})},
+		{"python string", base + "    python: \"3.12\"\n", nil, "x", deb(Image{Features: feats("python", &feature.Python{Version: "3.12"})})},
+		{"python number as written", base + "    python: 3.10\n", nil, "x", deb(Image{Features: feats("python", &feature.Python{Version: "3.10"})})},
+		{"python mapping", base + "    python: {version: \"3.12\", via: uv}\n", nil, "x", deb(Image{Features: feats("python", &feature.Python{Version: "3.12", Via: "uv"})})},
+		{"python mapping without via", base + "    python:\n      version: 3.11\n", nil, "x", deb(Image{Features: feats("python", &feature.Python{Version: "3.11"})})},
+		{"python via distro", base + "    python: {version: \"3.11\", via: distro}\n", nil, "x", deb(Image{Features: feats("python", &feature.Python{Version: "3.11", Via: "distro"})})},
+		{"python via auto", base + "    python: {version: \"3.11\", via: auto}\n", nil, "x", deb(Image{Features: feats("python", &feature.Python{Version: "3.11", Via: "auto"})})},
 		{"os", base + "    os: debian12\n", nil, "x", deb(Image{OS: "debian12"})},
-		{"cuda false", base + "    cuda: false\n", nil, "x", deb(Image{Cuda: &Cuda{Off: true}})},
-		{"cuda string", base + "    cuda: \"12.4\"\n", nil, "x", deb(Image{Cuda: &Cuda{Version: "12.4"}})},
-		{"cuda number as written", base + "    cuda: 12.10\n", nil, "x", deb(Image{Cuda: &Cuda{Version: "12.10"}})},
+		{"cuda false", base + "    cuda: false\n", nil, "x", deb(Image{Off: []string{"cuda"}})},
+		{"cuda string", base + "    cuda: \"12.4\"\n", nil, "x", deb(Image{Features: feats("cuda", &feature.Cuda{Version: "12.4"})})},
+		{"cuda number as written", base + "    cuda: 12.10\n", nil, "x", deb(Image{Features: feats("cuda", &feature.Cuda{Version: "12.10"})})},
 		{"cuda null", base + "    cuda:\n", nil, "x", deb(Image{})},
 		{"cuda mapping", base + "    cuda: {version: 12.4, cudnn: 9, flavor: devel, base: \"nvidia/cuda:12.4.1-cudnn-devel-ubuntu22.04\"}\n", nil, "x",
-			deb(Image{Cuda: &Cuda{Version: "12.4", Cudnn: "9", Flavor: "devel", Base: "nvidia/cuda:12.4.1-cudnn-devel-ubuntu22.04"}})},
+			deb(Image{Features: feats("cuda", &feature.Cuda{Version: "12.4", Cudnn: "9", Flavor: "devel", Base: "nvidia/cuda:12.4.1-cudnn-devel-ubuntu22.04"})})},
 		{"cuda mapping cudnn string", base + "    cuda: {version: \"11.8\", cudnn: \"8\", flavor: runtime}\n", nil, "x",
-			deb(Image{Cuda: &Cuda{Version: "11.8", Cudnn: "8", Flavor: "runtime"}})},
+			deb(Image{Features: feats("cuda", &feature.Cuda{Version: "11.8", Cudnn: "8", Flavor: "runtime"})})},
 		{"desktop true", child + "    desktop: true\n", nil, "y", kid(Image{Features: feats("desktop", &feature.Desktop{})})},
-		{"desktop false", child + "    desktop: false\n", nil, "y", kid(Image{})},
+		{"desktop false", child + "    desktop: false\n", nil, "y", kid(Image{Off: []string{"desktop"}})},
 		{"desktop null", child + "    desktop:\n", nil, "y", kid(Image{})},
 		{"desktop empty mapping", child + "    desktop: {}\n", nil, "y", kid(Image{Features: feats("desktop", &feature.Desktop{})})},
 		{"desktop mapping", child + "    desktop:\n      vnc: true\n      session: xfce\n      browser: none\n      resolution: 1280x800\n      port: 5901\n", nil, "y",
@@ -54,10 +54,10 @@ func TestFeatures(t *testing.T) {
 		{"desktop mapping without vnc", child + "    desktop: {session: lxde, browser: firefox}\n", nil, "y",
 			kid(Image{Features: feats("desktop", &feature.Desktop{Session: "lxde", Browser: "firefox"})})},
 		{"sshd true", child + "    sshd: true\n", nil, "y", kid(Image{Features: feats("sshd", &feature.Sshd{})})},
-		{"sshd false", child + "    sshd: false\n", nil, "y", kid(Image{})},
+		{"sshd false", child + "    sshd: false\n", nil, "y", kid(Image{Off: []string{"sshd"}})},
 		{"sshd mapping", child + "    sshd: {port: 2222}\n", nil, "y", kid(Image{Features: feats("sshd", &feature.Sshd{Port: 2222})})},
 		{"jupyter true", child + "    jupyter: true\n", nil, "y", kid(Image{Features: feats("jupyter", &feature.Jupyter{})})},
-		{"jupyter false", child + "    jupyter: false\n", nil, "y", kid(Image{})},
+		{"jupyter false", child + "    jupyter: false\n", nil, "y", kid(Image{Off: []string{"jupyter"}})},
 		{"jupyter mapping", child + "    jupyter: {lab: false, port: 8889, via: distro}\n", nil, "y",
 			kid(Image{Features: feats("jupyter", &feature.Jupyter{Lab: ptr(false), Port: 8889, Via: "distro"})})},
 		{"jupyter lab true", child + "    jupyter: {lab: true, via: pip}\n", nil, "y", kid(Image{Features: feats("jupyter", &feature.Jupyter{Lab: ptr(true), Via: "pip"})})},
@@ -69,18 +69,18 @@ func TestFeatures(t *testing.T) {
 
 		// The same keys through --set.
 		{"set cuda mapping", base, []string{`x.cuda={version: "12.4", base: debian:bookworm}`}, "x",
-			deb(Image{Cuda: &Cuda{Version: "12.4", Base: "debian:bookworm"}})},
-		{"set cuda false over a version", base + "    cuda: \"12.4\"\n", []string{"x.cuda=false"}, "x", deb(Image{Cuda: &Cuda{Off: true}})},
-		{"set cuda version", base, []string{"x.cuda=12.4"}, "x", deb(Image{Cuda: &Cuda{Version: "12.4"}})},
+			deb(Image{Features: feats("cuda", &feature.Cuda{Version: "12.4", Base: "debian:bookworm"})})},
+		{"set cuda false over a version", base + "    cuda: \"12.4\"\n", []string{"x.cuda=false"}, "x", deb(Image{Off: []string{"cuda"}})},
+		{"set cuda version", base, []string{"x.cuda=12.4"}, "x", deb(Image{Features: feats("cuda", &feature.Cuda{Version: "12.4"})})},
 		{"set python mapping", base + "    python: \"3.11\"\n", []string{"x.python={version: 3.12, via: uv}"}, "x",
-			deb(Image{Python: "3.12", PythonVia: PythonUV})},
+			deb(Image{Features: feats("python", &feature.Python{Version: "3.12", Via: "uv"})})},
 		{"set python.via into a mapping", base + "    python: {version: \"3.11\"}\n", []string{"x.python.via=distro"}, "x",
-			deb(Image{Python: "3.11", PythonVia: PythonDistro})},
+			deb(Image{Features: feats("python", &feature.Python{Version: "3.11", Via: "distro"})})},
 		{"set os", base, []string{"x.os=ubuntu22.04"}, "x", deb(Image{OS: "ubuntu22.04"})},
 		{"set desktop port into a mapping", base + "    desktop: {session: xfce}\n", []string{"x.desktop.port=5901"}, "x",
 			deb(Image{Features: feats("desktop", &feature.Desktop{Session: "xfce", Port: 5901})})},
 		{"set desktop port where there is none", base, []string{"x.desktop.port=5901"}, "x", deb(Image{Features: feats("desktop", &feature.Desktop{Port: 5901})})},
-		{"set desktop off", child + "    desktop: true\n", []string{"y.desktop=false"}, "y", kid(Image{})},
+		{"set desktop off", child + "    desktop: true\n", []string{"y.desktop=false"}, "y", kid(Image{Off: []string{"desktop"}})},
 		{"set sshd", child, []string{"y.sshd=true"}, "y", kid(Image{Features: feats("sshd", &feature.Sshd{})})},
 		{"set sshd port", child, []string{"y.sshd.port=22"}, "y", kid(Image{Features: feats("sshd", &feature.Sshd{Port: 22})})},
 		{"set jupyter mapping", child + "    jupyter: true\n", []string{"y.jupyter={lab: false, via: distro}"}, "y",
@@ -111,9 +111,6 @@ func show(img *Image) string {
 		return "<nil>"
 	}
 	s := fmt.Sprintf("%+v", *img)
-	if img.Cuda != nil {
-		s += fmt.Sprintf(" cuda=%+v", *img.Cuda)
-	}
 	for k, v := range img.Features {
 		b, _ := json.Marshal(v)
 		s += fmt.Sprintf(" %s=%s", k, b)
@@ -137,7 +134,7 @@ func TestFeatureErrors(t *testing.T) {
 		{name: "python unknown key", yaml: base + "    python: {version: \"3.11\", vai: uv}\n",
 			want: []string{`wsbuild.yaml:4: images.x.python.vai: unknown field "vai" (did you mean "via"?)`}},
 		{name: "python list", yaml: base + "    python: [\"3.11\"]\n",
-			want: []string{`wsbuild.yaml:4: images.x.python: expected a version such as "3.11" or a mapping with version and via, got a list`}},
+			want: []string{`wsbuild.yaml:4: images.x.python: expected false, a version such as "3.11" or a mapping with version and via, got a list`}},
 		// os
 		{name: "os unknown", yaml: base + "    os: windows\n",
 			want: []string{`wsbuild.yaml:4: images.x.os: unknown OS "windows"; known: ...`}},
@@ -149,7 +146,7 @@ func TestFeatureErrors(t *testing.T) {
 			want: []string{"wsbuild.yaml:4: images.x.os: expected a string, got a list"}},
 		// cuda
 		{name: "cuda true", yaml: base + "    cuda: true\n",
-			want: []string{`wsbuild.yaml:4: images.x.cuda: true does not say which CUDA: give a version such as "12.4", or false for the CPU leg`}},
+			want: []string{`wsbuild.yaml:4: images.x.cuda: true does not say which version: give a version such as "12.4", or false`}},
 		{name: "cuda major only", yaml: base + "    cuda: 12\n",
 			want: []string{`wsbuild.yaml:4: images.x.cuda: invalid CUDA version "12": expected major.minor, such as "12.4"`}},
 		{name: "cuda patch", yaml: base + "    cuda: \"12.4.1\"\n",
@@ -232,7 +229,7 @@ func TestFeatureErrors(t *testing.T) {
 
 		// The same problems through --set.
 		{name: "set cuda true", yaml: base, sets: []string{"x.cuda=true"},
-			want: []string{`--set:1: images.x.cuda: true does not say which CUDA: give a version such as "12.4", or false for the CPU leg`}},
+			want: []string{`--set:1: images.x.cuda: true does not say which version: give a version such as "12.4", or false`}},
 		{name: "set cuda bad base", yaml: base, sets: []string{"x.tag=1", `x.cuda={version: "12.4", base: "Debian"}`},
 			want: []string{`--set:2: images.x.cuda.base: invalid image reference "Debian"...`}},
 		{name: "set cuda on a child", yaml: child, sets: []string{`y.cuda=12.4`},

@@ -1,8 +1,10 @@
 package spec
 
 import (
+	"errors"
 	"io/fs"
 	"slices"
+	"strings"
 
 	"github.com/wsbuild/wsbuild/internal/feature"
 
@@ -12,7 +14,7 @@ import (
 // coreFields are the keys of an image that are not registered features,
 // in the order documented; imageFields puts the features after labels.
 var coreFields = []string{
-	"base", "from", "os", "python", "cuda", "apt", "pip", "requirements", "user",
+	"base", "from", "os", "apt", "pip", "requirements", "user",
 	"volumes", "env", "workdir", "ports", "run", "copy", "labels", "test", "tag", "matrix",
 }
 
@@ -79,10 +81,6 @@ func (d *decoder) image(f field) *Image {
 			img.From = d.str(c, nil)
 		case "os":
 			img.OS = d.str(c, checkOS)
-		case "python":
-			img.Python, img.PythonVia = d.python(c)
-		case "cuda":
-			img.Cuda = d.cuda(c)
 		case "test":
 			img.Test = d.tests(c)
 		case "apt":
@@ -117,6 +115,8 @@ func (d *decoder) image(f field) *Image {
 						img.Features = map[string]feature.Settings{}
 					}
 					img.Features[c.name] = s
+				} else if b, isBool := isBool(c.val); isBool && !b {
+					img.Off = append(img.Off, c.name)
 				}
 			}
 		}
@@ -166,8 +166,8 @@ func (d *decoder) user(f field) *User {
 			case !ok:
 			case v == 0:
 				d.fail(c, "must not be root (0): the image runs as a normal account")
-			case v < 0:
-				d.fail(c, "must be a positive number, got %d", v)
+			case v < MinID || v > MaxID:
+				d.fail(c, "%d is outside %d-%d: ids below %d are the OS's system accounts and groups (daemon, sudo, shadow), and above %d are not normal accounts", v, MinID, MaxID, MinID, MaxID)
 			case c.name == "uid":
 				u.UID = v
 			default:
@@ -178,12 +178,21 @@ func (d *decoder) user(f field) *User {
 	return u
 }
 
+// The range of a workstation account's uid and gid: Debian's and Ubuntu's
+// normal accounts (FIRST_UID and LAST_UID of adduser.conf).
+const (
+	// MinID is the lowest uid or gid an image's account may have.
+	MinID = 1000
+	// MaxID is the highest.
+	MaxID = 59999
+)
+
 // run decodes run: a list is the command in exec form, a string is run by
 // /bin/sh -c.
 func (d *decoder) run(f field) []string {
 	if f.val.Kind == yaml.ScalarNode && f.val.ShortTag() == "!!str" {
-		if f.val.Value == "" {
-			d.fail(f, "must not be empty")
+		if strings.TrimSpace(f.val.Value) == "" || strings.ContainsRune(f.val.Value, 0) {
+			d.fail(f, "must not be empty or hold a NUL character")
 			return nil
 		}
 		return []string{"/bin/sh", "-c", f.val.Value}
@@ -192,11 +201,23 @@ func (d *decoder) run(f field) []string {
 		d.fail(f, "expected a command string or a list of strings, got %s", describe(f.val))
 		return nil
 	}
-	cmd := d.strList(f, "a list of strings", "a string", nil)
-	if cmd != nil && len(cmd) == 0 {
+	cmd := d.strList(f, "a list of strings", "a string", checkArg)
+	switch {
+	case cmd != nil && len(cmd) == 0 && len(f.val.Content) == 0:
 		d.fail(f, "must not be empty")
+	case len(cmd) > 0 && strings.TrimSpace(cmd[0]) == "":
+		d.fail(f, "the command (its first item) is empty")
 	}
 	return cmd
+}
+
+// checkArg accepts an argument of an exec-form command: anything but NUL,
+// which no argument can hold.
+func checkArg(s string) (string, error) {
+	if strings.ContainsRune(s, 0) {
+		return s, errors.New("an argument cannot hold a NUL character")
+	}
+	return s, nil
 }
 
 // copies decodes copy: a list of {src, dst}.

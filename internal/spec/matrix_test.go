@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/wsbuild/wsbuild/internal/feature"
 )
 
 // summary writes what expansion decides about an image on one line: name,
@@ -17,13 +19,13 @@ func summary(img *Image) string {
 		axes = append(axes, a.Name+"="+a.Value)
 	}
 	s := fmt.Sprintf("%s repo=%s from=%s tag=%s axes=%s", img.Name, img.Repository, img.From, img.Tag, strings.Join(axes, ","))
-	if img.Python != "" {
-		s += " python=" + img.Python
-		if img.PythonVia != "" {
-			s += "/" + img.PythonVia
+	if py, ok := img.Features["python"].(*feature.Python); ok {
+		s += " python=" + py.Version
+		if py.Via != "" {
+			s += "/" + py.Via
 		}
 	}
-	if c := img.Cuda; c != nil {
+	if c, ok := img.Features["cuda"].(*feature.Cuda); ok {
 		s += fmt.Sprintf(" cuda=%+v", *c)
 	}
 	return s
@@ -52,15 +54,15 @@ func TestMatrixExpansion(t *testing.T) {
 			}},
 		{"python mapping keeps via; cuda rendered as cpu and cudaX",
 			"matrix:\n  python: 3.11\n  cuda: [false, \"12.4\"]\nimages:\n  x:\n    base: debian:bookworm\n    python: {version: \"3.10\", via: uv}\n    cuda: {version: \"11.8\", flavor: devel}\n", nil, []string{
-				"x:latest-py3.11-cpu repo=x from= tag=latest-py3.11-cpu axes=python=3.11,cuda=false python=3.11/uv cuda={Off:true Version: Cudnn: Flavor: Base:}",
-				"x:latest-py3.11-cuda12.4 repo=x from= tag=latest-py3.11-cuda12.4 axes=python=3.11,cuda=12.4 python=3.11/uv cuda={Off:false Version:12.4 Cudnn: Flavor:devel Base:}",
+				"x:latest-py3.11-cpu repo=x from= tag=latest-py3.11-cpu axes=python=3.11,cuda=false python=3.11/uv",
+				"x:latest-py3.11-cuda12.4 repo=x from= tag=latest-py3.11-cuda12.4 axes=python=3.11,cuda=12.4 python=3.11/uv cuda={Version:12.4 Cudnn: Flavor:devel Base:}",
 			}},
 		{"exclude and include", famPy + "  cuda: [false, \"12.4\"]\n  exclude:\n    - {python: \"3.12\", cuda: \"12.4\"}\n  include:\n    - {python: \"3.13\", cuda: false}\n    - {python: \"3.11\", cuda: false}\n" +
 			"images:\n  x:\n    base: debian:bookworm\n", nil, []string{
-			"x:latest-py3.11-cpu repo=x from= tag=latest-py3.11-cpu axes=python=3.11,cuda=false python=3.11 cuda={Off:true Version: Cudnn: Flavor: Base:}",
-			"x:latest-py3.11-cuda12.4 repo=x from= tag=latest-py3.11-cuda12.4 axes=python=3.11,cuda=12.4 python=3.11 cuda={Off:false Version:12.4 Cudnn: Flavor: Base:}",
-			"x:latest-py3.12-cpu repo=x from= tag=latest-py3.12-cpu axes=python=3.12,cuda=false python=3.12 cuda={Off:true Version: Cudnn: Flavor: Base:}",
-			"x:latest-py3.13-cpu repo=x from= tag=latest-py3.13-cpu axes=python=3.13,cuda=false python=3.13 cuda={Off:true Version: Cudnn: Flavor: Base:}",
+			"x:latest-py3.11-cpu repo=x from= tag=latest-py3.11-cpu axes=python=3.11,cuda=false python=3.11",
+			"x:latest-py3.11-cuda12.4 repo=x from= tag=latest-py3.11-cuda12.4 axes=python=3.11,cuda=12.4 python=3.11 cuda={Version:12.4 Cudnn: Flavor: Base:}",
+			"x:latest-py3.12-cpu repo=x from= tag=latest-py3.12-cpu axes=python=3.12,cuda=false python=3.12",
+			"x:latest-py3.13-cpu repo=x from= tag=latest-py3.13-cpu axes=python=3.13,cuda=false python=3.13",
 		}},
 		{"image axes inherited by children; the parent without axes keeps its name",
 			"images:\n  x:\n    base: debian:bookworm\n  y:\n    from: x\n    matrix:\n      torch: [\"2.2\", \"2.3\"]\n  z:\n    from: y\n    tag: \"1\"\n", nil, []string{
@@ -109,8 +111,8 @@ func TestMatrixExpansion(t *testing.T) {
 			}},
 		{"--set matrix.python with a one-item list; excludes of other values are no error",
 			famPy + "  cuda: [false, \"12.4\"]\n  exclude: [{python: \"3.11\", cuda: \"12.4\"}]\n  include: [{python: \"3.13\", cuda: false}]\nimages:\n  x:\n    base: debian:bookworm\n", []string{"matrix.python=[3.12]"}, []string{
-				"x:latest-py3.12-cpu repo=x from= tag=latest-py3.12-cpu axes=python=3.12,cuda=false python=3.12 cuda={Off:true Version: Cudnn: Flavor: Base:}",
-				"x:latest-py3.12-cuda12.4 repo=x from= tag=latest-py3.12-cuda12.4 axes=python=3.12,cuda=12.4 python=3.12 cuda={Off:false Version:12.4 Cudnn: Flavor: Base:}",
+				"x:latest-py3.12-cpu repo=x from= tag=latest-py3.12-cpu axes=python=3.12,cuda=false python=3.12",
+				"x:latest-py3.12-cuda12.4 repo=x from= tag=latest-py3.12-cuda12.4 axes=python=3.12,cuda=12.4 python=3.12 cuda={Version:12.4 Cudnn: Flavor: Base:}",
 			}},
 		{"--set matrix.python adds a family matrix", "images:\n  x:\n    base: debian:bookworm\n", []string{"matrix.python=3.11"}, []string{
 			"x:latest-py3.11 repo=x from= tag=latest-py3.11 axes=python=3.11 python=3.11",
@@ -165,7 +167,7 @@ func TestMatrixPlaceholders(t *testing.T) {
 	}
 	want := &Image{
 		Name: "x:v3.12-py3.12", Repository: "x", Axes: []Axis{{"python", "3.12"}},
-		Base: "debian:bookworm", Python: "3.12",
+		Base: "debian:bookworm", Features: feats("python", &feature.Python{Version: "3.12"}),
 		Apt: []string{"python3.12-dev"}, Pip: []string{"numpy<3.12"},
 		Env:    map[string]string{"A": "3.12", "B": "${HOME}/3.12", "C": "${python}", "D": "{nope}"},
 		Labels: map[string]string{"v": "Python 3.12", "k{python}": "x"},

@@ -18,6 +18,19 @@ type Override struct {
 	// Pos is where it was written: a line of an override file, or
 	// Position{File: OverrideFile, Line: its index} for --set.
 	Pos Position
+	// Optional is set by a leading "?" (?python-pytorch.pip=[]): the
+	// override is skipped when the spec has no such image, so one override
+	// file serves specs holding some of its images.
+	Optional bool
+}
+
+// optionalMark starts an override that applies only to an image the spec has.
+const optionalMark = "?"
+
+// newOverride reads one override as written, with its optional mark.
+func newOverride(s string, pos Position) Override {
+	rest, optional := strings.CutPrefix(s, optionalMark)
+	return Override{Value: strings.TrimSpace(rest), Pos: pos, Optional: optional}
 }
 
 // ReadOverrides splits the content of an override file, name, into its
@@ -43,7 +56,7 @@ func ReadOverrides(name string, data []byte) ([]Override, error) {
 			errs = append(errs, &Error{Pos: pos, Msg: "not valid UTF-8"})
 			continue
 		}
-		out = append(out, Override{Value: line, Pos: pos})
+		out = append(out, newOverride(line, pos))
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -55,7 +68,7 @@ func ReadOverrides(name string, data []byte) ([]Override, error) {
 func setOverrides(sets []string) []Override {
 	out := make([]Override, len(sets))
 	for i, s := range sets {
-		out[i] = Override{Value: s, Pos: Position{File: OverrideFile, Line: i + 1}}
+		out[i] = newOverride(s, Position{File: OverrideFile, Line: i + 1})
 	}
 	return out
 }
@@ -118,15 +131,22 @@ func (d *decoder) applyOverride(root *yaml.Node, o Override) {
 	if images != nil && images.Kind == yaml.MappingNode {
 		_, img = lookup(images, segs[0])
 	}
+	if img == nil && o.Optional {
+		return
+	}
 	if img == nil {
 		msg := fmt.Sprintf("image %q does not exist", segs[0])
-		if sg := closest(segs[0], names); sg != "" {
+		sg := closest(segs[0], names)
+		if sg != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", sg)
 		}
 		if len(names) == 0 {
 			msg += "; the spec declares no images"
 		} else {
 			msg += "; known images: " + strings.Join(names, ", ")
+		}
+		if sg == "" && len(names) > 0 {
+			msg += `; start the override with "?" to skip it where the image is absent`
 		}
 		d.errorf(pos, "images."+segs[0], "%s", msg)
 		return

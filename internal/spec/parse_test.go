@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"testing"
 	"testing/fstest"
+
+	"github.com/wsbuild/wsbuild/internal/feature"
 )
 
 const specDir = "../../testdata/spec"
@@ -23,7 +25,7 @@ func TestLoadFull(t *testing.T) {
 			Name:             "python",
 			Repository:       "python",
 			Base:             "debian:bookworm",
-			Python:           "3.11",
+			Features:         map[string]feature.Settings{"python": &feature.Python{Version: "3.11"}},
 			Apt:              []string{"git"},
 			Pip:              []string{"numpy"},
 			Requirements:     "requirements.txt",

@@ -76,26 +76,9 @@ var matrixSchema = object{
 
 // coreSchemas describe the image fields that are not registered features.
 var coreSchemas = map[string]object{
-	"base": str("an external image to build on, such as debian:bookworm"),
-	"from": str("another image of this family to build on"),
-	"os":   object{"type": "string", "enum": templates.OSNames(), "description": "the OS of base, when the OS table does not know it"},
-	"python": object{"description": `the Python version, "3.11", or {version, via}`, "oneOf": []any{
-		object{"type": []string{"string", "number"}},
-		object{"type": "object", "additionalProperties": false, "required": []string{"version"}, "properties": object{
-			"version": object{"type": []string{"string", "number"}},
-			"via":     object{"type": "string", "enum": pythonVias},
-		}},
-	}},
-	"cuda": object{"description": `false (CPU), a CUDA version such as "12.4", or {version, cudnn, flavor, base}`, "oneOf": []any{
-		object{"const": false},
-		object{"type": []string{"string", "number"}},
-		object{"type": "object", "additionalProperties": false, "required": []string{"version"}, "properties": object{
-			"version": object{"type": []string{"string", "number"}},
-			"cudnn":   object{"type": []string{"string", "number"}},
-			"flavor":  object{"type": "string", "enum": cudaFlavors},
-			"base":    object{"type": "string"},
-		}},
-	}},
+	"base":         str("an external image to build on, such as debian:bookworm"),
+	"from":         str("another image of this family to build on"),
+	"os":           object{"type": "string", "enum": templates.OSNames(), "description": "the OS of base, when the OS table does not know it"},
 	"apt":          stringList("OS packages to install"),
 	"pip":          stringList("Python packages to install into the venv"),
 	"requirements": str("a requirements.txt, relative to the spec"),
@@ -129,7 +112,17 @@ func featureSchema(f feature.Feature) object {
 		}
 		return object{"type": "array", "description": f.Doc(), "items": object{"anyOf": forms}}
 	}
-	return object{"description": f.Doc(), "anyOf": []any{object{"type": []string{"boolean", "null"}}, structSchema(t)}}
+	off := object{"type": []string{"boolean", "null"}}
+	forms := []any{off, structSchema(t)}
+	if i := slices.IndexFunc(feature.Fields(t), func(fl feature.Field) bool { return fl.Scalar }); i >= 0 {
+		sf := feature.Fields(t)[i]
+		if sf.Required {
+			// true does not say which value: false or null turns it off.
+			forms[0] = object{"enum": []any{false, nil}}
+		}
+		forms = append(forms, fieldSchema(sf))
+	}
+	return object{"description": f.Doc(), "anyOf": forms}
 }
 
 func structSchema(t reflect.Type) object {
@@ -168,14 +161,24 @@ func fieldSchema(fl feature.Field) object {
 	if fl.Doc != "" {
 		s["description"] = fl.Doc
 	}
+	if fl.Example != "" {
+		s["examples"] = []string{fl.Example}
+	}
 	if fl.Default != "" && fl.Check != "porttoggle" {
 		s["default"] = defaultValue(fl)
 	}
 	return s
 }
 
+// numericChecks are the checks of versions, which YAML may write as numbers
+// (python: 3.11); the decoder takes them as written.
+var numericChecks = []string{"python", "cuda", "cudnn"}
+
 func scalarSchema(check string) object {
 	s := object{"type": "string"}
+	if slices.Contains(numericChecks, check) {
+		s["type"] = []string{"string", "number"}
+	}
 	if enum := feature.OneOf(check); enum != nil {
 		s["enum"] = enum
 	}

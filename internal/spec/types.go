@@ -56,20 +56,16 @@ type Image struct {
 	// variant, the parent's variant with the same values of the axes it
 	// inherits.
 	From string `yaml:"from"`
-	// Python is the Python version the image provides, such as "3.11".
-	Python string `yaml:"python"`
-	// PythonVia is how Python is installed: "" (auto), PythonDistro or PythonUV.
-	PythonVia string `yaml:"-"`
 	// OS names the operating system of Base, such as "debian12", when the
 	// OS table in templates/ does not know Base; only on an image with base.
 	OS string `yaml:"os"`
-	// Cuda selects a CUDA leg; nil means not set here (inherit or CPU).
-	// Only on an image with base.
-	Cuda *Cuda `yaml:"cuda"`
 	// Features holds the settings of the registered features (see package
-	// feature) the image sets, by key, as declared: nothing inherited and
+	// feature: python, cuda, desktop, sshd, jupyter…) the image sets, by key, as declared: nothing inherited and
 	// no defaults filled in yet.
 	Features map[string]feature.Settings `yaml:"-"`
+	// Off lists the features the image turns off in so many words
+	// (desktop: false), which it may do only where nothing inherits them.
+	Off []string `yaml:"-"`
 	// Test lists shell commands run as the user inside the built image; the
 	// build fails if one fails. They are not part of the exported image.
 	Test []string `yaml:"test"`
@@ -109,30 +105,6 @@ type Axis struct {
 	// Value is the value as written, such as "3.11" or "12.4"; booleans are
 	// "true" and "false".
 	Value string `json:"value"`
-}
-
-// Ways of installing Python (Image.PythonVia).
-const (
-	// PythonAuto uses the OS's python3 when its version matches, else uv.
-	PythonAuto = "auto"
-	// PythonDistro uses the OS's python3 package.
-	PythonDistro = "distro"
-	// PythonUV installs a standalone CPython with uv at build time.
-	PythonUV = "uv"
-)
-
-// Cuda is the CUDA leg of a chain: `cuda: false`, `cuda: "12.4"` or a mapping.
-type Cuda struct {
-	// Off is true for `cuda: false` (the CPU leg).
-	Off bool
-	// Version is a CUDA major.minor version such as "12.4".
-	Version string
-	// Cudnn is the cuDNN major version; "" takes the table's default.
-	Cudnn string
-	// Flavor is "runtime" (default) or "devel".
-	Flavor string
-	// Base replaces the base image the CUDA table names for this leg.
-	Base string
 }
 
 // User is a workstation account.

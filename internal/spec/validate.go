@@ -7,8 +7,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 
-	"github.com/distribution/reference"
+	"github.com/wsbuild/wsbuild/internal/feature"
 )
 
 // Grammar from distribution's reference package.
@@ -66,29 +67,15 @@ func checkRegistry(s string) (string, error) {
 
 // checkBase accepts exactly what the resolver will parse (distribution's
 // normalised reference grammar), so a base that validates also resolves.
-func checkBase(s string) (string, error) {
-	if _, err := reference.ParseNormalizedNamed(s); err != nil {
-		msg := fmt.Sprintf(`invalid image reference %q: expected a reference such as "debian:bookworm"`, s)
-		if _, detail, ok := strings.Cut(err.Error(), "invalid reference format: "); ok {
-			msg += " (" + detail + ")"
-		}
-		return s, errors.New(msg)
-	}
-	return s, nil
-}
-
-func checkPython(s string) (string, error) {
-	if !pythonRE.MatchString(s) {
-		return s, fmt.Errorf(`invalid Python version %q: expected a version such as "3.11"`, s)
-	}
-	return s, nil
-}
+func checkBase(s string) (string, error) { return feature.CheckString("image", s) }
 
 func checkAptPackage(s string) (string, error) {
 	switch {
 	case s == "":
 		return s, errors.New("empty package name")
-	case strings.ContainsAny(s, " \t\n"):
+	case hasControl(s):
+		return s, fmt.Errorf("invalid package %q: control characters are not part of a package name", s)
+	case strings.ContainsAny(s, " "):
 		return s, fmt.Errorf("invalid package %q: one package per list item", s)
 	case strings.HasPrefix(s, "-"):
 		return s, fmt.Errorf("invalid package %q: must not start with \"-\"", s)
@@ -96,14 +83,45 @@ func checkAptPackage(s string) (string, error) {
 	return s, nil
 }
 
+var (
+	// twoRequirementsRE matches a pip item holding two names apart, such
+	// as "numpy pandas"; PEP 508 allows spaces only before an operator, a
+	// marker or a URL ("numpy >= 2", "numpy ; python_version < '3.12'").
+	twoRequirementsRE = regexp.MustCompile(`^[A-Za-z0-9._\[\],-]+\s+[A-Za-z0-9]`)
+	// userinfoRE matches a URL carrying credentials: scheme://user:token@host.
+	userinfoRE = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/@\s]+@`)
+)
+
 func checkPipPackage(s string) (string, error) {
 	switch {
 	case strings.TrimSpace(s) == "":
 		return s, errors.New("empty package name")
+	case hasControl(s):
+		return s, fmt.Errorf("invalid package %q: control characters (newline, tab, CR, NUL) are not part of a requirement", s)
+	case strings.TrimSpace(s) != s:
+		return s, fmt.Errorf("invalid package %q: leading or trailing whitespace", s)
 	case strings.HasPrefix(s, "-"):
 		return s, fmt.Errorf("invalid package %q: must not start with \"-\"; use requirements: for pip options", s)
+	case twoRequirementsRE.MatchString(s):
+		return s, fmt.Errorf("invalid package %q: one requirement per list item", s)
+	case userinfoRE.MatchString(s):
+		// The item would land in the LLB, the step's name and the build log.
+		return s, fmt.Errorf("invalid package %q: a URL with credentials would be written into the build graph and its logs; give the index or repository without them, and its token as a build secret", redactUserinfo(s))
 	}
 	return s, nil
+}
+
+// redactUserinfo hides the credentials of URLs in s.
+func redactUserinfo(s string) string {
+	return userinfoRE.ReplaceAllStringFunc(s, func(m string) string {
+		scheme, _, _ := strings.Cut(m, "://")
+		return scheme + "://***@"
+	})
+}
+
+// hasControl reports whether s holds a control character.
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, unicode.IsControl)
 }
 
 func checkWorkdir(s string) (string, error) {
