@@ -54,3 +54,12 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestParseRefusesNUL: a run line with a NUL character, which the spec
+// init writes from it would refuse, is an error of the .jinad.
+func TestParseRefusesNUL(t *testing.T) {
+	_, err := Parse(".jinad", []byte("python = 3.11\nrun = python\x00app.py\n"))
+	if want := `.jinad:2: run: a command cannot hold a NUL character: "python\x00app.py"`; err == nil || err.Error() != want {
+		t.Errorf("error %v, want %s", err, want)
+	}
+}
