@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -92,11 +91,9 @@ func checkParsed(t *testing.T, fam *Family, err error, lines map[string]int) {
 	}
 }
 
-// lineCount is the number of lines of data, a last one without a newline
-// included, and at least 1.
-func lineCount(data []byte) int {
-	return max(bytes.Count(data, []byte("\n"))+1, 1)
-}
+// lineCount is the number of lines of data as YAML counts them, an empty
+// last one included.
+func lineCount(data []byte) int { return len(breaks(data)) + 1 }
 
 // FuzzParse parses a spec with one --set value and one override file.
 func FuzzParse(f *testing.F) {

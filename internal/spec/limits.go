@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -73,7 +72,7 @@ func tooLong(name, what string, data []byte, limit int) *Error {
 	if len(data) <= limit {
 		return nil
 	}
-	line := bytes.Count(data[:limit], []byte("\n")) + 1
+	line := lineAt(data, limit)
 	return &Error{Pos: Position{File: name, Line: line},
 		Msg: fmt.Sprintf("%s is longer than %d bytes (%s), the most wsbuild reads; it passes that limit on this line", what, limit, mib(limit))}
 }

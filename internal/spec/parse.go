@@ -86,15 +86,7 @@ func (d *decoder) syntaxError(data []byte, err error) {
 // of the fewest lines of data that fail with msg too, found by bisection.
 // It is line when no fewer lines do.
 func problemLine(data []byte, line int, msg string) int {
-	ends := []int{}
-	for i, b := range data {
-		if b == '\n' {
-			ends = append(ends, i+1)
-		}
-	}
-	if len(ends) == 0 || ends[len(ends)-1] != len(data) {
-		ends = append(ends, len(data))
-	}
+	ends := lineEnds(data)
 	fails := func(k int) bool { // the first k lines fail with msg
 		err := parseAll(data[:ends[k-1]])
 		m := yamlErrRE.FindStringSubmatch(fmt.Sprint(err))
@@ -139,8 +131,8 @@ func (d *decoder) checkUTF8(data []byte) bool {
 	for i := 0; i < len(data); {
 		r, n := utf8.DecodeRune(data[i:])
 		if r == utf8.RuneError && n <= 1 {
-			start := bytes.LastIndexByte(data[:i], '\n') + 1
-			pos := Position{File: d.file, Line: bytes.Count(data[:i], []byte("\n")) + 1}
+			start := lineStart(data, i)
+			pos := Position{File: d.file, Line: lineAt(data, i)}
 			d.errorf(pos, "", "invalid YAML: not valid UTF-8: byte 0x%02x in column %d", data[i], utf8.RuneCount(data[start:i])+1)
 			return false
 		}
