@@ -63,3 +63,12 @@ func TestParseRefusesNUL(t *testing.T) {
 		t.Errorf("error %v, want %s", err, want)
 	}
 }
+
+// TestParseRefusesEmptyCommandName: run = """" would be run: [""], which
+// the spec refuses.
+func TestParseRefusesEmptyCommandName(t *testing.T) {
+	_, err := Parse(".jinad", []byte(`run = """"`))
+	if want := `.jinad:1: run: empty command name in "\"\"\"\""`; err == nil || err.Error() != want {
+		t.Errorf("error %v, want %s", err, want)
+	}
+}
