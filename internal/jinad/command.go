@@ -11,8 +11,8 @@ import (
 // escapes. When s uses anything else of the shell's — pipes, redirections,
 // $ expansion, globs, `VAR=value cmd`, a # comment — shell is true and argv
 // is nil: s must then be run by /bin/sh -c. An unterminated quote, an
-// empty command or command name ("" as the first word) or a NUL character (which no argument or shell command
-// can hold) is an error.
+// empty command, an empty command name (a first word of blanks, or "") and
+// a NUL character (which no argument or shell command can hold) are errors.
 func Command(s string) (argv []string, shell bool, err error) {
 	if strings.ContainsRune(s, 0) {
 		return nil, false, fmt.Errorf("a command cannot hold a NUL character: %q", s)
@@ -76,7 +76,7 @@ func Command(s string) (argv []string, shell bool, err error) {
 	if special {
 		return nil, true, nil
 	}
-	if argv[0] == "" {
+	if strings.TrimSpace(argv[0]) == "" {
 		return nil, false, fmt.Errorf("empty command name in %q", s)
 	}
 	return argv, false, nil

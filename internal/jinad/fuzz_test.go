@@ -64,11 +64,15 @@ func TestParseRefusesNUL(t *testing.T) {
 	}
 }
 
-// TestParseRefusesEmptyCommandName: run = """" would be run: [""], which
-// the spec refuses.
+// TestParseRefusesEmptyCommandName: run = """" would be run: [""], and
+// run = '" "' run: [" "], which the spec refuses.
 func TestParseRefusesEmptyCommandName(t *testing.T) {
-	_, err := Parse(".jinad", []byte(`run = """"`))
-	if want := `.jinad:1: run: empty command name in "\"\"\"\""`; err == nil || err.Error() != want {
-		t.Errorf("error %v, want %s", err, want)
+	for in, want := range map[string]string{
+		`run = """"`:  `.jinad:1: run: empty command name in "\"\"\"\""`,
+		`run = '" "'`: `.jinad:1: run: empty command name in "\" \""`,
+	} {
+		if _, err := Parse(".jinad", []byte(in)); err == nil || err.Error() != want {
+			t.Errorf("%s: error %v, want %s", in, err, want)
+		}
 	}
 }
