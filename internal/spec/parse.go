@@ -3,13 +3,11 @@ package spec
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -78,67 +76,6 @@ func (d *decoder) syntaxError(data []byte, err error) {
 		msg = msg[6:]
 	}
 	d.errorf(pos, "", "invalid YAML: %s", msg)
-}
-
-// problemLine returns the line of the problem msg that go.yaml.in/yaml/v3
-// reports at line, the start of the block it was parsing (an over-indented
-// key three lines into a mapping is reported at the mapping): the last line
-// of the fewest lines of data that fail with msg too, found by bisection.
-// It is line when no fewer lines do.
-func problemLine(data []byte, line int, msg string) int {
-	ends := lineEnds(data)
-	fails := func(k int) bool { // the first k lines fail with msg
-		err := parseAll(data[:ends[k-1]])
-		m := yamlErrRE.FindStringSubmatch(fmt.Sprint(err))
-		return m != nil && m[2] == msg
-	}
-	lo, hi := line, len(ends) // fails(hi) is assumed; find the least k that fails
-	if lo < 1 || lo > hi || !fails(hi) {
-		return line
-	}
-	for lo < hi {
-		mid := lo + (hi-lo)/2
-		if fails(mid) {
-			hi = mid
-		} else {
-			lo = mid + 1
-		}
-	}
-	return lo
-}
-
-// parseAll parses every YAML document in data, returning the first error.
-func parseAll(data []byte) error {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	for {
-		var n yaml.Node
-		if err := dec.Decode(&n); err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return err
-		}
-	}
-}
-
-// checkUTF8 reports the line of the first byte of data that is not valid
-// UTF-8 (go.yaml.in/yaml/v3 reports it at no line); false when there is
-// one. Data starting with a UTF-16 byte order mark is left to the library.
-func (d *decoder) checkUTF8(data []byte) bool {
-	if utf8.Valid(data) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) || bytes.HasPrefix(data, []byte{0xff, 0xfe}) {
-		return true
-	}
-	for i := 0; i < len(data); {
-		r, n := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && n <= 1 {
-			start := lineStart(data, i)
-			pos := Position{File: d.file, Line: lineAt(data, i)}
-			d.errorf(pos, "", "invalid YAML: not valid UTF-8: byte 0x%02x in column %d", data[i], utf8.RuneCount(data[start:i])+1)
-			return false
-		}
-		i += n
-	}
-	return true
 }
 
 // document parses data as exactly one YAML document and returns its root
