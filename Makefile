@@ -6,7 +6,7 @@ RIG_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/wsbuild-rig
 DEMO_DIR ?= /tmp/wsbuild-demo
 export WSBUILD_BUILDKITD ?= $(RIG_DIR)/bin/buildkitd
 
-.PHONY: all setup build demo demo-down test lint unit golden bench clean
+.PHONY: all setup build demo demo-down test lint unit golden fuzz bench clean
 
 all: build
 
@@ -68,6 +68,22 @@ unit:
 ## golden: rewrite the golden LLB dumps under testdata/ after a compiler change.
 golden:
 	go test ./llb -update
+
+## fuzz: run each fuzz target for FUZZTIME (default 30s), one after the
+## other (`go test -fuzz` takes one target of one package at a time). Their
+## seed corpora, the hostile specs included, run in every `go test`;
+## inputs that fail are written under the package's testdata/fuzz.
+## FUZZFLAGS shortens the minimising of each new input from its 60 s default:
+## on specs of hundreds of images it would stall fuzzing for a minute each.
+FUZZTIME ?= 30s
+FUZZFLAGS ?= -fuzzminimizetime 5s
+FUZZ_TARGETS = ./internal/spec:FuzzParse ./internal/spec:FuzzMatrix ./internal/jinad:FuzzParse ./internal/lock:FuzzParse
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "go test $$pkg -run '^$$name\$$' -fuzz '^$$name\$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS)"; \
+		go test $$pkg -run "^$$name\$$" -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS); \
+	done
 
 ## bench: wsbuild against the per-image Dockerfiles it replaces, on the
 ## rig (about 35 minutes); the report goes to bench/results.md.

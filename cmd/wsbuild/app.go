@@ -111,6 +111,8 @@ type specFlags struct {
 	setFiles []string
 	lockFile string
 	insecure []string
+	// maxImages is --max-images; 0 means spec.DefaultMaxImages.
+	maxImages int
 }
 
 func (s *specFlags) register(fs *pflag.FlagSet) {
@@ -119,6 +121,7 @@ func (s *specFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&s.lockFile, "lock", "", "lock file pinning the bases (default: the spec's name with .lock, used when it exists)")
 	fs.StringArrayVar(&s.setFiles, "set-file", nil, "read overrides from `FILE`, one image.key=value a line, applied before --set (repeatable)")
 	fs.StringArrayVar(&s.insecure, "allow-insecure-registry", nil, "allow insecure: true (plain HTTP) for `REGISTRY`, which is not on a loopback or private address (repeatable)")
+	fs.IntVar(&s.maxImages, "max-images", 0, fmt.Sprintf("the most images the spec may make, matrix variants included (`N`, default %d)", spec.DefaultMaxImages))
 }
 
 // daemonFlags are the flags of commands that talk to buildkitd.
@@ -132,7 +135,7 @@ func (d *daemonFlags) register(fs *pflag.FlagSet) {
 
 // apply puts the spec flags into o.
 func (s *specFlags) apply(o *pipeline.Options) {
-	o.SpecFile, o.Sets, o.SetFiles, o.LockFile, o.AllowInsecure = s.file, s.sets, s.setFiles, s.lockFile, s.insecure
+	o.SpecFile, o.Sets, o.SetFiles, o.LockFile, o.AllowInsecure, o.MaxImages = s.file, s.sets, s.setFiles, s.lockFile, s.insecure, s.maxImages
 }
 
 // apply puts the daemon flags into o; the daemon's log and BuildKit's

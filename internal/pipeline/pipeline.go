@@ -49,6 +49,9 @@ type Options struct {
 	// LockFile is the lock file to read or write; "" means the spec's (see
 	// LockPath).
 	LockFile string
+	// MaxImages is how many images the family may have, matrix variants
+	// included (--max-images); 0 means spec.DefaultMaxImages.
+	MaxImages int
 	// AllowInsecure names registries (host[:port]) that push targets may
 	// reach over plain HTTP (insecure: true) although they are not on a
 	// loopback or private address (see spec.PlainHTTPSafe).

@@ -80,17 +80,17 @@ func (r *Runner) check(o Options, epoch bool) (*plan.Plan, error) {
 	}
 	var list []spec.Override
 	for _, name := range o.SetFiles {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			return nil, &InputError{fmt.Errorf("reading override file %q: %w", name, err)}
-		}
-		ovs, err := spec.ReadOverrides(name, data)
+		ovs, err := spec.ReadOverrideFile(name)
 		if err != nil {
 			return nil, &InputError{err}
 		}
 		list = append(list, ovs...)
 	}
-	f, err := spec.Load(o.SpecFile, o.Sets, spec.WithOverrideList(list))
+	specOpts := []spec.Option{spec.WithOverrideList(list)}
+	if o.MaxImages != 0 {
+		specOpts = append(specOpts, spec.WithMaxImages(o.MaxImages))
+	}
+	f, err := spec.Load(o.SpecFile, o.Sets, specOpts...)
 	if err != nil {
 		return nil, &InputError{err}
 	}

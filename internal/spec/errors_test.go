@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"errors"
 	"io/fs"
 	"strings"
 	"testing"
@@ -33,23 +32,7 @@ func runErrCases(t *testing.T, cases []errCase) {
 			if fam != nil {
 				t.Errorf("got a Family along with the error")
 			}
-			var list ErrorList
-			if !errors.As(err, &list) {
-				t.Fatalf("error %v (%T) is not an ErrorList", err, err)
-			}
-			got := make([]string, len(list))
-			for i, e := range list {
-				got[i] = e.Error()
-			}
-			if len(got) != len(tc.want) {
-				t.Fatalf("got %d errors, want %d:\n%s", len(got), len(tc.want), strings.Join(got, "\n"))
-			}
-			for i, w := range tc.want {
-				prefix, isPrefix := strings.CutSuffix(w, "...")
-				if got[i] != w && !(isPrefix && strings.HasPrefix(got[i], prefix)) {
-					t.Errorf("error %d:\n got %s\nwant %s", i, got[i], w)
-				}
-			}
+			checkErrs(t, err, tc.want)
 		})
 	}
 }

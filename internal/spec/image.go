@@ -26,6 +26,34 @@ var imageFields = func() []string {
 	return slices.Concat(coreFields[:i], feature.Keys(), coreFields[i:])
 }()
 
+// misplacedField reports an entry of images:, f, that is named like an
+// image field and sets neither base nor from: an image field written one
+// level too far left, under the image prev (the entry before it, "" for
+// none). It returns true when it reports one, so that f is not taken as an
+// image.
+func (d *decoder) misplacedField(f field, prev string) bool {
+	if !slices.Contains(imageFields, f.name) {
+		return false
+	}
+	if f.val.Kind == yaml.MappingNode {
+		if k, _ := pair(f.val, "base"); k != nil {
+			return false
+		}
+		if k, _ := pair(f.val, "from"); k != nil {
+			return false
+		}
+	}
+	where := "under the image it belongs to, as images.IMAGE." + f.name
+	if prev != "" {
+		where = "under images." + prev + ", as images." + prev + "." + f.name
+	}
+	if f.name == "matrix" {
+		where += ", or, for the family matrix, at the top beside images:"
+	}
+	d.fail(f, "%s is an image field, not an image (it sets neither base nor from): indent it %s", f.name, where)
+	return true
+}
+
 const (
 	listOfPorts = `a list of ports`
 	onePort     = `a port such as 8888 or "53/udp"`

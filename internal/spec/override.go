@@ -1,7 +1,9 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -36,8 +38,12 @@ func newOverride(s string, pos Position) Override {
 // lines and lines starting with "#" are skipped, and each line is trimmed of
 // surrounding spaces. Each override's Pos is name and its line. Problems with
 // an override's content are reported by Parse, with the spec's own; the error
-// here is an ErrorList naming the lines that are not valid UTF-8.
+// here is an ErrorList naming the lines that are not valid UTF-8, or the line
+// where data passes MaxOverrideFileBytes.
 func ReadOverrides(name string, data []byte) ([]Override, error) {
+	if e := tooLong(name, "the override file", data, MaxOverrideFileBytes); e != nil {
+		return nil, ErrorList{e}
+	}
 	var out []Override
 	var errs ErrorList
 	for i, line := range strings.Split(string(data), "\n") {
@@ -110,6 +116,9 @@ func (d *decoder) applyOverride(root *yaml.Node, o Override) {
 		return
 	}
 	d.mark(val, pos)
+	if !d.checkAliases(val, p) {
+		return
+	}
 	if fixesAxis(segs, family) {
 		d.fixed[val] = true
 	}
@@ -185,10 +194,18 @@ func (d *decoder) set(cur *yaml.Node, path string, segs []string, val *yaml.Node
 }
 
 // parseValue parses an override's value as a YAML flow value; an empty value
-// is the empty string.
+// is the empty string. A value holding a second YAML document is an error,
+// not cut short.
 func parseValue(s string) (*yaml.Node, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(s), &doc); err != nil {
+	dec := yaml.NewDecoder(strings.NewReader(s))
+	var doc, extra yaml.Node
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	switch err := dec.Decode(&extra); {
+	case err == nil:
+		return nil, fmt.Errorf("it holds a second YAML document (at its line %d); a value is one YAML value", extra.Line)
+	case !errors.Is(err, io.EOF):
 		return nil, err
 	}
 	if len(doc.Content) == 0 {
