@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 
 	"github.com/containerd/containerd/v2/core/content"
-	contentlocal "github.com/containerd/containerd/v2/plugins/content/local"
 	"github.com/wsbuild/wsbuild/internal/buildkitd"
 	"github.com/wsbuild/wsbuild/internal/probe"
 	"github.com/wsbuild/wsbuild/internal/publish"
@@ -36,9 +35,9 @@ func OpenBuildkitd(ctx context.Context, o Options) (Daemon, error) {
 		return nil, errors.Join(&InputError{err}, conn.Close())
 	}
 	dir := filepath.Join(o.CacheDir, "content")
-	local, err := contentlocal.NewStore(dir)
+	local, err := solve.OpenStore(dir)
 	if err != nil {
-		return nil, errors.Join(fmt.Errorf("opening content store %q: %w", dir, err), conn.Close())
+		return nil, errors.Join(err, conn.Close())
 	}
 	return &buildkitdDaemon{Solver: s, conn: conn, store: solve.OneWriterStore(local), probeErr: probeErr}, nil
 }
