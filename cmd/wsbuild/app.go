@@ -32,6 +32,7 @@ func commands() []command {
 		{"lock", "pin every base image to a digest in the spec's lock file", runLock},
 		{"templates", "list the stock workstation templates in every OS and CUDA leg", runTemplates},
 		{"init", "write a starter spec from a template (--template) or a JinaD workspace (--from)", runInit},
+		{"prune", "empty or trim the content store and the private buildkitd's build cache", runPrune},
 		{"schema", "print the JSON Schema of spec files, for editors with a YAML language server", runSchema},
 	}
 }
@@ -109,6 +110,7 @@ func parse(fs *pflag.FlagSet, args []string) error {
 const (
 	specSynopsis   = "[-f FILE] [--set-file FILE]... [--set image.key=value]... [--lock LOCKFILE]"
 	daemonSynopsis = "[--addr ADDR]"
+	limitSynopsis  = "[--cache-limit SIZE]"
 	epochSynopsis  = "[--source-date-epoch SECONDS]"
 	// synopsisIndent starts a usage line's continuation, under the command.
 	synopsisIndent = "\n               "

@@ -24,7 +24,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var metadataFile string
 	fs := newFlags("build", "build "+specSynopsis+" "+daemonSynopsis+synopsisIndent+
 		"[--push [--force]] [--progress MODE] [--metadata-file FILE] [--no-cache] "+epochSynopsis+synopsisIndent+
-		"[--with-dependents] [IMAGE...]", stdout)
+		"[--with-dependents] "+limitSynopsis+" [IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
 	ef.register(fs)
@@ -33,6 +33,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&o.Force, "force", false, "build every selected image, even those whose pushed tags are up to date")
 	fs.BoolVar(&o.WithDependents, "with-dependents", false, "also build every image built on a named one")
 	fs.StringVar(&o.Progress, "progress", "auto", "progress output `MODE`: auto, tty, plain, rawjson or quiet")
+	registerCacheLimit(fs, &o)
 	fs.StringVar(&metadataFile, "metadata-file", "", "write every image's refs and digests to the JSON `FILE`")
 	if err := parse(fs, args); err != nil {
 		return err

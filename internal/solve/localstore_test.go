@@ -17,7 +17,7 @@ func TestOpenStoreIsQuiet(t *testing.T) {
 	out := logger.Out
 	logger.SetOutput(&buf)
 	t.Cleanup(func() { logger.SetOutput(out) })
-	if _, err := OpenStore(t.TempDir()); err != nil {
+	if _, err := OpenStore(t.Context(), t.TempDir()); err != nil {
 		t.Fatal(err)
 	}
 	logrus.WithError(bytes.ErrTooLarge).Warn("failed check for fsverity support")
