@@ -64,6 +64,7 @@ func TestHonestFailures(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("build exited %d, want 1:\n%s", code, lastLines(stderr, 60))
 	}
+	t.Logf("the run printed %d lines", strings.Count(stderr, "\n"))
 	errs := errorText(stderr)
 	for _, tc := range []struct {
 		image, step string
