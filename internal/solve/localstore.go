@@ -63,8 +63,10 @@ func openStore(ctx context.Context, dir string, exclusive bool) (*LocalStore, er
 // lockRetryDelay is how often a waiting run retries the store's lock.
 const lockRetryDelay = 200 * time.Millisecond
 
-// Close prunes the store (see PruneStore) when no other run holds it, and
-// releases it. ok says whether it pruned.
+// Close prunes the store to keep and limit (see PruneStore) when no other
+// run holds it, and releases it; with no images to keep (a run that built
+// nothing, or only resolved bases) it only trims the store to limit (see
+// TrimStore). ok says whether it pruned.
 func (s *LocalStore) Close(ctx context.Context, keep []ocispec.Descriptor, limit int64) (p Pruned, ok bool, err error) {
 	defer func() {
 		if uerr := s.lock.Unlock(); uerr != nil {
@@ -76,7 +78,11 @@ func (s *LocalStore) Close(ctx context.Context, keep []ocispec.Descriptor, limit
 	if ok, err = s.lock.TryLock(); err != nil || !ok {
 		return p, false, err
 	}
-	p, err = PruneStore(ctx, s.Store, keep, limit)
+	if len(keep) == 0 {
+		p, err = TrimStore(ctx, s.Store, limit)
+	} else {
+		p, err = PruneStore(ctx, s.Store, keep, limit)
+	}
 	return p, err == nil, err
 }
 

@@ -125,13 +125,42 @@ func TestLocalStoreClosePrunesAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	stray := putBlob(t, a, "application/octet-stream", []byte("stray"))
-	if _, ok, err := a.Close(ctx, nil, 0); err != nil || ok {
+	kept := putImage(t, a, `{"kept":1}`)
+	if _, ok, err := a.Close(ctx, []ocispec.Descriptor{kept}, 0); err != nil || ok {
 		t.Errorf("closing while another run holds the store: pruned %v (%v), want no prune", ok, err)
 	}
 	if !held(t, b)[stray.Digest] {
 		t.Error("a blob was removed while another run held the store")
 	}
-	if p, ok, err := b.Close(ctx, nil, 0); err != nil || !ok || p.Removed != 1 {
+	if p, ok, err := b.Close(ctx, []ocispec.Descriptor{kept}, 0); err != nil || !ok || p.Removed != 1 {
 		t.Errorf("the last run closing: pruned %+v %v (%v), want the stray blob removed", p, ok, err)
+	}
+}
+
+// TestLocalStoreCloseWithoutImages checks that a run that built nothing
+// leaves the store's blobs, but for what exceeds the limit, oldest first.
+func TestLocalStoreCloseWithoutImages(t *testing.T) {
+	dir := t.TempDir()
+	ctx := t.Context()
+	open := func() *LocalStore {
+		s, err := OpenStore(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s := open()
+	first := putBlob(t, s, "application/octet-stream", bytes.Repeat([]byte("1"), 100))
+	time.Sleep(10 * time.Millisecond)
+	second := putBlob(t, s, "application/octet-stream", bytes.Repeat([]byte("2"), 100))
+	if p, ok, err := s.Close(ctx, nil, 0); err != nil || !ok || p.Removed != 0 {
+		t.Errorf("closing with no images and no limit: %+v %v (%v), want nothing removed", p, ok, err)
+	}
+	s = open()
+	if p, ok, err := s.Close(ctx, nil, 150); err != nil || !ok || p.Removed != 1 || p.Held != 100 {
+		t.Errorf("closing with no images under a limit of 150 bytes: %+v %v (%v), want the oldest blob removed", p, ok, err)
+	}
+	if h := held(t, open()); h[first.Digest] || !h[second.Digest] {
+		t.Errorf("held %v, want only the newer blob", h)
 	}
 }
