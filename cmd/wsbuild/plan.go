@@ -45,13 +45,14 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var o pipeline.Options
 	var output string
 	var showSpec bool
-	fs := newFlags("plan", "plan [-f FILE] [-o text|json|dot|mermaid] [--why] [--show-spec] [--with-dependents] [IMAGE...]", stdout)
+	fs := newFlags("plan", "plan "+specSynopsis+" "+daemonSynopsis+synopsisIndent+
+		"[--why [--force]] [-o text|json|dot|mermaid] [--show-spec] "+epochSynopsis+" [--with-dependents] [IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
 	ef.register(fs)
 	fs.StringVarP(&output, "output", "o", "text", "output format: text, json, dot or mermaid")
-	fs.BoolVar(&o.Why, "why", false, "look up every tag and say for each image whether `build --push` builds or skips it, and which input changed")
-	fs.BoolVar(&o.Force, "force", false, "with --why: plan as `build --push --force` would")
+	fs.BoolVar(&o.Why, "why", false, "look up every tag and say for each image whether 'build --push' builds or skips it, and which input changed")
+	fs.BoolVar(&o.Force, "force", false, "with --why: plan as 'build --push --force' would")
 	fs.BoolVar(&o.WithDependents, "with-dependents", false, "also plan every image built on a named one")
 	fs.BoolVar(&showSpec, "show-spec", false, "with -o text: also print each image's settings after inheritance (-o json always has them)")
 	if err := parse(fs, args); err != nil {

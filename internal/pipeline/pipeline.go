@@ -88,6 +88,11 @@ type Options struct {
 	// CacheDir holds the private buildkitd's state and the content store of
 	// exported images; "" means DefaultCacheDir.
 	CacheDir string
+	// CacheLimit is the size each cache of CacheDir is kept under, such as
+	// 10GB (powers of ten) or a number of bytes, 0 for no limit; "" means
+	// $WSBUILD_CACHE_LIMIT, else DefaultCacheLimit. A bad value is an
+	// InputError.
+	CacheLimit string
 	// Log receives the progress display and the private daemon's log; nil
 	// means standard error.
 	Log io.Writer
@@ -104,6 +109,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if err := solve.CheckProgress(o.Progress); err != nil {
 		return o, &InputError{err}
+	}
+	if _, err := o.cacheLimit(); err != nil {
+		return o, err
 	}
 	if o.Log == nil {
 		o.Log = os.Stderr
