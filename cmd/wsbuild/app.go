@@ -108,7 +108,7 @@ func parse(fs *pflag.FlagSet, args []string) error {
 // Parts of the usage lines: the flags of specFlags, daemonFlags and
 // epochFlag, as each command's synopsis lists them.
 const (
-	specSynopsis   = "[-f FILE] [--set-file FILE]... [--set image.key=value]... [--lock LOCKFILE]"
+	specSynopsis   = "[-f FILE] [--set-file FILE]... [--set image.key=value]... [--lock LOCKFILE]" + synopsisIndent + "[--max-images N] [--allow-insecure-registry REGISTRY]..."
 	daemonSynopsis = "[--addr ADDR]"
 	limitSynopsis  = "[--cache-limit SIZE]"
 	epochSynopsis  = "[--source-date-epoch SECONDS]"
