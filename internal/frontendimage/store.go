@@ -22,8 +22,9 @@ type pushOptions struct {
 	keychain authn.Keychain
 }
 
-// WithInsecure lets Push talk plain HTTP to the registry (name.Insecure), as a
-// loopback test registry needs. Default: HTTPS only.
+// WithInsecure lets Push talk plain HTTP to the registry (name.Insecure).
+// Default: HTTPS, except that go-containerregistry itself falls back to plain
+// HTTP for localhost, 127.0.0.1 and private (RFC 1918) addresses.
 func WithInsecure() PushOption {
 	return func(o *pushOptions) { o.insecure = true }
 }
