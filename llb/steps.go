@@ -35,6 +35,9 @@ type builder struct {
 	extraEnv []plan.EnvVar
 	// epoch is the source date epoch; nil when unset.
 	epoch *time.Time
+	// probe is where start checks find wsbuild-probe; nil for the local
+	// source ProbeName.
+	probe *probeSource
 }
 
 func (b *builder) name(format string, a ...any) bk.ConstraintsOpt {

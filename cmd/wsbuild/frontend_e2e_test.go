@@ -1,0 +1,152 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/wsbuild/wsbuild/internal/frontendimage"
+	"github.com/wsbuild/wsbuild/internal/rig"
+)
+
+// frontendSpec is one small image with a copied file and sshd (so its start
+// check needs the probe, which the frontend mounts from its own image), and
+// a fixed epoch, so the CLI and the frontend must make the same manifest.
+// The first line names the frontend for BuildKit.
+const frontendSpec = `# syntax=%[1]s
+images:
+  ssh:
+    base: debian:bookworm
+    sshd: true
+    copy: [{src: hello.txt, dst: hello.txt}]
+    labels: {org.example.team: lab}
+source_date_epoch: 1700000000
+push:
+  - registry: %[2]s
+    namespace: cli
+    insecure: true
+`
+
+// TestFrontend pushes the frontend image to the rig's registry and builds
+// one spec with `wsbuild build` and with buildctl, through the # syntax=
+// line (dockerfile.v0) and through gateway.v0: all three must be the same
+// image, checks and all. Then buildx's --call targets and check answer from
+// the spec, and a spec error comes back with its line.
+func TestFrontend(t *testing.T) {
+	r := rig.ForTest(t)
+	useRig(t, r)
+	conn := rig.BuildkitdForTest(t, r)
+	buildctl := rig.BuildctlForTest(t)
+	feRef := r.Registry + "/wsbuild/wsbuild-frontend:test"
+	pushFrontend(t, feRef)
+
+	dir := t.TempDir()
+	specPath := filepath.Join(dir, "wsbuild.yaml")
+	write(t, specPath, fmt.Sprintf(frontendSpec, feRef, r.Registry))
+	write(t, filepath.Join(dir, "hello.txt"), "hello\n")
+
+	if code, stderr := wsbuild(t, "build", "--addr", conn.Addr(), "-f", specPath, "--push", "--progress", "plain"); code != 0 {
+		t.Fatalf("wsbuild build exited %d:\n%s", code, lastLines(stderr, 30))
+	}
+	cli := pull(t, r.Registry+"/cli/ssh:latest")
+
+	ctl := func(args ...string) (string, error) {
+		cmd := exec.CommandContext(t.Context(), buildctl, append([]string{"--addr", conn.Addr(), "build",
+			"--local", "context=" + dir, "--local", "dockerfile=" + dir, "--opt", "filename=wsbuild.yaml"}, args...)...)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		return out.String(), err
+	}
+	output := func(ref string) string {
+		return "type=image,name=" + ref + ",push=true,registry.insecure=true,oci-mediatypes=true,rewrite-timestamp=true"
+	}
+	for _, via := range []struct {
+		name, ref string
+		args      []string
+	}{
+		{"syntax line", r.Registry + "/fe/ssh:syntax", []string{"--frontend", "dockerfile.v0"}},
+		{"gateway", r.Registry + "/fe/ssh:gateway", []string{"--frontend", "gateway.v0", "--opt", "source=" + feRef}},
+	} {
+		t.Run(via.name, func(t *testing.T) {
+			if out, err := ctl(append(via.args, "--output", output(via.ref))...); err != nil {
+				t.Fatalf("buildctl: %v\n%s", err, lastLines(out, 40))
+			}
+			sameImage(t, cli, pull(t, via.ref))
+		})
+	}
+
+	t.Run("a spec error names its line", func(t *testing.T) {
+		bad := filepath.Join(t.TempDir(), "wsbuild.yaml")
+		write(t, bad, fmt.Sprintf("# syntax=%s\nimages:\n  ssh:\n    base: debian:bookworm\n    sshd: {prot: 22}\n", feRef))
+		cmd := exec.CommandContext(t.Context(), buildctl, "--addr", conn.Addr(), "build", "--frontend", "dockerfile.v0",
+			"--local", "context="+filepath.Dir(bad), "--local", "dockerfile="+filepath.Dir(bad), "--opt", "filename=wsbuild.yaml")
+		out, err := cmd.CombinedOutput()
+		if err == nil {
+			t.Fatal("a spec with an unknown key built")
+		}
+		for _, want := range []string{`unknown field "prot"`, "wsbuild.yaml:5", ">>>     sshd: {prot: 22}"} {
+			if !strings.Contains(string(out), want) {
+				t.Errorf("buildctl's error lacks %q:\n%s", want, lastLines(string(out), 30))
+			}
+		}
+	})
+}
+
+// pushFrontend builds the frontend and the probe and pushes them as the
+// frontend image ref, as `make frontend-image` does.
+func pushFrontend(t *testing.T, ref string) {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "wsbuild-frontend")
+	build := exec.CommandContext(t.Context(), "go", "build", "-o", bin, "github.com/wsbuild/wsbuild/cmd/wsbuild-frontend")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the frontend: %v\n%s", err, out)
+	}
+	fe, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe, err := os.ReadFile(os.Getenv("WSBUILD_PROBE"))
+	if err != nil {
+		t.Fatalf("reading the probe ($WSBUILD_PROBE): %v", err)
+	}
+	img, err := frontendimage.Assemble(frontendimage.Binaries{Frontend: fe, Probe: probe})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := frontendimage.Push(t.Context(), img, ref, frontendimage.WithInsecure()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sameImage checks that got is the image want is: the same config and the
+// same layers (by diff ID), and the same manifest digest.
+func sameImage(t *testing.T, want, got v1.Image) {
+	t.Helper()
+	wc, err1 := want.ConfigFile()
+	gc, err2 := got.ConfigFile()
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if !reflect.DeepEqual(wc.RootFS.DiffIDs, gc.RootFS.DiffIDs) {
+		t.Errorf("layers differ:\n got %v\nwant %v", gc.RootFS.DiffIDs, wc.RootFS.DiffIDs)
+	}
+	wj, _ := json.Marshal(wc.Config)
+	gj, _ := json.Marshal(gc.Config)
+	if !bytes.Equal(wj, gj) {
+		t.Errorf("configs differ:\n got %s\nwant %s", gj, wj)
+	}
+	wd, err1 := want.Digest()
+	gd, err2 := got.Digest()
+	if err1 != nil || err2 != nil || wd != gd {
+		t.Errorf("manifest %s, want the CLI's %s (%v %v)", gd, wd, err1, err2)
+	}
+}
