@@ -16,16 +16,18 @@ import (
 	"github.com/wsbuild/wsbuild/internal/rig"
 )
 
-// frontendSpec is one small image with a copied file and sshd (so its start
-// check needs the probe, which the frontend mounts from its own image), and
-// a fixed epoch, so the CLI and the frontend must make the same manifest.
-// The first line names the frontend for BuildKit.
+// frontendSpec is two small images, a copied file on a base and sshd on
+// that (so its start check needs the probe, which the frontend mounts from
+// its own image), with a fixed epoch, so the CLI and the frontend must make
+// the same manifest. The first line names the frontend for BuildKit.
 const frontendSpec = `# syntax=%[1]s
 images:
-  ssh:
+  base:
     base: debian:bookworm
-    sshd: true
     copy: [{src: hello.txt, dst: hello.txt}]
+  ssh:
+    from: base
+    sshd: true
     labels: {org.example.team: lab}
 source_date_epoch: 1700000000
 push:
@@ -56,6 +58,13 @@ func TestFrontend(t *testing.T) {
 		t.Fatalf("wsbuild build exited %d:\n%s", code, lastLines(stderr, 30))
 	}
 	cli := pull(t, r.Registry+"/cli/ssh:latest")
+	output := func(ref string) string {
+		out := "type=image,push=true,registry.insecure=true,oci-mediatypes=true,rewrite-timestamp=true"
+		if ref != "" {
+			out += ",name=" + ref
+		}
+		return out
+	}
 
 	ctl := func(args ...string) (string, error) {
 		cmd := exec.CommandContext(t.Context(), buildctl, append([]string{"--addr", conn.Addr(), "build",
@@ -64,9 +73,6 @@ func TestFrontend(t *testing.T) {
 		cmd.Stdout, cmd.Stderr = &out, &out
 		err := cmd.Run()
 		return out.String(), err
-	}
-	output := func(ref string) string {
-		return "type=image,name=" + ref + ",push=true,registry.insecure=true,oci-mediatypes=true,rewrite-timestamp=true"
 	}
 	for _, via := range []struct {
 		name, ref string
@@ -83,6 +89,56 @@ func TestFrontend(t *testing.T) {
 		})
 	}
 
+	bx := rig.BuildxForTest(t, conn.Addr())
+	t.Run("buildx build", func(t *testing.T) {
+		ref := r.Registry + "/bx/ssh:latest"
+		if out, err := bx.Run(t.Context(), "build", "-f", specPath, "--output", output(ref), dir); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		sameImage(t, cli, pull(t, ref))
+	})
+	t.Run("buildx build with labels and build args", func(t *testing.T) {
+		ref := r.Registry + "/bx/ssh:labels"
+		if out, err := bx.Run(t.Context(), "build", "-f", specPath, "--label", "org.example.by=label",
+			"--build-arg", "ssh.labels.by-arg=yes", "--output", output(ref), dir); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		cfg, err := pull(t, ref).ConfigFile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range map[string]string{"org.example.by": "label", "by-arg": "yes", "org.example.team": "lab"} {
+			if got := cfg.Config.Labels[k]; got != v {
+				t.Errorf("label %s = %q, want %q (labels %v)", k, got, v, cfg.Config.Labels)
+			}
+		}
+	})
+	t.Run("buildx bake of plan -o bake", func(t *testing.T) {
+		var bake strings.Builder
+		if code := run(t.Context(), []string{"plan", "-f", specPath, "-o", "bake"}, &bake, os.Stderr); code != 0 {
+			t.Fatalf("plan -o bake exited %d", code)
+		}
+		bakeFile := filepath.Join(t.TempDir(), "wsbuild.bake.json")
+		write(t, bakeFile, bake.String())
+		if out, err := bx.Run(t.Context(), "bake", "-f", bakeFile, "--allow", "fs.read="+dir,
+			"--set", "*.output="+output(""), "--set", "base.tags="+r.Registry+"/bake/base:latest",
+			"--set", "ssh.tags="+r.Registry+"/bake/ssh:latest"); err != nil {
+			t.Fatalf("%v\n%s\n%s", err, out, bake.String())
+		}
+		sameImage(t, pull(t, r.Registry+"/cli/base:latest"), pull(t, r.Registry+"/bake/base:latest"))
+		sameImage(t, cli, pull(t, r.Registry+"/bake/ssh:latest"))
+	})
+	t.Run("buildx --call targets and outline", func(t *testing.T) {
+		out, err := bx.Run(t.Context(), "build", "--call", "targets", "-f", specPath, dir)
+		if err != nil || !strings.Contains(string(out), "ssh (default)") || !strings.Contains(string(out), "base") {
+			t.Errorf("--call targets: %v\n%s", err, out)
+		}
+		out, err = bx.Run(t.Context(), "build", "--call", "outline", "--target", "ssh", "-f", specPath, dir)
+		if err != nil || !strings.Contains(string(out), "ssh.tag") || !strings.Contains(string(out), "base.tag") {
+			t.Errorf("--call outline: %v\n%s", err, out)
+		}
+	})
+
 	t.Run("a spec error names its line", func(t *testing.T) {
 		bad := filepath.Join(t.TempDir(), "wsbuild.yaml")
 		write(t, bad, fmt.Sprintf("# syntax=%s\nimages:\n  ssh:\n    base: debian:bookworm\n    sshd: {prot: 22}\n", feRef))
@@ -95,6 +151,12 @@ func TestFrontend(t *testing.T) {
 		for _, want := range []string{`unknown field "prot"`, "wsbuild.yaml:5", ">>>     sshd: {prot: 22}"} {
 			if !strings.Contains(string(out), want) {
 				t.Errorf("buildctl's error lacks %q:\n%s", want, lastLines(string(out), 30))
+			}
+		}
+		check, err := bx.Run(t.Context(), "build", "--call", "check", "-f", bad, filepath.Dir(bad))
+		for _, want := range []string{"InvalidSpec", `unknown field "prot"`, "sshd: {prot: 22}"} {
+			if err == nil || !strings.Contains(string(check)+err.Error(), want) {
+				t.Errorf("--call check: %v, lacks %q:\n%s", err, want, check)
 			}
 		}
 	})
