@@ -47,7 +47,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	fam, parseErr := spec.Parse(src.Filename, src.Data, spec.WithOverrides(o.sets), spec.WithFS(ctxFS))
+	fam, parseErr := spec.Parse(src.Filename, src.Data, spec.WithOverrideList(o.sets), spec.WithFS(ctxFS))
 	if res, ok, err := bc.HandleSubrequest(ctx, handlers(src, fam, parseErr, bc.Target)); ok || err != nil {
 		return res, err
 	}

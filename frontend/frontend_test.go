@@ -17,8 +17,16 @@ func TestReadBuildArgs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"matrix.python=3.12", "pytorch.apt=[git]"}; !reflect.DeepEqual(o.sets, want) {
-		t.Errorf("sets %q, want %q", o.sets, want)
+	want := []spec.Override{
+		{Value: "matrix.python=3.12", Pos: spec.Position{File: "build-arg:python"}},
+		{Value: "pytorch.apt=[git]", Pos: spec.Position{File: "build-arg:pytorch.apt"}},
+	}
+	if !reflect.DeepEqual(o.sets, want) {
+		t.Errorf("sets %+v, want %+v", o.sets, want)
+	}
+	_, err = spec.Parse("wsbuild.yaml", []byte("images:\n  a:\n    base: debian:bookworm\n"), spec.WithOverrideList(want[1:]))
+	if err == nil || !strings.HasPrefix(err.Error(), "build-arg:pytorch.apt: images.pytorch: image \"pytorch\" does not exist") {
+		t.Errorf("an override's error does not name its build arg: %v", err)
 	}
 	if o.epoch == nil || o.epoch.Unix() != 1700000000 {
 		t.Errorf("epoch %v", o.epoch)

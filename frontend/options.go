@@ -7,12 +7,15 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/wsbuild/wsbuild/internal/spec"
 )
 
 // options are what the frontend takes from BuildKit's build options.
 type options struct {
-	// sets are spec overrides, as --set takes them.
-	sets []string
+	// sets are spec overrides, as --set takes them, each positioned at
+	// its build arg ("build-arg:pytorch.apt") for errors.
+	sets []spec.Override
 	// epoch is SOURCE_DATE_EPOCH; nil when not given.
 	epoch *time.Time
 }
@@ -45,12 +48,17 @@ func readBuildArgs(args map[string]string) (options, error) {
 		case isUpper(k):
 			// BUILDKIT_SYNTAX, HTTP_PROXY…: BuildKit's, not the spec's.
 		case strings.Contains(k, "."):
-			o.sets = append(o.sets, k+"="+v)
+			o.sets = append(o.sets, buildArg(k, k+"="+v))
 		default:
-			o.sets = append(o.sets, "matrix."+k+"="+v)
+			o.sets = append(o.sets, buildArg(k, "matrix."+k+"="+v))
 		}
 	}
 	return o, nil
+}
+
+// buildArg is the override set, positioned at the build arg key.
+func buildArg(key, set string) spec.Override {
+	return spec.Override{Value: set, Pos: spec.Position{File: "build-arg:" + key}}
 }
 
 // isUpper reports whether s has no lowercase letter.
