@@ -139,6 +139,18 @@ func TestFrontend(t *testing.T) {
 		}
 	})
 
+	t.Run("a failing check names the image and the check", func(t *testing.T) {
+		out, err := bx.Run(t.Context(), "build", "-f", specPath, "--target", "base",
+			"--build-arg", `base.test=["test -f /nonexistent"]`, dir)
+		if err == nil {
+			t.Fatal("a failing check built")
+		}
+		for _, want := range []string{`image "base"`, `failed checks: "test 1: test -f /nonexistent"`} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("the error lacks %q:\n%v\n%s", want, err, lastLines(string(out), 10))
+			}
+		}
+	})
 	t.Run("a spec error names its line", func(t *testing.T) {
 		bad := filepath.Join(t.TempDir(), "wsbuild.yaml")
 		write(t, bad, fmt.Sprintf("# syntax=%s\nimages:\n  ssh:\n    base: debian:bookworm\n    sshd: {prot: 22}\n", feRef))
