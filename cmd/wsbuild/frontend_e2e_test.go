@@ -92,7 +92,7 @@ func TestFrontend(t *testing.T) {
 	bx := rig.BuildxForTest(t, conn.Addr())
 	t.Run("buildx build", func(t *testing.T) {
 		ref := r.Registry + "/bx/ssh:latest"
-		if out, err := bx.Run(t.Context(), "build", "-f", specPath, "--output", output(ref), dir); err != nil {
+		if out, err := bx.Run(t.Context(), "build", "-f", specPath, "--platform", "linux/amd64", "--output", output(ref), dir); err != nil {
 			t.Fatalf("%v\n%s", err, out)
 		}
 		sameImage(t, cli, pull(t, ref))
@@ -139,6 +139,22 @@ func TestFrontend(t *testing.T) {
 		}
 	})
 
+	t.Run("no-cache runs the steps again", func(t *testing.T) {
+		build := func(extra ...string) []string {
+			args := append([]string{"build", "-f", specPath, "--target", "base", "--progress", "plain"}, extra...)
+			out, err := bx.Command(t.Context(), append(args, dir)...).CombinedOutput()
+			if err != nil {
+				t.Fatalf("%v\n%s", err, lastLines(string(out), 20))
+			}
+			return cachedSteps(string(out), "[base] ")
+		}
+		if got := build(); len(got) == 0 {
+			t.Fatal("a build after the CLI's took none of base's steps from the cache")
+		}
+		if got := build("--no-cache"); len(got) > 0 {
+			t.Errorf("with --no-cache these steps of base came from the cache: %q", got)
+		}
+	})
 	t.Run("a failing check names the image and the check", func(t *testing.T) {
 		out, err := bx.Run(t.Context(), "build", "-f", specPath, "--target", "base",
 			"--build-arg", `base.test=["test -f /nonexistent"]`, dir)
@@ -223,4 +239,23 @@ func sameImage(t *testing.T, want, got v1.Image) {
 	if err1 != nil || err2 != nil || wd != gd {
 		t.Errorf("manifest %s, want the CLI's %s (%v %v)", gd, wd, err1, err2)
 	}
+}
+
+// cachedSteps returns the steps whose name starts with prefix that BuildKit's
+// plain progress (#N NAME, then #N CACHED) shows as taken from the cache.
+func cachedSteps(progress, prefix string) []string {
+	names := map[string]string{}
+	var out []string
+	for _, line := range strings.Split(progress, "\n") {
+		id, rest, ok := strings.Cut(line, " ")
+		if !ok || !strings.HasPrefix(id, "#") {
+			continue
+		}
+		if strings.HasPrefix(rest, prefix) {
+			names[id] = rest
+		} else if rest == "CACHED" && names[id] != "" {
+			out = append(out, names[id])
+		}
+	}
+	return out
 }
