@@ -24,8 +24,8 @@ func brokenCases(registry string) []brokenCase {
     copy: [{src: broken/passwd, dst: /etc/passwd}]`},
 		{"broken-sudo", "no sudo", `    from: python
     apt: [sudo-ldap]`},
-		{"broken-python", "python is 3.12", fmt.Sprintf(`    base: %s/library/debian:bookworm
-    python: "3.12"`, registry)},
+		{"broken-python", "python is 3.11", `    from: python
+    steps: [{name: the venv taken from the user, run: "chown -R root:root /opt/venv", root: true}]`},
 		{"broken-hostkey", "no private host key", `    from: python
     copy: [{src: broken/hostkey, dst: /etc/wsbuild/keys/id_ed25519}]`},
 		{"broken-sshd", "sshd -t accepts the config", `    from: python-pytorch-desktop-vnc-sshd
