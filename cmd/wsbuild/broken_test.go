@@ -25,7 +25,7 @@ func brokenCases(registry string) []brokenCase {
 		{"broken-sudo", "no sudo", `    from: python
     apt: [sudo-ldap]`},
 		{"broken-python", "python is 3.11", `    from: python
-    steps: [{name: the venv taken from the user, run: "chown -R root:root /opt/venv", root: true}]`},
+    steps: [{name: the venv taken from the user, run: "chown -R root:root /opt/venv", user: root}]`},
 		{"broken-hostkey", "no private host key", `    from: python
     copy: [{src: broken/hostkey, dst: /etc/wsbuild/keys/id_ed25519}]`},
 		{"broken-sshd", "sshd -t accepts the config", `    from: python-pytorch-desktop-vnc-sshd
