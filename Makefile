@@ -6,7 +6,7 @@ RIG_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/wsbuild-rig
 DEMO_DIR ?= /tmp/wsbuild-demo
 export WSBUILD_BUILDKITD ?= $(RIG_DIR)/bin/buildkitd
 
-.PHONY: all setup build demo demo-down test lint unit golden bench clean
+.PHONY: all setup build frontend-image demo demo-down test lint unit golden fuzz bench clean
 
 all: build
 
@@ -20,6 +20,29 @@ setup:
 build:
 	go build -o bin/wsbuild ./cmd/wsbuild
 	CGO_ENABLED=0 go build -o bin/wsbuild-probe ./cmd/wsbuild-probe
+
+## frontend-image: wsbuild's BuildKit frontend image, made the way ko makes
+## images (no Dockerfile, no base image): static wsbuild-frontend and
+## wsbuild-probe in one layer, assembled with go-containerregistry and pushed
+## to FRONTEND_IMAGE, over plain HTTP when that is on 127.0.0.1 or localhost
+## (or FRONTEND_INSECURE=1). Prints REPO@sha256:DIGEST. Reproducible: the
+## same source, FRONTEND_VERSION and SOURCE_DATE_EPOCH (default 0) give the
+## same digest.
+FRONTEND_IMAGE ?= 127.0.0.1:5000/wsbuild/wsbuild-frontend:dev
+FRONTEND_PLATFORM ?= linux/amd64
+FRONTEND_VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+FRONTEND_INSECURE ?= $(if $(filter 127.0.0.1:% localhost:%,$(FRONTEND_IMAGE)),1)
+FRONTEND_BIN = bin/frontend-image/$(subst /,_,$(FRONTEND_PLATFORM))
+FRONTEND_GO = CGO_ENABLED=0 GOOS=$(word 1,$(subst /, ,$(FRONTEND_PLATFORM))) \
+	GOARCH=$(word 2,$(subst /, ,$(FRONTEND_PLATFORM))) \
+	go build -trimpath -buildvcs=false -ldflags='-s -w'
+frontend-image:
+	$(FRONTEND_GO) -o $(FRONTEND_BIN)/wsbuild-frontend ./cmd/wsbuild-frontend
+	$(FRONTEND_GO) -o $(FRONTEND_BIN)/wsbuild-probe ./cmd/wsbuild-probe
+	go run ./internal/frontendimage/cmd/frontend-image \
+		--frontend $(FRONTEND_BIN)/wsbuild-frontend --probe $(FRONTEND_BIN)/wsbuild-probe \
+		--platform $(FRONTEND_PLATFORM) --version $(FRONTEND_VERSION) \
+		--push $(FRONTEND_IMAGE) $(if $(FRONTEND_INSECURE),--insecure)
 
 ## demo: the main job. Starts the local registry (left running; `make
 ## demo-down` stops it) and builds and pushes the stock catalogue's CPU
@@ -68,6 +91,22 @@ unit:
 ## golden: rewrite the golden LLB dumps under testdata/ after a compiler change.
 golden:
 	go test ./llb -update
+
+## fuzz: run each fuzz target for FUZZTIME (default 30s), one after the
+## other (`go test -fuzz` takes one target of one package at a time). Their
+## seed corpora, the hostile specs included, run in every `go test`;
+## inputs that fail are written under the package's testdata/fuzz.
+## FUZZFLAGS shortens the minimising of each new input from its 60 s default:
+## on specs of hundreds of images it would stall fuzzing for a minute each.
+FUZZTIME ?= 30s
+FUZZFLAGS ?= -fuzzminimizetime 5s
+FUZZ_TARGETS = ./internal/spec:FuzzParse ./internal/spec:FuzzMatrix ./internal/jinad:FuzzParse ./internal/lock:FuzzParse
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "go test $$pkg -run '^$$name\$$' -fuzz '^$$name\$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS)"; \
+		go test $$pkg -run "^$$name\$$" -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS); \
+	done
 
 ## bench: wsbuild against the per-image Dockerfiles it replaces, on the
 ## rig (about 35 minutes); the report goes to bench/results.md.

@@ -2,7 +2,9 @@
 # rig-setup.sh prepares this machine for wsbuild's integration tests and demo:
 #   1. Debian packages: runc, debootstrap, docker-registry, ca-certificates, and
 #      shellcheck (make lint runs it on the scripts under templates/files);
-#   2. buildkitd and buildctl, built at the version pinned in go.mod, into $RIG_DIR/bin;
+#   2. buildkitd and buildctl, built at the version pinned in go.mod, into $RIG_DIR/bin,
+#      and buildx, built at the version .ci/buildx/go.mod pins as a tool (a module of its
+#      own, so buildx's dependencies do not enter wsbuild's graph), into $RIG_DIR/bin too;
 #   3. a debootstrapped Debian bookworm (minbase) saved as $RIG_DIR/debian-bookworm.tar,
 #      which internal/rig pushes to a local registry as debian:bookworm.
 # It is idempotent and quick when everything is already in place. Run it as root.
@@ -53,6 +55,25 @@ else
 	rm -rf "$tmpbin"
 	trap - EXIT
 	printf '%s\n' "$bk_version" >"$stamp"
+fi
+
+# buildx: the frontend's end-to-end tests drive it with its remote driver (no Docker
+# engine). Its version is the one .ci/buildx/go.mod pins; -X sets what `buildx version` says.
+bx_version="$(cd "$ROOT/.ci/buildx" && go list -m -f '{{.Path}}@{{.Version}}' github.com/docker/buildx)"
+bx_stamp="$RIG_DIR/bin/buildx.version"
+if [[ -x "$RIG_DIR/bin/buildx" && -f "$bx_stamp" && "$(cat "$bx_stamp")" == "$bx_version" ]]; then
+	say "buildx: $bx_version already built in $RIG_DIR/bin"
+else
+	say "buildx: building $bx_version into $RIG_DIR/bin (a minute or two warm, several cold)"
+	tmpbin="$(mktemp -d "$RIG_DIR/bin.XXXXXX")"
+	trap 'rm -rf "$tmpbin"' EXIT
+	(cd "$ROOT/.ci/buildx" && go build \
+		-ldflags "-X github.com/docker/buildx/version.Version=${bx_version#*@}" \
+		-o "$tmpbin/buildx" github.com/docker/buildx/cmd/buildx)
+	mv -f "$tmpbin/buildx" "$RIG_DIR/bin/"
+	rm -rf "$tmpbin"
+	trap - EXIT
+	printf '%s\n' "$bx_version" >"$bx_stamp"
 fi
 
 # --- 3. Debian bookworm base tarball ----------------------------------------

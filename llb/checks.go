@@ -2,6 +2,7 @@ package llb
 
 import (
 	"fmt"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -64,6 +65,17 @@ func (b *builder) checks(cmd []string) []Check {
 	return out
 }
 
+// probeMount mounts the folder holding wsbuild-probe at probeDir, and
+// names the probe in $PROBE.
+func (b *builder) probeMount() []bk.RunOption {
+	if p := b.probe; p != nil {
+		return []bk.RunOption{bk.AddMount(probeDir, p.state, bk.SourcePath(path.Dir(p.file)), bk.Readonly),
+			bk.AddEnv("PROBE", path.Join(probeDir, path.Base(p.file)))}
+	}
+	probe := bk.Local(ProbeName, bk.IncludePatterns([]string{ProbeBinary}), bk.SharedKeyHint(ProbeName), bk.LocalUniqueID(ProbeName))
+	return []bk.RunOption{bk.AddMount(probeDir, probe, bk.Readonly), bk.AddEnv("PROBE", probeDir+"/"+ProbeBinary)}
+}
+
 // ProbeName is the local source the start check mounts the static
 // wsbuild-probe binary from: the solver must provide a folder holding
 // ProbeBinary under this name.
@@ -92,8 +104,7 @@ func (b *builder) startCheck(cmd []string) Check {
 		name = "serves at start: " + strings.Join(probes, " ")
 		args := append(append(slices.Clone(probes), "--"), cmd...)
 		script = "set -- " + shellWords(args) + "\n" + feature.Script("start.sh")
-		probe := bk.Local(ProbeName, bk.IncludePatterns([]string{ProbeBinary}), bk.SharedKeyHint(ProbeName), bk.LocalUniqueID(ProbeName))
-		opts = append(opts, bk.AddMount(probeDir, probe, bk.Readonly), bk.AddEnv("PROBE", probeDir+"/"+ProbeBinary))
+		opts = append(opts, b.probeMount()...)
 	}
 	opts = append(opts, bk.Args([]string{"/bin/sh", "-c", script}), bk.AddEnv("HOME", n.Home),
 		bk.Network(bk.NetModeNone), bk.WithCustomName(fmt.Sprintf("[%s] check: %s", n.Name, name)))

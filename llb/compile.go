@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	bk "github.com/moby/buildkit/client/llb"
@@ -62,6 +63,14 @@ type options struct {
 	platform  ocispec.Platform
 	published map[string]string
 	epoch     *time.Time
+	probe     *probeSource
+	states    map[string]bk.State
+}
+
+// probeSource is where start checks find wsbuild-probe.
+type probeSource struct {
+	state bk.State
+	file  string
 }
 
 // Option configures Compile.
@@ -80,6 +89,27 @@ func WithPlatform(p ocispec.Platform) Option {
 // hold rather than on a rebuild of it. Default: none.
 func WithPublished(refs map[string]string) Option {
 	return func(o *options) error { o.published = refs; return nil }
+}
+
+// WithStates has images built elsewhere stand in for their LLB, keyed by
+// image name: such an image's state is the given one (a BuildKit named
+// context, say), its children are built on it, and its config is still
+// compiled. Default: none.
+func WithStates(states map[string]bk.State) Option {
+	return func(o *options) error { o.states = states; return nil }
+}
+
+// WithProbe has start checks take wsbuild-probe from the file at path in
+// st, such as the frontend's own image holding /bin/wsbuild-probe. Default:
+// ProbeBinary in the local source ProbeName, which the solver provides.
+func WithProbe(st bk.State, path string) Option {
+	return func(o *options) error {
+		if !strings.HasPrefix(path, "/") {
+			return fmt.Errorf("llb.WithProbe: %q is not an absolute path", path)
+		}
+		o.probe = &probeSource{state: st, file: path}
+		return nil
+	}
 }
 
 // Compile turns every node of p into an Image, in the plan's order. bases
@@ -109,6 +139,9 @@ func Compile(p *plan.Plan, bases map[string]Base, opts ...Option) ([]*Image, err
 				return nil, fmt.Errorf("compiling image %q: %w", n.Name, err)
 			}
 		}
+		if st, ok := o.states[n.Name]; ok {
+			img.State = st
+		}
 		done[n] = img
 		out = append(out, img)
 	}
@@ -134,7 +167,7 @@ func compileNode(n *plan.Node, parent *Image, bases map[string]Base, o options) 
 		}
 		baseConfig = base.Config
 	}
-	b := &builder{node: n, state: st, platform: o.platform, inheritedEnv: cfg.Config.Env, epoch: o.epoch}
+	b := &builder{node: n, state: st, platform: o.platform, inheritedEnv: cfg.Config.Env, epoch: o.epoch, probe: o.probe}
 	b.env()
 	b.featureEnv()
 	b.apt()

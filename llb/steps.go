@@ -10,6 +10,7 @@ import (
 	bk "github.com/moby/buildkit/client/llb"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/feature"
+	"github.com/wsbuild/wsbuild/internal/localfs"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/templates"
 )
@@ -34,6 +35,9 @@ type builder struct {
 	extraEnv []plan.EnvVar
 	// epoch is the source date epoch; nil when unset.
 	epoch *time.Time
+	// probe is where start checks find wsbuild-probe; nil for the local
+	// source ProbeName.
+	probe *probeSource
 }
 
 func (b *builder) name(format string, a ...any) bk.ConstraintsOpt {
@@ -125,7 +129,11 @@ func (b *builder) pip() {
 		// URL with a token in requirements.txt stays out of the graph and
 		// every layer. The file's content is part of the input digest.
 		req := path.Clean(s.Requirements)
-		ctx := bk.Local(ContextName, bk.IncludePatterns([]string{req}), bk.SharedKeyHint(ContextName), bk.LocalUniqueID(ContextName))
+		sent := []string{req}
+		for _, e := range s.RequirementsIncludes {
+			sent = append(sent, e.Path)
+		}
+		ctx := bk.Local(ContextName, bk.IncludePatterns(localfs.Patterns(sent)), bk.SharedKeyHint(ContextName), bk.LocalUniqueID(ContextName))
 		opts = append(opts, bk.AddMount(contextMount, ctx, bk.Readonly))
 		args = append(args, "-r", path.Join(contextMount, req))
 	}
@@ -217,9 +225,14 @@ func (b *builder) copies() {
 	}
 	var srcs []string
 	for _, c := range s.Copy {
-		srcs = append(srcs, strings.TrimSuffix(path.Clean(c.Src), "/"))
+		if sent, ok := b.node.Sources[c.Src]; ok {
+			srcs = append(srcs, sent...)
+		} else {
+			srcs = append(srcs, strings.TrimSuffix(path.Clean(c.Src), "/"))
+		}
 	}
-	local := bk.Local(ContextName, bk.IncludePatterns(srcs), bk.SharedKeyHint(ContextName), bk.LocalUniqueID(ContextName))
+	// Escaped: a file named "a[1].py" is that file, not a pattern.
+	local := bk.Local(ContextName, bk.IncludePatterns(localfs.Patterns(srcs)), bk.SharedKeyHint(ContextName), bk.LocalUniqueID(ContextName))
 	u := b.node.User
 	for _, c := range s.Copy {
 		dst := c.Dst

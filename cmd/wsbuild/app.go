@@ -32,6 +32,7 @@ func commands() []command {
 		{"lock", "pin every base image to a digest in the spec's lock file", runLock},
 		{"templates", "list the stock workstation templates in every OS and CUDA leg", runTemplates},
 		{"init", "write a starter spec from a template (--template) or a JinaD workspace (--from)", runInit},
+		{"prune", "empty or trim the content store and the private buildkitd's build cache", runPrune},
 		{"schema", "print the JSON Schema of spec files, for editors with a YAML language server", runSchema},
 	}
 }
@@ -104,6 +105,17 @@ func parse(fs *pflag.FlagSet, args []string) error {
 	return nil
 }
 
+// Parts of the usage lines: the flags of specFlags, daemonFlags and
+// epochFlag, as each command's synopsis lists them.
+const (
+	specSynopsis   = "[-f FILE] [--set-file FILE]... [--set image.key=value]... [--lock LOCKFILE]" + synopsisIndent + "[--max-images N] [--allow-insecure-registry REGISTRY]..."
+	daemonSynopsis = "[--addr ADDR]"
+	limitSynopsis  = "[--cache-limit SIZE]"
+	epochSynopsis  = "[--source-date-epoch SECONDS]"
+	// synopsisIndent starts a usage line's continuation, under the command.
+	synopsisIndent = "\n               "
+)
+
 // specFlags are the flags every command that reads a spec takes.
 type specFlags struct {
 	file     string
@@ -111,14 +123,17 @@ type specFlags struct {
 	setFiles []string
 	lockFile string
 	insecure []string
+	// maxImages is --max-images; 0 means spec.DefaultMaxImages.
+	maxImages int
 }
 
 func (s *specFlags) register(fs *pflag.FlagSet) {
-	fs.StringVarP(&s.file, "file", "f", spec.DefaultFile, "spec file")
-	fs.StringArrayVar(&s.sets, "set", nil, "override a spec field: image.key=value, or matrix.axis=value (repeatable)")
-	fs.StringVar(&s.lockFile, "lock", "", "lock file pinning the bases (default: the spec's name with .lock, used when it exists)")
+	fs.StringVarP(&s.file, "file", "f", spec.DefaultFile, "spec `FILE`")
+	fs.StringArrayVar(&s.sets, "set", nil, "override a spec field: `image.key=value`, or matrix.axis=value (repeatable)")
+	fs.StringVar(&s.lockFile, "lock", "", "pin the bases with the lock file `LOCKFILE` (default: the spec's name with .lock, used when it exists)")
 	fs.StringArrayVar(&s.setFiles, "set-file", nil, "read overrides from `FILE`, one image.key=value a line, applied before --set (repeatable)")
 	fs.StringArrayVar(&s.insecure, "allow-insecure-registry", nil, "allow insecure: true (plain HTTP) for `REGISTRY`, which is not on a loopback or private address (repeatable)")
+	fs.IntVar(&s.maxImages, "max-images", 0, fmt.Sprintf("the most images the spec may make, matrix variants included (`N`, default %d)", spec.DefaultMaxImages))
 }
 
 // daemonFlags are the flags of commands that talk to buildkitd.
@@ -127,12 +142,12 @@ type daemonFlags struct {
 }
 
 func (d *daemonFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&d.addr, "addr", "", "buildkitd address (default $BUILDKIT_HOST, else a private buildkitd)")
+	fs.StringVar(&d.addr, "addr", "", "buildkitd address `ADDR` (default $BUILDKIT_HOST, else a private buildkitd)")
 }
 
 // apply puts the spec flags into o.
 func (s *specFlags) apply(o *pipeline.Options) {
-	o.SpecFile, o.Sets, o.SetFiles, o.LockFile, o.AllowInsecure = s.file, s.sets, s.setFiles, s.lockFile, s.insecure
+	o.SpecFile, o.Sets, o.SetFiles, o.LockFile, o.AllowInsecure, o.MaxImages = s.file, s.sets, s.setFiles, s.lockFile, s.insecure, s.maxImages
 }
 
 // apply puts the daemon flags into o; the daemon's log and BuildKit's

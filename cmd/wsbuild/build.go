@@ -22,7 +22,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var ef epochFlag
 	var o pipeline.Options
 	var metadataFile string
-	fs := newFlags("build", "build [-f FILE] [--push] [--with-dependents] [IMAGE...]", stdout)
+	fs := newFlags("build", "build "+specSynopsis+" "+daemonSynopsis+synopsisIndent+
+		"[--push [--force]] [--progress MODE] [--metadata-file FILE] [--no-cache] "+epochSynopsis+synopsisIndent+
+		"[--with-dependents] "+limitSynopsis+" [IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
 	ef.register(fs)
@@ -30,8 +32,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&o.NoCache, "no-cache", false, "do not use BuildKit's cache")
 	fs.BoolVar(&o.Force, "force", false, "build every selected image, even those whose pushed tags are up to date")
 	fs.BoolVar(&o.WithDependents, "with-dependents", false, "also build every image built on a named one")
-	fs.StringVar(&o.Progress, "progress", "auto", "progress output: auto, tty, plain, rawjson or quiet")
-	fs.StringVar(&metadataFile, "metadata-file", "", "write every image's refs and digests to this JSON file")
+	fs.StringVar(&o.Progress, "progress", "auto", "progress output `MODE`: auto, tty, plain, rawjson or quiet")
+	registerCacheLimit(fs, &o)
+	fs.StringVar(&metadataFile, "metadata-file", "", "write every image's refs and digests to the JSON `FILE`")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

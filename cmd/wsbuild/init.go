@@ -8,9 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/wsbuild/wsbuild/internal/catalogue"
 	"github.com/wsbuild/wsbuild/internal/jinad"
+	"github.com/wsbuild/wsbuild/internal/localfs"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/spec"
 	"github.com/wsbuild/wsbuild/templates"
@@ -56,7 +58,9 @@ func runInit(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			f.output = filepath.Join(f.from, spec.DefaultFile)
 		}
 	}
-	if _, err := os.Lstat(f.output); err == nil && !f.force {
+	if st, err := os.Lstat(f.output); err == nil && st.Mode()&os.ModeSymlink != 0 {
+		return usageError{throughLink(f.output)}
+	} else if err == nil && !f.force {
 		return usageError{fmt.Errorf("%s exists; use --force to overwrite it", f.output)}
 	}
 	if f.template != "" {
@@ -125,7 +129,12 @@ func initFrom(f initFlags, stdout, stderr io.Writer) error {
 	if rel == "." {
 		exclude = append(exclude, filepath.Base(absOut))
 	}
-	ws, err := jinad.Scan(os.DirFS(dir), filepath.ToSlash(filepath.Clean(f.from)), exclude...)
+	folder, err := localfs.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer folder.Close()
+	ws, err := jinad.Scan(folder, filepath.ToSlash(filepath.Clean(f.from)), exclude...)
 	if err != nil {
 		return usageError{err}
 	}
@@ -150,7 +159,11 @@ func initFrom(f initFlags, stdout, stderr io.Writer) error {
 // checkSpec parses and plans data as the spec file path, so that init never
 // writes a spec that `wsbuild validate` would reject.
 func checkSpec(path string, data []byte) (*spec.Family, error) {
-	folder := os.DirFS(filepath.Dir(path))
+	folder, err := localfs.Open(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	defer folder.Close()
 	fam, err := spec.Parse(path, data, spec.WithFS(folder))
 	if err != nil {
 		return nil, fmt.Errorf("the spec for %s does not validate:\n%w", path, err)
@@ -161,15 +174,20 @@ func checkSpec(path string, data []byte) (*spec.Family, error) {
 	return fam, nil
 }
 
-// writeSpecFile writes data to path, refusing to replace a file unless force.
+// writeSpecFile writes data to path, refusing to replace a file unless
+// force, and refusing, even with force, to write through a symbolic link:
+// the link may lead anywhere, and replacing it would lose what it says.
 func writeSpecFile(path string, data []byte, force bool) error {
-	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC | syscall.O_NOFOLLOW
 	if !force {
 		flags |= os.O_EXCL
 	}
 	f, err := os.OpenFile(path, flags, 0o644)
 	if errors.Is(err, os.ErrExist) {
 		return usageError{fmt.Errorf("%s exists; use --force to overwrite it", path)}
+	}
+	if errors.Is(err, syscall.ELOOP) {
+		return usageError{throughLink(path)}
 	}
 	if err != nil {
 		return fmt.Errorf("writing spec: %w", err)
@@ -182,4 +200,11 @@ func writeSpecFile(path string, data []byte, force bool) error {
 		return fmt.Errorf("writing spec %q: %w", path, err)
 	}
 	return nil
+}
+
+// throughLink is the error for an output path that is a symbolic link.
+func throughLink(path string) error {
+	target, _ := os.Readlink(path)
+	return fmt.Errorf("%s is a symbolic link (to %q): init does not write through links, even with --force; "+
+		"remove the link or name the file with -o", path, target)
 }

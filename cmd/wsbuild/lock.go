@@ -14,7 +14,7 @@ func runLock(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var sf specFlags
 	var df daemonFlags
 	var o pipeline.Options
-	fs := newFlags("lock", "lock [-f FILE] [--lock LOCKFILE]", stdout)
+	fs := newFlags("lock", "lock "+specSynopsis+" "+daemonSynopsis, stdout)
 	sf.register(fs)
 	df.register(fs)
 	if err := parse(fs, args); err != nil {

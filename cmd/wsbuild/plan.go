@@ -35,7 +35,7 @@ type planEntry struct {
 }
 
 // planFormats are the values of plan's -o flag.
-var planFormats = []string{"text", "json", "dot", "mermaid"}
+var planFormats = []string{"text", "json", "dot", "mermaid", "bake"}
 
 // runPlan prints what a build would do, in build order.
 func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -45,20 +45,21 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var o pipeline.Options
 	var output string
 	var showSpec bool
-	fs := newFlags("plan", "plan [-f FILE] [-o text|json|dot|mermaid] [--why] [--show-spec] [--with-dependents] [IMAGE...]", stdout)
+	fs := newFlags("plan", "plan "+specSynopsis+" "+daemonSynopsis+synopsisIndent+
+		"[--why [--force]] [-o text|json|dot|mermaid|bake] [--show-spec] "+epochSynopsis+" [--with-dependents] [IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
 	ef.register(fs)
-	fs.StringVarP(&output, "output", "o", "text", "output format: text, json, dot or mermaid")
-	fs.BoolVar(&o.Why, "why", false, "look up every tag and say for each image whether `build --push` builds or skips it, and which input changed")
-	fs.BoolVar(&o.Force, "force", false, "with --why: plan as `build --push --force` would")
+	fs.StringVarP(&output, "output", "o", "text", "output format: text, json, dot, mermaid, or bake (a buildx bake file building the family with the wsbuild frontend)")
+	fs.BoolVar(&o.Why, "why", false, "look up every tag and say for each image whether 'build --push' builds or skips it, and which input changed")
+	fs.BoolVar(&o.Force, "force", false, "with --why: plan as 'build --push --force' would")
 	fs.BoolVar(&o.WithDependents, "with-dependents", false, "also plan every image built on a named one")
 	fs.BoolVar(&showSpec, "show-spec", false, "with -o text: also print each image's settings after inheritance (-o json always has them)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if !slices.Contains(planFormats, output) {
-		return usageError{fmt.Errorf("unknown output format %q (want text, json, dot or mermaid)", output)}
+		return usageError{fmt.Errorf("unknown output format %q (want text, json, dot, mermaid or bake)", output)}
 	}
 	sf.apply(&o)
 	df.apply(&o, stderr)
@@ -77,6 +78,9 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	addDecisions(entries, planned.Decisions)
+	if output == "bake" {
+		return writeBake(stdout, o.SpecFile, entries)
+	}
 	return writePlan(stdout, output, entries, showSpec)
 }
 

@@ -11,7 +11,7 @@ import (
 // runValidate checks a spec without building anything.
 func runValidate(_ context.Context, args []string, stdout, _ io.Writer) error {
 	var sf specFlags
-	fs := newFlags("validate", "validate [-f FILE] [--set image.key=value]", stdout)
+	fs := newFlags("validate", "validate "+specSynopsis, stdout)
 	sf.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err

@@ -28,6 +28,8 @@ type Conn struct {
 	addr   string
 	d      *daemon     // nil when the daemon is not ours
 	unhook func() bool // stops the AfterFunc that stops d when ctx is done
+	// gcLimit is the private daemon's cache limit (WithGCLimit).
+	gcLimit int64
 
 	closeOnce sync.Once
 	closeErr  error
@@ -59,7 +61,7 @@ func Connect(ctx context.Context, opts ...Option) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn := &Conn{client: c, addr: d.addr, d: d}
+	conn := &Conn{client: c, addr: d.addr, d: d, gcLimit: o.gcLimit}
 	conn.unhook = context.AfterFunc(ctx, func() { _ = d.stop() })
 	return conn, nil
 }
@@ -86,16 +88,20 @@ func (c *Conn) Client() *client.Client { return c.client }
 // "unix:///home/u/.cache/wsbuild/buildkitd/buildkitd.sock".
 func (c *Conn) Addr() string { return c.addr }
 
-// Close closes the client and, when the daemon is private, stops it (SIGTERM,
-// then SIGKILL after 10 s), releases the state directory and removes the
-// socket. It is safe to call more than once and after ctx is cancelled; later
+// Close closes the client and, when the daemon is private, prunes its
+// cache to the limit (WithGCLimit), stops it (SIGTERM, then SIGKILL after
+// 10 s), releases the state directory and removes the socket. It is safe to call more than once and after ctx is cancelled; later
 // calls return the first call's result.
 func (c *Conn) Close() error {
 	c.closeOnce.Do(func() {
-		if c.unhook != nil {
-			c.unhook()
-		}
+		// A daemon that ctx already stopped (Ctrl-C) is not pruned.
+		running := c.unhook != nil && c.unhook()
 		var errs []error
+		if running {
+			if err := c.pruneBeforeStop(); err != nil {
+				errs = append(errs, err)
+			}
+		}
 		if err := c.client.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("closing buildkit client for %q: %w", c.addr, err))
 		}

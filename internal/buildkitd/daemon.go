@@ -88,6 +88,7 @@ func startDaemon(ctx context.Context, o *options) (_ *daemon, _ *client.Client, 
 	if o.config != "" {
 		args = append(args, "--config", o.config)
 	}
+	args = append(args, gcArgs(o.gcLimit)...)
 	if d.proc, err = proc.Start(bin, args, proc.WithLogFile(d.logPath, false),
 		proc.WithPidFile(d.pidFile), proc.WithLog(o.log)); err != nil {
 		return nil, nil, err

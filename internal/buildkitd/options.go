@@ -30,6 +30,7 @@ type options struct {
 	config    string
 	configSet bool
 	log       io.Writer
+	gcLimit   int64
 }
 
 // WithAddr connects to the buildkitd listening at addr (any address the

@@ -177,6 +177,21 @@ func TestStarterEveryLeg(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s %s %s: plan: %v", name, leg.OS, leg.Name(), err)
 			}
+			if leg.OS == "debian12" {
+				// templates/offline.sets serves every Debian starter,
+				// whichever of the catalogue's images it holds.
+				offline, err := spec.ReadOverrides("offline.sets", templates.OfflineSets)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ofam, err := spec.Parse("wsbuild.yaml", data, spec.WithOverrideList(offline))
+				if err == nil {
+					_, err = plan.New(ofam)
+				}
+				if err != nil {
+					t.Errorf("%s %s %s with offline.sets: %v", name, leg.OS, leg.Name(), err)
+				}
+			}
 			if !slices.Equal(fam.Names, wantNames) {
 				t.Errorf("%s: images %v, want %v", name, fam.Names, wantNames)
 			}

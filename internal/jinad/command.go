@@ -10,9 +10,13 @@ import (
 // command: words separated by blanks, '...' and "..." quoting, backslash
 // escapes. When s uses anything else of the shell's — pipes, redirections,
 // $ expansion, globs, `VAR=value cmd`, a # comment — shell is true and argv
-// is nil: s must then be run by /bin/sh -c. An unterminated quote or an
-// empty command is an error.
+// is nil: s must then be run by /bin/sh -c. An unterminated quote, an
+// empty command, an empty command name (a first word of blanks, or "") and
+// a NUL character (which no argument or shell command can hold) are errors.
 func Command(s string) (argv []string, shell bool, err error) {
+	if strings.ContainsRune(s, 0) {
+		return nil, false, fmt.Errorf("a command cannot hold a NUL character: %q", s)
+	}
 	var (
 		word    strings.Builder
 		inWord  bool
@@ -71,6 +75,9 @@ func Command(s string) (argv []string, shell bool, err error) {
 	}
 	if special {
 		return nil, true, nil
+	}
+	if strings.TrimSpace(argv[0]) == "" {
+		return nil, false, fmt.Errorf("empty command name in %q", s)
 	}
 	return argv, false, nil
 }

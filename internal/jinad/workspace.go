@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/wsbuild/wsbuild/internal/localfs"
 	"github.com/wsbuild/wsbuild/internal/spec"
 )
 
@@ -52,9 +53,11 @@ func Scan(fsys fs.FS, dir string, exclude ...string) (*Workspace, error) {
 	for _, e := range entries {
 		n := e.Name()
 		switch {
-		case n == RequirementsFile && e.Type().IsRegular():
-			w.Requirements = true
-		case strings.HasPrefix(n, "."), n == spec.DefaultFile, n == RequirementsFile, slices.Contains(exclude, n):
+		case n == RequirementsFile:
+			if err := w.requirements(fsys, e, path.Join(dir, n)); err != nil {
+				return nil, err
+			}
+		case strings.HasPrefix(n, "."), n == spec.DefaultFile, slices.Contains(exclude, n):
 		case !e.IsDir() && !e.Type().IsRegular():
 			w.Warnings = append(w.Warnings, fmt.Sprintf("%s: not copied: not a file or folder", path.Join(dir, n)))
 		default:
@@ -62,6 +65,37 @@ func Scan(fsys fs.FS, dir string, exclude ...string) (*Workspace, error) {
 		}
 	}
 	return w, nil
+}
+
+// requirements notes the workspace's requirements.txt, e, named name in
+// messages: a file, or a link followed inside the workspace (with a warning
+// saying so). A link leading out of the workspace, or to nothing, is an
+// error; a folder of that name is left out with a warning.
+func (w *Workspace) requirements(fsys fs.FS, e fs.DirEntry, name string) error {
+	if e.Type()&fs.ModeSymlink == 0 {
+		if e.Type().IsRegular() {
+			w.Requirements = true
+		} else {
+			w.Warnings = append(w.Warnings, fmt.Sprintf("%s: not used: not a file", name))
+		}
+		return nil
+	}
+	target, _ := fs.ReadLink(fsys, RequirementsFile)
+	r, err := localfs.Resolve(fsys, RequirementsFile)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%s: a symbolic link to %q, which does not exist", name, target)
+	case err != nil:
+		return fmt.Errorf("%s: a symbolic link to %q, which leads out of the workspace or cannot be followed: "+
+			"copy the file into the workspace instead", name, target)
+	}
+	if st, err := fs.Stat(fsys, r.Path); err != nil || !st.Mode().IsRegular() {
+		return fmt.Errorf("%s: a symbolic link to %q, which is not a file", name, target)
+	}
+	w.Requirements = true
+	w.Warnings = append(w.Warnings, fmt.Sprintf("%s: a symbolic link to %q inside the workspace: pip reads %s through it",
+		name, target, path.Join(path.Dir(name), r.Path)))
+	return nil
 }
 
 // ImageName turns a folder's name into a valid image name: lowercase

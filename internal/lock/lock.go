@@ -8,7 +8,9 @@ package lock
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -81,6 +83,9 @@ func Parse(name string, data []byte) (*File, error) {
 	var f File
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("%s: not a wsbuild lock file: %w", name, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: not a wsbuild lock file: more follows its JSON object", name)
 	}
 	if f.Version != Version {
 		return nil, fmt.Errorf("%s: lock file version %d, this wsbuild reads version %d; run wsbuild lock again", name, f.Version, Version)

@@ -83,8 +83,8 @@ func TestParseErrors(t *testing.T) {
 		`{"version": 1, "bases": [{"ref": "a", "platform": "linux/amd64", "digest": "sha256:` + strings.Repeat("a", 64) + `", "pinned": "a", "config": "e30="}]}`: `x.lock: not a wsbuild lock file: json: unknown field "config"`,
 		`not json`: "x.lock: not a wsbuild lock file",
 		`{"version": 1, "bases": [{"ref": "a", "platform": "linux/amd64", "digest": "sha256:` + strings.Repeat("a", 64) + `", "pinned": "docker.io/library/a@sha256:` + strings.Repeat("b", 64) + `"}]}`: `x.lock: bases[0] ("a"): pinned "docker.io/library/a@sha256:bbbb`,
-		`{"version": 1, "bases": [{"ref": "a", "platform": "linux/amd64", "digest": "sha256:` + strings.Repeat("a", 64) + `", "pinned": "docker.io/library/a"}]}`: `is not pinned to digest sha256:aaaa`,
-		`{"version": 1, "bases": [{"ref": "a", "platform": "linux/amd64", "digest": "sha256:` + strings.Repeat("a", 64) + `", "pinned": "Bad Ref@sha256:` + strings.Repeat("a", 64) + `"}]}`: `x.lock: bases[0] ("a"): pinned "Bad Ref@`,
+		`{"version": 1, "bases": [{"ref": "a", "platform": "linux/amd64", "digest": "sha256:` + strings.Repeat("a", 64) + `", "pinned": "docker.io/library/a"}]}`:                                        `is not pinned to digest sha256:aaaa`,
+		`{"version": 1, "bases": [{"ref": "a", "platform": "linux/amd64", "digest": "sha256:` + strings.Repeat("a", 64) + `", "pinned": "Bad Ref@sha256:` + strings.Repeat("a", 64) + `"}]}`:             `x.lock: bases[0] ("a"): pinned "Bad Ref@`,
 	}
 	for in, want := range tests {
 		if _, err := Parse("x.lock", []byte(in)); err == nil || !strings.Contains(err.Error(), want) {

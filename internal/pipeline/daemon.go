@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"github.com/containerd/containerd/v2/core/content"
-	contentlocal "github.com/containerd/containerd/v2/plugins/content/local"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/buildkitd"
 	"github.com/wsbuild/wsbuild/internal/probe"
 	"github.com/wsbuild/wsbuild/internal/publish"
@@ -20,7 +21,11 @@ import (
 // o.CacheDir, and builds there, exporting images into the content store in
 // o.CacheDir.
 func OpenBuildkitd(ctx context.Context, o Options) (Daemon, error) {
-	conn, err := buildkitd.Connect(ctx, o.connectOptions()...)
+	limit, err := o.cacheLimit()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := buildkitd.Connect(ctx, append(o.connectOptions(), buildkitd.WithGCLimit(limit))...)
 	if err != nil {
 		return nil, err
 	}
@@ -35,12 +40,12 @@ func OpenBuildkitd(ctx context.Context, o Options) (Daemon, error) {
 	if err != nil {
 		return nil, errors.Join(&InputError{err}, conn.Close())
 	}
-	dir := filepath.Join(o.CacheDir, "content")
-	local, err := contentlocal.NewStore(dir)
+	local, err := solve.OpenStore(ctx, o.storeDir())
 	if err != nil {
-		return nil, errors.Join(fmt.Errorf("opening content store %q: %w", dir, err), conn.Close())
+		return nil, errors.Join(err, conn.Close())
 	}
-	return &buildkitdDaemon{Solver: s, conn: conn, store: solve.OneWriterStore(local), probeErr: probeErr}, nil
+	return &buildkitdDaemon{Solver: s, conn: conn, local: local, store: solve.OneWriterStore(local),
+		limit: limit, log: o.Log, probeErr: probeErr}, nil
 }
 
 // connectOptions are the buildkitd options of o.
@@ -54,11 +59,16 @@ func (o Options) connectOptions() []buildkitd.Option {
 
 // buildkitdDaemon is a Daemon on a buildkitd connection: its solver resolves
 // and builds, exporting into a local content store that the built images
-// are read from.
+// are read from. Closed, it prunes the store to the images it built.
 type buildkitdDaemon struct {
 	*solve.Solver
 	conn  *buildkitd.Conn
+	local *solve.LocalStore
 	store content.Store
+	// built are the manifests of the images built, kept in the store.
+	built []ocispec.Descriptor
+	limit int64
+	log   io.Writer
 	// probeErr says why the start checks' probe was not found.
 	probeErr error
 }
@@ -79,6 +89,7 @@ func (d *buildkitdDaemon) Build(ctx context.Context, images []*wsllb.Image) ([]O
 			out[i].Err = r.Err
 			continue
 		}
+		d.built = append(d.built, r.Manifest)
 		if out[i].Image, err = publish.FromStore(ctx, d.store, r.Manifest); err != nil {
 			out[i].Err = fmt.Errorf("reading the built image from the content store: %w", err)
 		}
@@ -86,5 +97,9 @@ func (d *buildkitdDaemon) Build(ctx context.Context, images []*wsllb.Image) ([]O
 	return out, nil
 }
 
-// Close stops the connection, and a private buildkitd with it.
-func (d *buildkitdDaemon) Close() error { return d.conn.Close() }
+// Close prunes the content store to the images this run built and the
+// cache limit (unless another run holds it), and stops the connection, and
+// a private buildkitd with it, which prunes its cache to the limit.
+func (d *buildkitdDaemon) Close() error {
+	return errors.Join(closeStore(d.local, d.built, d.limit, d.log), d.conn.Close())
+}

@@ -49,6 +49,9 @@ type Options struct {
 	// LockFile is the lock file to read or write; "" means the spec's (see
 	// LockPath).
 	LockFile string
+	// MaxImages is how many images the family may have, matrix variants
+	// included (--max-images); 0 means spec.DefaultMaxImages.
+	MaxImages int
 	// AllowInsecure names registries (host[:port]) that push targets may
 	// reach over plain HTTP (insecure: true) although they are not on a
 	// loopback or private address (see spec.PlainHTTPSafe).
@@ -85,6 +88,11 @@ type Options struct {
 	// CacheDir holds the private buildkitd's state and the content store of
 	// exported images; "" means DefaultCacheDir.
 	CacheDir string
+	// CacheLimit is the size each cache of CacheDir is kept under, such as
+	// 10GB (powers of ten) or a number of bytes, 0 for no limit; "" means
+	// $WSBUILD_CACHE_LIMIT, else DefaultCacheLimit. A bad value is an
+	// InputError.
+	CacheLimit string
 	// Log receives the progress display and the private daemon's log; nil
 	// means standard error.
 	Log io.Writer
@@ -101,6 +109,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if err := solve.CheckProgress(o.Progress); err != nil {
 		return o, &InputError{err}
+	}
+	if _, err := o.cacheLimit(); err != nil {
+		return o, err
 	}
 	if o.Log == nil {
 		o.Log = os.Stderr

@@ -11,6 +11,7 @@ import (
 	"github.com/containerd/platforms"
 	"github.com/opencontainers/go-digest"
 	"github.com/wsbuild/wsbuild/internal/buildkitd"
+	"github.com/wsbuild/wsbuild/internal/localfs"
 	"github.com/wsbuild/wsbuild/internal/lock"
 	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/plan"
@@ -79,17 +80,17 @@ func (r *Runner) check(o Options, epoch bool) (*plan.Plan, error) {
 	}
 	var list []spec.Override
 	for _, name := range o.SetFiles {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			return nil, &InputError{fmt.Errorf("reading override file %q: %w", name, err)}
-		}
-		ovs, err := spec.ReadOverrides(name, data)
+		ovs, err := spec.ReadOverrideFile(name)
 		if err != nil {
 			return nil, &InputError{err}
 		}
 		list = append(list, ovs...)
 	}
-	f, err := spec.Load(o.SpecFile, o.Sets, spec.WithOverrideList(list))
+	specOpts := []spec.Option{spec.WithOverrideList(list)}
+	if o.MaxImages != 0 {
+		specOpts = append(specOpts, spec.WithMaxImages(o.MaxImages))
+	}
+	f, err := spec.Load(o.SpecFile, o.Sets, specOpts...)
 	if err != nil {
 		return nil, &InputError{err}
 	}
@@ -100,9 +101,14 @@ func (r *Runner) check(o Options, epoch bool) (*plan.Plan, error) {
 	for _, w := range warnings {
 		fmt.Fprintln(o.Log, w)
 	}
+	folder, err := localfs.Open(filepath.Dir(o.SpecFile))
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	defer folder.Close()
 	opts = append(opts,
 		plan.WithSelection(o.Images...),
-		plan.WithContext(os.DirFS(filepath.Dir(o.SpecFile))),
+		plan.WithContext(folder),
 		plan.WithPlatform(platforms.Format(o.Platform)))
 	if o.WithDependents {
 		opts = append(opts, plan.WithDependents())

@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"path"
 	"sort"
-	"strings"
 
 	"github.com/opencontainers/go-digest"
 	"github.com/wsbuild/wsbuild/internal/feature"
+	"github.com/wsbuild/wsbuild/internal/localfs"
 	"github.com/wsbuild/wsbuild/internal/spec"
 )
 
@@ -72,7 +71,7 @@ func inputDigest(n *Node, version, platform string, epoch *int64) (digest.Digest
 		in.Base, in.BaseDigest = n.Base, n.BaseDigest
 	}
 	if s.Requirements != "" {
-		in.Requirements = digest.FromBytes(s.RequirementsData)
+		in.Requirements = requirementsDigest(s)
 	}
 	b, err := canonical(in, n.Features)
 	if err != nil {
@@ -139,25 +138,64 @@ func namedInputs(canonical []byte) (map[string]digest.Digest, map[string]json.Ra
 	return out, fields, nil
 }
 
-// hashCopies digests every copy source of img: for a folder, the sorted
-// paths, modes and contents of everything below it.
-func hashCopies(f *spec.Family, img *spec.Image, fsys fs.FS) (map[string]digest.Digest, error) {
+// hashCopies digests every copy source of img as the build receives it:
+// the links on its way (each as a link), then, for a folder, the sorted
+// paths, modes and contents of everything below it, links below it as
+// links (BuildKit's copy follows only the source's own links). It also
+// returns the paths the build context sends for each source.
+func hashCopies(f *spec.Family, img *spec.Image, fsys fs.FS) (map[string]digest.Digest, map[string][]string, error) {
 	if len(img.Copy) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if fsys == nil {
-		return nil, fmt.Errorf("%s: no build context folder was given", locate(f, img, "copy"))
+		return nil, nil, fmt.Errorf("%s: no build context folder was given", locate(f, img, "copy"))
 	}
-	out := map[string]digest.Digest{}
+	out, sent := map[string]digest.Digest{}, map[string][]string{}
 	for i, c := range img.Copy {
-		src := path.Clean(strings.TrimPrefix(c.Src, "./"))
-		d, err := hashTree(fsys, src)
+		at := locate(f, img, fmt.Sprintf("copy.%d.src", i))
+		r, err := localfs.Resolve(fsys, c.Src)
 		if err != nil {
-			return nil, fmt.Errorf("%s: reading %q: %w", locate(f, img, fmt.Sprintf("copy.%d.src", i)), c.Src, err)
+			return nil, nil, fmt.Errorf("%s: %w", at, err)
 		}
-		out[c.Src] = d
+		d, err := hashResolved(fsys, r)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: reading %q: %w", at, c.Src, err)
+		}
+		out[c.Src], sent[c.Src] = d, r.Sent()
 	}
-	return out, nil
+	return out, sent, nil
+}
+
+// hashResolved digests r's links and then its tree; with no link on the
+// way it is the digest of the tree alone, as before links were followed.
+func hashResolved(fsys fs.FS, r localfs.Resolved) (digest.Digest, error) {
+	tree, err := hashTree(fsys, r.Path)
+	if err != nil || len(r.Links) == 0 {
+		return tree, err
+	}
+	h := sha256.New()
+	for _, l := range r.Links {
+		if err := hashEntry(h, fsys, l); err != nil {
+			return "", err
+		}
+	}
+	fmt.Fprintf(h, "%s\x00", tree)
+	return digest.NewDigest(digest.SHA256, h), nil
+}
+
+// requirementsDigest digests the requirements file; with includes or links
+// on its way, every one of them (path, link target, content) too.
+func requirementsDigest(s *spec.Image) digest.Digest {
+	if len(s.RequirementsIncludes) == 0 {
+		return digest.FromBytes(s.RequirementsData)
+	}
+	h := sha256.New()
+	h.Write(s.RequirementsData)
+	for _, e := range s.RequirementsIncludes {
+		fmt.Fprintf(h, "\x00%s\x00%s\x00%d\x00", e.Path, e.Link, len(e.Data))
+		h.Write(e.Data)
+	}
+	return digest.NewDigest(digest.SHA256, h)
 }
 
 func hashTree(fsys fs.FS, root string) (digest.Digest, error) {

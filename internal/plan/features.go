@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,6 +41,9 @@ func (p *Plan) features(n *Node, img *spec.Image) error {
 	if err := checkPythonApt(view, img, at); err != nil {
 		return err
 	}
+	if err := checkEnv(n, img, at); err != nil {
+		return err
+	}
 	n.Tests = append(n.Tests, img.Test...)
 	return checkPorts(n, at)
 }
@@ -55,6 +59,12 @@ func addFeatures(n *Node, img *spec.Image, at func(string) string) error {
 			if f, ok := feature.Lookup(k); ok && !f.PerImage() {
 				n.Features[k] = s
 			}
+		}
+	}
+	for _, key := range img.Off {
+		if _, had := n.Features[key]; had {
+			return fmt.Errorf("%s: false cannot take away the %s parent %q has: an image adds to its parent; build this image on an image without %s",
+				at(key), key, img.From, key)
 		}
 	}
 	for _, f := range feature.All() {
@@ -223,6 +233,46 @@ func (p *Plan) Notes() []string {
 		}
 		out = append(out, fmt.Sprintf("%s: python %s (%s) comes from uv, copied from %s, which downloads it at build time from the python-build-standalone releases: the build needs to reach both",
 			locate(p.Family, n.Spec, "python"), view.Python(), why, templates.UVImage))
+	}
+	return out
+}
+
+// checkEnv refuses spec env: variables the image's features set (and PATH
+// where a feature puts folders in front of it): the feature's value would
+// hold during the build and the spec's in the image, so they would differ.
+func checkEnv(n *Node, img *spec.Image, at func(string) string) error {
+	owned := map[string]bool{}
+	for _, e := range n.Contribution.Env {
+		owned[e.Key] = true
+	}
+	if len(n.Contribution.Setup.Path) > 0 {
+		owned["PATH"] = true
+	}
+	for _, kv := range n.Env {
+		if !owned[kv.Key] {
+			continue
+		}
+		// Blame the spec's variable if this image sets it, else what enters here.
+		field := "env"
+		if _, own := img.Env[kv.Key]; own {
+			field = "env." + kv.Key
+		} else if entering := enteringFeatures(n); len(entering) > 0 {
+			field = entering[0]
+		}
+		return fmt.Errorf("%s: %s is set by the image's features (%s); set the feature's own settings instead",
+			at(field), kv.Key, strings.Join(slices.Sorted(maps.Keys(n.Features)), ", "))
+	}
+	return nil
+}
+
+// enteringFeatures lists the features new at n, in the registry's order.
+func enteringFeatures(n *Node) []string {
+	view := n.View()
+	var out []string
+	for _, k := range feature.Keys() {
+		if view.Enters(k) {
+			out = append(out, k)
+		}
 	}
 	return out
 }

@@ -87,6 +87,11 @@ type Node struct {
 	Values map[string]json.RawMessage
 	// Files maps each copied source path to the digest of its content.
 	Files map[string]digest.Digest
+	// Sources maps each copied source path, as the spec writes it, to the
+	// paths of the spec's folder the build context must send for it: the
+	// symbolic links on its way (all inside the folder) and the path they
+	// lead to. A path with no link on its way maps to itself, cleaned.
+	Sources map[string][]string
 
 	// OS is the operating system of the chain's base; nil when the OS table
 	// does not know it (Debian package names are used then).
@@ -137,7 +142,8 @@ func WithDependents() Option {
 }
 
 // WithContext gives the folder copy: sources are read from (the spec's
-// folder). Default: none, and a spec that copies files is an error.
+// folder); a localfs.Folder keeps every read inside it and names it in
+// errors. Default: none, and a spec that copies files is an error.
 func WithContext(fsys fs.FS) Option {
 	return func(o *options) error { o.context = fsys; return nil }
 }
@@ -190,7 +196,7 @@ func New(f *spec.Family, opts ...Option) (*Plan, error) {
 			return nil, err
 		}
 		n.Refs = refs(f.Push, n.Repository, n.Tag)
-		if n.Files, err = hashCopies(f, img, o.context); err != nil {
+		if n.Files, n.Sources, err = hashCopies(f, img, o.context); err != nil {
 			return nil, err
 		}
 		p.Nodes = append(p.Nodes, n)

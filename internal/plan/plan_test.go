@@ -206,7 +206,7 @@ func TestPlanErrors(t *testing.T) {
 		{"child changes the account", "images:\n  a:\n    base: debian:bookworm\n  b:\n    from: a\n    user: {uid: 1001}\n",
 			`wsbuild.yaml:6: images.b.user: user:1001:1000 differs from user:1000:1000 of parent "a"`},
 		{"missing copy source", "images:\n  a:\n    base: debian:bookworm\n    copy: [{src: nope, dst: x}]\n",
-			`images.a.copy.0.src: reading "nope"`},
+			`wsbuild.yaml:4: images.a.copy.0.src: "nope" not found in the spec's folder`},
 	} {
 		f, err := spec.Parse("wsbuild.yaml", []byte(tc.src))
 		if err != nil {

@@ -1,8 +1,10 @@
 package rig
 
 import (
+	"io"
 	"testing"
 
+	"github.com/wsbuild/wsbuild/internal/buildkitd"
 	"github.com/wsbuild/wsbuild/internal/testenv"
 )
 
@@ -22,4 +24,50 @@ func ForTest(t testing.TB) *Rig {
 		}
 	})
 	return r
+}
+
+// BuildkitdForTest starts a private buildkitd for r (its binary and
+// buildkitd.toml, state in t.TempDir()) and stops it when the test ends.
+func BuildkitdForTest(t testing.TB, r *Rig) *buildkitd.Conn {
+	t.Helper()
+	conn, err := buildkitd.Connect(t.Context(), buildkitd.WithAddr(""), buildkitd.WithBinary(r.Buildkitd),
+		buildkitd.WithConfig(r.BuildkitdConfig), buildkitd.WithStateDir(t.TempDir()), buildkitd.WithLog(io.Discard))
+	if err != nil {
+		t.Fatalf("starting buildkitd for the test rig: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := conn.Close(); err != nil {
+			t.Errorf("stopping the test's buildkitd: %v", err)
+		}
+	})
+	return conn
+}
+
+// BuildctlForTest returns the rig's buildctl (see Buildctl). The test is left
+// out only where testenv allows; elsewhere a missing buildctl fails it.
+func BuildctlForTest(t testing.TB) string {
+	t.Helper()
+	testenv.NeedsRealRig(t)
+	bin, err := Buildctl(CacheDir())
+	if err != nil {
+		t.Fatalf("finding buildctl: %v", err)
+	}
+	return bin
+}
+
+// BuildxForTest makes a buildx remote-driver builder named "wsbuild-test" on
+// the buildkitd at addr, its configuration in t.TempDir(). The test is left
+// out only where testenv allows; elsewhere a missing buildx fails it.
+func BuildxForTest(t testing.TB, addr string) *Buildx {
+	t.Helper()
+	testenv.NeedsRealRig(t)
+	bin, err := BuildxBinary(CacheDir())
+	if err != nil {
+		t.Fatalf("finding buildx: %v", err)
+	}
+	b, err := NewBuildx(t.Context(), bin, "wsbuild-test", addr, t.TempDir())
+	if err != nil {
+		t.Fatalf("making the buildx builder: %v", err)
+	}
+	return b
 }

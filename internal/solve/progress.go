@@ -10,9 +10,14 @@ import (
 )
 
 // display merges the status channels of concurrent builds into one
-// BuildKit progress display that runs while the builds do.
+// BuildKit progress display that runs while the builds do. A step the
+// builds share reports its output to every build that needs it; the display
+// shows it once (see dedupe). Each build's step output is also kept, so a
+// failing step can be reported with its last lines (see tail).
 type display struct {
 	sources []chan *bkclient.SolveStatus
+	tails   []*tails
+	drained []chan struct{}
 	done    chan error
 }
 
@@ -27,21 +32,29 @@ func startDisplay(n int, mode progressui.DisplayMode, out io.Writer) (*display, 
 	var wg sync.WaitGroup
 	for range n {
 		src := make(chan *bkclient.SolveStatus)
+		t := newTails()
+		drained := make(chan struct{})
 		f.sources = append(f.sources, src)
+		f.tails = append(f.tails, t)
+		f.drained = append(f.drained, drained)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for st := range src {
+				t.record(st)
 				merged <- st
 			}
+			close(drained)
 		}()
 	}
 	go func() { wg.Wait(); close(merged) }()
+	shown := make(chan *bkclient.SolveStatus)
+	go dedupe(merged, shown)
 	go func() {
-		// The display drains merged to the end, even after a build failed,
+		// The display drains shown to the end, even after a build failed,
 		// so it does not use the builds' (possibly cancelled) context.
-		_, err := d.UpdateFrom(context.Background(), merged)
-		for range merged {
+		_, err := d.UpdateFrom(context.Background(), shown)
+		for range shown {
 		}
 		f.done <- err
 	}()
@@ -50,6 +63,13 @@ func startDisplay(n int, mode progressui.DisplayMode, out io.Writer) (*display, 
 
 // source is the channel build i writes its status to; the build closes it.
 func (f *display) source(i int) chan *bkclient.SolveStatus { return f.sources[i] }
+
+// tail returns the output build i recorded, once everything it wrote to
+// its source was read.
+func (f *display) tail(i int) *tails {
+	<-f.drained[i]
+	return f.tails[i]
+}
 
 // wait returns once every source is closed and everything was shown.
 func (f *display) wait() error { return <-f.done }

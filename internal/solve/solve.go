@@ -150,9 +150,8 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 	results := make([]Result, len(images))
 	var wg sync.WaitGroup
 	for i, img := range images {
-		ch := display.source(i)
 		wg.Go(func() {
-			desc, err := s.buildOne(ctx, jobs[i], store, mounts, ch)
+			desc, err := s.buildOne(ctx, jobs[i], store, mounts, display, i)
 			results[i] = Result{Name: img.Node.Name, Manifest: desc, Err: err}
 		})
 	}
@@ -201,9 +200,10 @@ type job struct {
 }
 
 // buildOne solves one image, then its checks, and exports it into store
-// only when every check passed; BuildKit closes ch.
+// only when every check passed. It is build i of display: BuildKit closes
+// display.source(i).
 func (s *Solver) buildOne(ctx context.Context, j job, store content.Store,
-	mounts map[string]fsutil.FS, ch chan *bkclient.SolveStatus) (ocispec.Descriptor, error) {
+	mounts map[string]fsutil.FS, display *display, i int) (ocispec.Descriptor, error) {
 	opt := bkclient.SolveOpt{
 		Exports: []bkclient.ExportEntry{{
 			Type:        bkclient.ExporterOCI,
@@ -214,12 +214,13 @@ func (s *Solver) buildOne(ctx context.Context, j job, store content.Store,
 		Session:     []session.Attachable{authProvider()},
 	}
 	var failed checkFailures
+	var step stepFailure
 	resp, err := s.c.Build(ctx, opt, "wsbuild", func(ctx context.Context, c gateway.Client) (*gateway.Result, error) {
 		// Evaluated before the checks, so that a failing build step is
 		// reported as itself, not as every check that stands on it.
 		res, err := c.Solve(ctx, gateway.SolveRequest{Definition: j.def.ToPB(), Evaluate: true})
 		if err != nil {
-			return nil, stepError(j.def, err)
+			return nil, step.record(j.def, err)
 		}
 		ref, err := res.SingleRef()
 		if err != nil {
@@ -236,9 +237,9 @@ func (s *Solver) buildOne(ctx context.Context, j job, store content.Store,
 		}
 		j.export.addMeta(out)
 		return out, nil
-	}, ch)
+	}, display.source(i))
 	if err != nil {
-		return ocispec.Descriptor{}, failed.wrap(err)
+		return ocispec.Descriptor{}, failed.wrap(step.wrap(err, func() *tails { return display.tail(i) }))
 	}
 	return manifestDescriptor(resp)
 }

@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"errors"
 	"io/fs"
 	"strings"
 	"testing"
@@ -33,23 +32,7 @@ func runErrCases(t *testing.T, cases []errCase) {
 			if fam != nil {
 				t.Errorf("got a Family along with the error")
 			}
-			var list ErrorList
-			if !errors.As(err, &list) {
-				t.Fatalf("error %v (%T) is not an ErrorList", err, err)
-			}
-			got := make([]string, len(list))
-			for i, e := range list {
-				got[i] = e.Error()
-			}
-			if len(got) != len(tc.want) {
-				t.Fatalf("got %d errors, want %d:\n%s", len(got), len(tc.want), strings.Join(got, "\n"))
-			}
-			for i, w := range tc.want {
-				prefix, isPrefix := strings.CutSuffix(w, "...")
-				if got[i] != w && !(isPrefix && strings.HasPrefix(got[i], prefix)) {
-					t.Errorf("error %d:\n got %s\nwant %s", i, got[i], w)
-				}
-			}
+			checkErrs(t, err, tc.want)
 		})
 	}
 }
@@ -133,7 +116,21 @@ func TestParseErrors(t *testing.T) {
 		{name: "requirements without a folder", yaml: base + "    requirements: req.txt\n",
 			want: []string{`wsbuild.yaml:4: images.x.requirements: cannot read "req.txt": no folder was given to read it from`}},
 		{name: "requirements unreadable", yaml: base + "    requirements: req.txt\n", fsys: fstest.MapFS{},
-			want: []string{`wsbuild.yaml:4: images.x.requirements: reading "req.txt": open req.txt: file does not exist`}},
+			want: []string{`wsbuild.yaml:4: images.x.requirements: reading "req.txt": "req.txt" not found in the spec's folder`}},
+		{name: "requirements through a link leaving the folder", yaml: base + "    requirements: lnk/passwd\n",
+			fsys: fstest.MapFS{"lnk": {Mode: fs.ModeSymlink, Data: []byte("../../etc")}},
+			want: []string{`wsbuild.yaml:4: images.x.requirements: reading "lnk/passwd": "lnk/passwd" leads out of the spec's folder through the symbolic link "lnk": ` +
+				`the build receives the link, not what it points to; copy the file into the folder instead`}},
+		{name: "requirements an absolute link", yaml: base + "    requirements: req.txt\n",
+			fsys: fstest.MapFS{"req.txt": {Mode: fs.ModeSymlink, Data: []byte("/etc/passwd")}},
+			want: []string{`wsbuild.yaml:4: images.x.requirements: reading "req.txt": "req.txt" is a symbolic link to the absolute path "/etc/passwd": ` +
+				`the build receives the link, not the file; make it a relative link inside the spec's folder or copy the file there`}},
+		{name: "requirements including a file outside", yaml: base + "    requirements: req.txt\n",
+			fsys: fstest.MapFS{"req.txt": {Data: []byte("numpy\n-r ../other.txt\n")}},
+			want: []string{`wsbuild.yaml:4: images.x.requirements: reading "req.txt": req.txt line 2: -r "../other.txt": "../other.txt" leads out of the spec's folder`}},
+		{name: "requirements including a missing file", yaml: base + "    requirements: sub/req.txt\n",
+			fsys: fstest.MapFS{"sub/req.txt": {Data: []byte("-c constraints.txt\n")}},
+			want: []string{`wsbuild.yaml:4: images.x.requirements: reading "sub/req.txt": sub/req.txt line 1: -c "constraints.txt": "sub/constraints.txt" not found in the spec's folder`}},
 		{name: "requirements outside the folder", yaml: base + "    requirements: ../req.txt\n", fsys: fstest.MapFS{},
 			want: []string{`wsbuild.yaml:4: images.x.requirements: requirements file "../req.txt" leads out of the spec's folder`}},
 		{name: "root uid and gid", yaml: base + "    user:\n      uid: 0\n      gid: 0\n",
@@ -178,6 +175,12 @@ func TestParseErrors(t *testing.T) {
 			}},
 		{name: "workdir relative", yaml: base + "    workdir: home\n",
 			want: []string{`wsbuild.yaml:4: images.x.workdir: workdir "home" must be an absolute path`}},
+		{name: "workdir with ..", yaml: base + "    workdir: /home/user/../../etc\n",
+			want: []string{`wsbuild.yaml:4: images.x.workdir: workdir "/home/user/../../etc" must not contain "..": write the folder it means, such as "/etc"`}},
+		{name: "copy with an empty dst", yaml: base + "    copy: [{src: a, dst: \"\"}, {src: b, dst: \" \"}]\n",
+			want: []string{
+				`wsbuild.yaml:4: images.x.copy.0.dst: empty dst: name where the file goes in the image, relative to workdir (such as "app/") or absolute`,
+				`wsbuild.yaml:4: images.x.copy.1.dst: empty dst: name where the file goes in the image, relative to workdir (such as "app/") or absolute`}},
 		{name: "run empty", yaml: base + "    run: []\n",
 			want: []string{"wsbuild.yaml:4: images.x.run: must not be empty"}},
 		{name: "run wrong type", yaml: base + "    run: {a: b}\n",

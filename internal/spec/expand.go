@@ -75,7 +75,11 @@ func (d *decoder) expand(fam *Family, fm *matrixDecl, decls []*decl) {
 	root := &decl{combos: [][]value{{}}}
 	if fm != nil {
 		root.axes, root.tag = fm.axes, fm.tag
-		root.combos = d.combine(scope{axes: fm.axes, own: fm.axes, m: fm, parents: root.combos})
+		s := scope{axes: fm.axes, own: fm.axes, m: fm, parents: root.combos}
+		root.combos = nil
+		if d.allowCombos(s, "the family matrix", fm.pos, fm.path) {
+			root.combos = d.combine(s)
+		}
 	}
 	var visit func(dc *decl)
 	visit = func(dc *decl) {
@@ -143,7 +147,15 @@ func (d *decoder) combinations(dc, root *decl) {
 	if dc.parent != nil {
 		s.parent, s.parentKeys = parentName, dc.parent.keys
 	}
-	dc.combos = d.combine(s)
+	dc.combos = nil
+	pos, path := dc.f.pos, dc.f.path
+	if dc.own != nil {
+		pos, path = dc.own.pos, dc.own.path
+	}
+	if d.allowCombos(s, fmt.Sprintf("image %q", dc.name), pos, path) {
+		dc.combos = d.combine(s)
+		d.images += len(dc.combos)
+	}
 	dc.keys = make(map[string]bool, len(dc.combos))
 	for _, c := range dc.combos {
 		dc.keys[comboKey(c)] = true
@@ -157,6 +169,10 @@ func (d *decoder) variants(dc *decl) {
 		img := d.image(dc.f)
 		dc.images, dc.names[""] = []*Image{img}, dc.name
 		dc.combos = [][]value{{}}
+		return
+	}
+	if !d.allowCopies(dc) {
+		dc.combos = nil
 		return
 	}
 	var combos [][]value

@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -55,12 +54,8 @@ func checkOS(s string) (string, error) {
 	return s, fmt.Errorf("%s; known: %s", msg, strings.Join(known, ", "))
 }
 
-func checkCommand(s string) (string, error) {
-	if strings.TrimSpace(s) == "" {
-		return s, errors.New("empty command")
-	}
-	return s, nil
-}
+// checkCommand is the feature package's "command" check, for test:.
+func checkCommand(s string) (string, error) { return feature.CheckString("command", s) }
 
 // isBool reports whether n is a YAML boolean, and its value.
 func isBool(n *yaml.Node) (value, ok bool) {

@@ -2,11 +2,12 @@ package spec
 
 import (
 	"errors"
-	"io/fs"
+	"path"
 	"slices"
 	"strings"
 
 	"github.com/wsbuild/wsbuild/internal/feature"
+	"github.com/wsbuild/wsbuild/internal/localfs"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -24,6 +25,34 @@ var imageFields = func() []string {
 	i := slices.Index(coreFields, "labels") + 1
 	return slices.Concat(coreFields[:i], feature.Keys(), coreFields[i:])
 }()
+
+// misplacedField reports an entry of images:, f, that is named like an
+// image field and sets neither base nor from: an image field written one
+// level too far left, under the image prev (the entry before it, "" for
+// none). It returns true when it reports one, so that f is not taken as an
+// image.
+func (d *decoder) misplacedField(f field, prev string) bool {
+	if !slices.Contains(imageFields, f.name) {
+		return false
+	}
+	if f.val.Kind == yaml.MappingNode {
+		if k, _ := pair(f.val, "base"); k != nil {
+			return false
+		}
+		if k, _ := pair(f.val, "from"); k != nil {
+			return false
+		}
+	}
+	where := "under the image it belongs to, as images.IMAGE." + f.name
+	if prev != "" {
+		where = "under images." + prev + ", as images." + prev + "." + f.name
+	}
+	if f.name == "matrix" {
+		where += ", or, for the family matrix, at the top beside images:"
+	}
+	d.fail(f, "%s is an image field, not an image (it sets neither base nor from): indent it %s", f.name, where)
+	return true
+}
 
 const (
 	listOfPorts = `a list of ports`
@@ -60,7 +89,7 @@ func (d *decoder) image(f field) *Image {
 		case "pip":
 			img.Pip = d.strList(c, "a list of strings", "a string", checkPipPackage)
 		case "requirements":
-			img.Requirements, img.RequirementsData = d.requirements(c)
+			img.Requirements, img.RequirementsData, img.RequirementsIncludes = d.requirements(c)
 		case "user":
 			img.User = d.user(c)
 		case "volumes":
@@ -87,6 +116,8 @@ func (d *decoder) image(f field) *Image {
 						img.Features = map[string]feature.Settings{}
 					}
 					img.Features[c.name] = s
+				} else if b, isBool := isBool(c.val); isBool && !b {
+					img.Off = append(img.Off, c.name)
 				}
 			}
 		}
@@ -101,22 +132,33 @@ func (d *decoder) image(f field) *Image {
 	return img
 }
 
-// requirements decodes requirements: and reads the file it names.
-func (d *decoder) requirements(f field) (string, []byte) {
+// requirements decodes requirements: and reads the file it names, with the
+// links and includes the build receives beside it (see localfs.Requirements).
+func (d *decoder) requirements(f field) (string, []byte, []localfs.Entry) {
 	p := d.str(f, func(s string) (string, error) { return checkLocalPath("requirements file", s) })
 	if p == "" || escapes(p) {
-		return p, nil
+		return p, nil, nil
 	}
 	if d.fsys == nil {
 		d.fail(f, "cannot read %q: no folder was given to read it from", p)
-		return p, nil
+		return p, nil, nil
 	}
-	data, err := fs.ReadFile(d.fsys, p)
+	entries, err := localfs.Requirements(d.fsys, p)
 	if err != nil {
 		d.fail(f, "reading %q: %v", p, err)
-		return p, nil
+		return p, nil, nil
 	}
-	return p, data
+	// The first file is the one p names: alone when p is a plain file,
+	// after the links on its way otherwise.
+	first := slices.IndexFunc(entries, func(e localfs.Entry) bool { return e.Link == "" })
+	data := entries[first].Data
+	if first == 0 && entries[0].Path == path.Clean(p) {
+		entries = entries[1:]
+	}
+	if len(entries) == 0 {
+		entries = nil
+	}
+	return p, data, entries
 }
 
 // user decodes user: {name, uid, gid}; absent fields stay zero so that the
@@ -210,7 +252,7 @@ func (d *decoder) copies(f field) []Copy {
 			case "src":
 				c.Src = d.str(kv, func(s string) (string, error) { return checkLocalPath("src", s) })
 			case "dst":
-				c.Dst = d.str(kv, nil)
+				c.Dst = d.str(kv, checkCopyDst)
 			}
 		}
 		if it.val.Kind != yaml.MappingNode {

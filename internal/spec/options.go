@@ -4,8 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
+
+	"github.com/wsbuild/wsbuild/internal/localfs"
 )
 
 // Option configures Parse.
@@ -15,6 +16,8 @@ type options struct {
 	list []Override
 	sets []string
 	fsys fs.FS
+	// maxImages is WithMaxImages' limit; 0 means DefaultMaxImages.
+	maxImages int
 }
 
 // WithOverrides applies command-line overrides such as "python.tag=1.2" or
@@ -54,14 +57,21 @@ func WithFS(fsys fs.FS) Option {
 }
 
 // Load reads the spec file at path and parses it with the given overrides,
-// reading requirements files from the folder the spec lives in; opts are
-// applied after those. Problems in the spec are an ErrorList; failing to read
-// the file is a wrapped I/O error.
+// reading requirements files from the folder the spec lives in, through
+// os.Root so that no link leads out of it; opts are applied after those.
+// Problems in the spec are an ErrorList; failing to read the file is a
+// wrapped I/O error. A file over MaxSpecBytes is read no further than that
+// and refused.
 func Load(path string, sets []string, opts ...Option) (*Family, error) {
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path, MaxSpecBytes)
 	if err != nil {
 		return nil, fmt.Errorf("reading spec %q: %w", path, err)
 	}
-	opts = append([]Option{WithOverrides(sets), WithFS(os.DirFS(filepath.Dir(path)))}, opts...)
+	folder, err := localfs.Open(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	defer folder.Close()
+	opts = append([]Option{WithOverrides(sets), WithFS(folder)}, opts...)
 	return Parse(path, data, opts...)
 }

@@ -1,7 +1,9 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -16,6 +18,19 @@ type Override struct {
 	// Pos is where it was written: a line of an override file, or
 	// Position{File: OverrideFile, Line: its index} for --set.
 	Pos Position
+	// Optional is set by a leading "?" (?python-pytorch.pip=[]): the
+	// override is skipped when the spec has no such image, so one override
+	// file serves specs holding some of its images.
+	Optional bool
+}
+
+// optionalMark starts an override that applies only to an image the spec has.
+const optionalMark = "?"
+
+// newOverride reads one override as written, with its optional mark.
+func newOverride(s string, pos Position) Override {
+	rest, optional := strings.CutPrefix(s, optionalMark)
+	return Override{Value: strings.TrimSpace(rest), Pos: pos, Optional: optional}
 }
 
 // ReadOverrides splits the content of an override file, name, into its
@@ -23,8 +38,12 @@ type Override struct {
 // lines and lines starting with "#" are skipped, and each line is trimmed of
 // surrounding spaces. Each override's Pos is name and its line. Problems with
 // an override's content are reported by Parse, with the spec's own; the error
-// here is an ErrorList naming the lines that are not valid UTF-8.
+// here is an ErrorList naming the lines that are not valid UTF-8, or the line
+// where data passes MaxOverrideFileBytes.
 func ReadOverrides(name string, data []byte) ([]Override, error) {
+	if e := tooLong(name, "the override file", data, MaxOverrideFileBytes); e != nil {
+		return nil, ErrorList{e}
+	}
 	var out []Override
 	var errs ErrorList
 	for i, line := range strings.Split(string(data), "\n") {
@@ -37,7 +56,7 @@ func ReadOverrides(name string, data []byte) ([]Override, error) {
 			errs = append(errs, &Error{Pos: pos, Msg: "not valid UTF-8"})
 			continue
 		}
-		out = append(out, Override{Value: line, Pos: pos})
+		out = append(out, newOverride(line, pos))
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -49,7 +68,7 @@ func ReadOverrides(name string, data []byte) ([]Override, error) {
 func setOverrides(sets []string) []Override {
 	out := make([]Override, len(sets))
 	for i, s := range sets {
-		out[i] = Override{Value: s, Pos: Position{File: OverrideFile, Line: i + 1}}
+		out[i] = newOverride(s, Position{File: OverrideFile, Line: i + 1})
 	}
 	return out
 }
@@ -97,6 +116,9 @@ func (d *decoder) applyOverride(root *yaml.Node, o Override) {
 		return
 	}
 	d.mark(val, pos)
+	if !d.checkAliases(val, p) {
+		return
+	}
 	if fixesAxis(segs, family) {
 		d.fixed[val] = true
 	}
@@ -109,15 +131,22 @@ func (d *decoder) applyOverride(root *yaml.Node, o Override) {
 	if images != nil && images.Kind == yaml.MappingNode {
 		_, img = lookup(images, segs[0])
 	}
+	if img == nil && o.Optional {
+		return
+	}
 	if img == nil {
 		msg := fmt.Sprintf("image %q does not exist", segs[0])
-		if sg := closest(segs[0], names); sg != "" {
+		sg := closest(segs[0], names)
+		if sg != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", sg)
 		}
 		if len(names) == 0 {
 			msg += "; the spec declares no images"
 		} else {
 			msg += "; known images: " + strings.Join(names, ", ")
+		}
+		if sg == "" && len(names) > 0 {
+			msg += `; start the override with "?" to skip it where the image is absent`
 		}
 		d.errorf(pos, "images."+segs[0], "%s", msg)
 		return
@@ -165,10 +194,18 @@ func (d *decoder) set(cur *yaml.Node, path string, segs []string, val *yaml.Node
 }
 
 // parseValue parses an override's value as a YAML flow value; an empty value
-// is the empty string.
+// is the empty string. A value holding a second YAML document is an error,
+// not cut short.
 func parseValue(s string) (*yaml.Node, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(s), &doc); err != nil {
+	dec := yaml.NewDecoder(strings.NewReader(s))
+	var doc, extra yaml.Node
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	switch err := dec.Decode(&extra); {
+	case err == nil:
+		return nil, fmt.Errorf("it holds a second YAML document (at its line %d); a value is one YAML value", extra.Line)
+	case !errors.Is(err, io.EOF):
 		return nil, err
 	}
 	if len(doc.Content) == 0 {

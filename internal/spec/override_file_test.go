@@ -138,3 +138,28 @@ func TestCatalogue(t *testing.T) {
 		t.Errorf("offline python-pytorch pip = %#v, want an empty list", got)
 	}
 }
+
+// TestOptionalOverrides applies an override file to a spec lacking some of
+// its images: "?" lines for absent images are skipped, plain ones are not.
+func TestOptionalOverrides(t *testing.T) {
+	list, err := ReadOverrides("o.sets", []byte("?python.tag=2.0\n? desktop.sshd=true\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fam, err := Parse("wsbuild.yaml", []byte("images:\n  python:\n    base: debian:bookworm\n"), WithOverrideList(list))
+	if err != nil {
+		t.Fatalf("optional override of an absent image: %v", err)
+	}
+	if got := fam.Images["python"].Tag; got != "2.0" {
+		t.Errorf("the optional override of a present image was not applied: tag %q", got)
+	}
+	list, err = ReadOverrides("o.sets", []byte("desktop.sshd=true\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Parse("wsbuild.yaml", []byte("images:\n  python:\n    base: debian:bookworm\n"), WithOverrideList(list))
+	want := `o.sets:1: images.desktop: image "desktop" does not exist; known images: python; start the override with "?" to skip it where the image is absent`
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant %s", err, want)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -24,7 +25,14 @@ func Parse(file string, data []byte, opts ...Option) (*Family, error) {
 			return nil, err
 		}
 	}
-	d := &decoder{file: file, fsys: o.fsys, origin: map[*yaml.Node]Position{}, fixed: map[*yaml.Node]bool{}, pos: map[string]Position{}}
+	if e := tooLong(file, "the spec", data, MaxSpecBytes); e != nil {
+		return nil, ErrorList{e}
+	}
+	if o.maxImages == 0 {
+		o.maxImages = DefaultMaxImages
+	}
+	d := &decoder{file: file, fsys: o.fsys, origin: map[*yaml.Node]Position{}, fixed: map[*yaml.Node]bool{}, pos: map[string]Position{},
+		maxImages: o.maxImages, nodes: int64(o.maxImages) * NodesPerImage}
 	overrides := append(slices.Clip(o.list), setOverrides(o.sets)...)
 	files := []string{file}
 	for _, ov := range overrides {
@@ -53,12 +61,17 @@ var yamlErrRE = regexp.MustCompile(`^yaml: line ([0-9]+): (.*)$`)
 
 // syntaxError turns a YAML syntax error into an *Error carrying its line, or
 // line 1 when the library gave none.
-func (d *decoder) syntaxError(err error) {
+// A problem the library reports at the line of what it was parsing, not at
+// the line of the problem, is refined with problemLine.
+func (d *decoder) syntaxError(data []byte, err error) {
 	pos := Position{File: d.file, Line: 1}
 	msg := err.Error()
 	if m := yamlErrRE.FindStringSubmatch(msg); m != nil {
 		pos.Line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+		if strings.HasPrefix(msg, "did not find expected ") {
+			pos.Line = problemLine(data, pos.Line, msg)
+		}
 	} else if len(msg) > 6 && msg[:6] == "yaml: " {
 		msg = msg[6:]
 	}
@@ -68,10 +81,13 @@ func (d *decoder) syntaxError(err error) {
 // document parses data as exactly one YAML document and returns its root
 // mapping (an empty one for an empty file), or nil after reporting a problem.
 func (d *decoder) document(data []byte) *yaml.Node {
+	if !d.checkUTF8(data) {
+		return nil
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		d.syntaxError(err)
+		d.syntaxError(data, err)
 		return nil
 	}
 	var extra yaml.Node
@@ -80,7 +96,10 @@ func (d *decoder) document(data []byte) *yaml.Node {
 		d.errorf(Position{File: d.file, Line: extra.Line}, "", "a spec is one YAML document, found a second one")
 		return nil
 	case !errors.Is(err, io.EOF):
-		d.syntaxError(err)
+		d.syntaxError(data, err)
+		return nil
+	}
+	if len(doc.Content) > 0 && !d.checkAliases(doc.Content[0], "") {
 		return nil
 	}
 	if len(doc.Content) == 0 || isNull(doc.Content[0]) {
@@ -120,9 +139,17 @@ func (d *decoder) family(root *yaml.Node) *Family {
 		d.fail(*images, "no images declared")
 		return fam
 	}
+	if !d.checkDeclared(*images) {
+		return fam
+	}
 	var decls []*decl
+	prev := ""
 	for _, f := range d.mapping(*images, "a mapping of image names to images", nil) {
+		if d.misplacedField(f, prev) {
+			continue
+		}
 		decls = append(decls, d.declare(f))
+		prev = f.name
 	}
 	d.expand(fam, matrix, decls)
 	d.checkFrom(fam, decls)

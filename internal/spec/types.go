@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/wsbuild/wsbuild/internal/feature"
+	"github.com/wsbuild/wsbuild/internal/localfs"
 )
 
 // DefaultFile is the spec file wsbuild reads when none is named.
@@ -63,6 +64,9 @@ type Image struct {
 	// feature: python, cuda, desktop, sshd, jupyter…) the image sets, by key, as declared: nothing inherited and
 	// no defaults filled in yet.
 	Features map[string]feature.Settings `yaml:"-"`
+	// Off lists the features the image turns off in so many words
+	// (desktop: false), which it may do only where nothing inherits them.
+	Off []string `yaml:"-"`
 	// Test lists shell commands run as the user inside the built image; the
 	// build fails if one fails. They are not part of the exported image.
 	Test []string `yaml:"test"`
@@ -74,6 +78,11 @@ type Image struct {
 	Requirements string `yaml:"requirements"`
 	// RequirementsData is the content of Requirements, read when the spec loads.
 	RequirementsData []byte `yaml:"-"`
+	// RequirementsIncludes are the other links and files the build receives
+	// for pip to read Requirements as written: the links on the way to it and
+	// the files it includes with -r and -c (with theirs), all inside the
+	// spec's folder. Nil when Requirements is a plain file including nothing.
+	RequirementsIncludes []localfs.Entry `yaml:"-"`
 	// User is the non-root account the image runs as; nil means inherit or default.
 	User *User `yaml:"user"`
 	// Volumes are folders created under the user's home and owned by the user.

@@ -124,9 +124,23 @@ func hasControl(s string) bool {
 	return strings.ContainsFunc(s, unicode.IsControl)
 }
 
+// checkWorkdir checks an absolute working directory without "..", and
+// normalises it ("/home/user/" and "/home//user" are "/home/user").
 func checkWorkdir(s string) (string, error) {
-	if !path.IsAbs(s) {
+	switch {
+	case !path.IsAbs(s):
 		return s, fmt.Errorf("workdir %q must be an absolute path", s)
+	case hasDotDot(s):
+		return s, fmt.Errorf("workdir %q must not contain \"..\": write the folder it means, such as %q", s, path.Clean(s))
+	}
+	return path.Clean(s), nil
+}
+
+// checkCopyDst checks a copy destination: a path in the image, absolute
+// or relative to the working directory.
+func checkCopyDst(s string) (string, error) {
+	if strings.TrimSpace(s) == "" {
+		return s, errors.New(`empty dst: name where the file goes in the image, relative to workdir (such as "app/") or absolute`)
 	}
 	return s, nil
 }

@@ -20,6 +20,12 @@ type decoder struct {
 	fixed map[*yaml.Node]bool
 	pos   map[string]Position
 	errs  ErrorList
+	// maxImages is how many images the family may have, variants included;
+	// images counts those planned so far.
+	maxImages, images int
+	// nodes is how many more YAML nodes matrix variants may copy.
+	nodes int64
+	alias aliases
 }
 
 // field is one key/value pair of a mapping, or one item of a list (key nil).
