@@ -83,6 +83,7 @@ func dump(t *testing.T, images []*Image) []byte {
 	type check struct {
 		Name   string `json:"name"`
 		Digest string `json:"digest"`
+		Ops    []op   `json:"ops"` // the check's own: those not in the image's graph
 	}
 	type image struct {
 		Name   string        `json:"name"`
@@ -96,29 +97,41 @@ func dump(t *testing.T, images []*Image) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		im := image{Name: img.Node.Name, Config: img.Config}
+		// ops renders the ops of d that are not in skip.
+		ops := func(d *bk.Definition, skip map[string]bool) []op {
+			var out []op
+			for _, raw := range d.Def {
+				dg := digestOf(raw)
+				if skip[dg] {
+					continue
+				}
+				var o pb.Op
+				if err := proto.Unmarshal(raw, &o); err != nil {
+					t.Fatal(err)
+				}
+				js, err := protojson.Marshal(&o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var compact bytes.Buffer
+				if err := json.Compact(&compact, js); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, op{Digest: dg, Name: d.Metadata[digestFrom(dg)].Description["llb.customname"], Op: compact.Bytes()})
+			}
+			return out
+		}
+		im := image{Name: img.Node.Name, Config: img.Config, Ops: ops(def, nil)}
+		inImage := map[string]bool{}
 		for _, raw := range def.Def {
-			var o pb.Op
-			if err := proto.Unmarshal(raw, &o); err != nil {
-				t.Fatal(err)
-			}
-			js, err := protojson.Marshal(&o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var compact bytes.Buffer
-			if err := json.Compact(&compact, js); err != nil {
-				t.Fatal(err)
-			}
-			d := digestOf(raw)
-			im.Ops = append(im.Ops, op{Digest: d, Name: def.Metadata[digestFrom(d)].Description["llb.customname"], Op: compact.Bytes()})
+			inImage[digestOf(raw)] = true
 		}
 		for _, c := range img.Checks {
 			cdef, err := c.State.Marshal(context.Background(), bk.Platform(img.Config.Platform))
 			if err != nil {
 				t.Fatal(err)
 			}
-			im.Checks = append(im.Checks, check{Name: c.Name, Digest: digestOf(cdef.Def[len(cdef.Def)-1])})
+			im.Checks = append(im.Checks, check{Name: c.Name, Digest: digestOf(cdef.Def[len(cdef.Def)-1]), Ops: ops(cdef, inImage)})
 		}
 		out = append(out, im)
 	}

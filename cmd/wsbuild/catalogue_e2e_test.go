@@ -5,8 +5,11 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -61,10 +64,12 @@ func TestCatalogue(t *testing.T) {
 	}
 	args := append([]string{"build", "-f", specPath, "--set-file", filepath.Join(dir, "offline.sets"),
 		"--push", "--progress", "plain", "--metadata-file", meta}, names...)
-	if code, stderr := wsbuild(t, args...); code != 0 {
+	code, stderr := wsbuild(t, args...)
+	if code != 0 {
 		t.Fatalf("building the catalogue: exit %d\n%s", code, lastLines(stderr, 60))
 	}
 	built := readMetadata(t, meta)
+	ran := checksRan(stderr)
 	ref := func(name string) string { return r.Registry + "/catalogue/" + name + ":3.11" }
 
 	common := []string{"runs as user (1000:1000)", "no sudo", "no private host key", "python is 3.11",
@@ -89,14 +94,20 @@ func TestCatalogue(t *testing.T) {
 		if m == nil || m["pushed"] != true {
 			t.Fatalf("%s was not built and pushed: %v", name, m)
 		}
-		var ran []string
-		for _, c := range m["checks"].([]any) {
-			ran = append(ran, c.(string))
-		}
+		// What ran is what BuildKit reported running to the end; the
+		// metadata, which lists the checks compiled, must say no more.
 		for _, c := range append(slices.Clone(common), w.checks...) {
-			if !slices.Contains(ran, c) {
-				t.Errorf("%s: check %q did not run (ran %q)", name, c, ran)
+			if !slices.Contains(ran[name], c) {
+				t.Errorf("%s: check %q did not run (ran %q)", name, c, ran[name])
 			}
+		}
+		var claimed []string
+		for _, c := range m["checks"].([]any) {
+			claimed = append(claimed, c.(string))
+		}
+		slices.Sort(claimed)
+		if !slices.Equal(claimed, ran[name]) {
+			t.Errorf("%s: the metadata says checks %q passed, the build ran %q", name, claimed, ran[name])
 		}
 		cfg, err := pull(t, ref(name)).ConfigFile()
 		if err != nil {
@@ -119,13 +130,12 @@ func TestCatalogue(t *testing.T) {
 		}
 	}
 
-	// No password is made at build time: the account's is locked until the
-	// entrypoint sets one at start.
-	shadow := fileIn(t, pull(t, ref("python")), "etc/shadow")
-	for _, line := range strings.Split(shadow, "\n") {
-		if f := strings.Split(line, ":"); f[0] == "user" && len(f) > 1 && f[1] != "!" && f[1] != "*" && f[1] != "!*" {
-			t.Errorf("the image stores a password for user: %q", line)
-		}
+	// No password is made at build time: the account has a shadow entry,
+	// locked until the entrypoint sets a password at start.
+	if line, err := shadowEntry(fileIn(t, pull(t, ref("python")), "etc/shadow"), "user"); err != nil {
+		t.Error(err)
+	} else if f := strings.Split(line, ":"); !strings.HasPrefix(f[1], "!") && f[1] != "*" {
+		t.Errorf("the image stores a password for user, or none at all: %q", line)
 	}
 	// The layers sshd added hold no host key, and the key folder is empty.
 	sshd, parent := pull(t, ref("python-pytorch-desktop-vnc-sshd")), pull(t, ref("python-pytorch-desktop-vnc"))
@@ -141,6 +151,49 @@ func TestCatalogue(t *testing.T) {
 }
 
 var supervisord = []string{"supervisord", "-c", llb.SupervisordConf}
+
+// shadowEntry returns user's line of the /etc/shadow content shadow, an
+// error when there is none or it is malformed.
+func shadowEntry(shadow, user string) (string, error) {
+	for _, line := range strings.Split(shadow, "\n") {
+		if f := strings.Split(line, ":"); f[0] == user {
+			if len(f) != 9 {
+				return "", fmt.Errorf("/etc/shadow: malformed entry for %s: %q", user, line)
+			}
+			return line, nil
+		}
+	}
+	return "", fmt.Errorf("/etc/shadow has no entry for %s:\n%s", user, shadow)
+}
+
+// checkVertex is a check's vertex in BuildKit's plain progress: "#12
+// [image] check: name".
+var checkVertex = regexp.MustCompile(`^#(\d+) \[([^\]]+)\] check: (.+)$`)
+
+// checksRan returns, by image, the sorted names of the checks whose
+// vertices BuildKit's plain progress log shows running to the end (DONE,
+// not CACHED nor ERROR).
+func checksRan(log string) map[string][]string {
+	vertex := map[string][2]string{} // "#12" -> image, check
+	var done []string
+	for _, line := range strings.Split(log, "\n") {
+		if m := checkVertex.FindStringSubmatch(line); m != nil {
+			vertex["#"+m[1]] = [2]string{m[2], m[3]}
+		} else if id, rest, ok := strings.Cut(line, " "); ok && strings.HasPrefix(id, "#") && (rest == "DONE" || strings.HasPrefix(rest, "DONE ")) {
+			done = append(done, id)
+		}
+	}
+	out := map[string][]string{}
+	for _, id := range done {
+		if v, ok := vertex[id]; ok && !slices.Contains(out[v[0]], v[1]) {
+			out[v[0]] = append(out[v[0]], v[1])
+		}
+	}
+	for _, names := range out {
+		slices.Sort(names)
+	}
+	return out
+}
 
 // addedFiles lists the tar headers of img's layers that parent does not have.
 func addedFiles(t *testing.T, img, parent v1.Image) []*tar.Header {
@@ -199,4 +252,42 @@ func hostKey(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return string(pem.EncodeToMemory(block))
+}
+
+// TestChecksRan reads what ran from a plain progress log: checks that
+// ended DONE, not those that failed or came from the cache.
+func TestChecksRan(t *testing.T) {
+	log := `#7 [python] check: no sudo
+#8 [python] check: python is 3.11
+#9 [tools] check: no sudo
+#7 DONE 0.2s
+#8 [python] check: python is 3.11
+#8 0.113 Python 3.11.2
+#8 ERROR: process "/bin/sh -c ..." did not complete successfully: exit code: 1
+#9 CACHED
+#10 [tools] check: test 1: python -c 'import numpy'
+#10 DONE
+#11 [tools] apt-get install
+#11 DONE 3.0s
+`
+	got := checksRan(log)
+	want := map[string][]string{"python": {"no sudo"}, "tools": {"test 1: python -c 'import numpy'"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("checksRan = %q, want %q", got, want)
+	}
+}
+
+// TestShadowEntry finds an account's shadow line and fails when there is
+// none, so a missing entry cannot pass for a locked one.
+func TestShadowEntry(t *testing.T) {
+	shadow := "root:*:19000:0:99999:7:::\nuser:!:19000:0:99999:7:::\n"
+	if line, err := shadowEntry(shadow, "user"); err != nil || line != "user:!:19000:0:99999:7:::" {
+		t.Errorf("shadowEntry(user) = %q, %v", line, err)
+	}
+	if line, err := shadowEntry(shadow, "ada"); err == nil {
+		t.Errorf("shadowEntry(ada) = %q, want an error: there is no entry", line)
+	}
+	if line, err := shadowEntry("user:!\n", "user"); err == nil {
+		t.Errorf("shadowEntry of a short line = %q, want an error", line)
+	}
 }

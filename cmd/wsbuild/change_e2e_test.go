@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/opencontainers/go-digest"
@@ -128,8 +129,11 @@ func TestChangeAware(t *testing.T) {
 		if !strings.Contains(text, "leaf: build: apt: +python3-tqdm\n") {
 			t.Errorf("plan --why:\n%s", text)
 		}
-		got := buildActions(t, specPath, "--set", "leaf.env.LEVEL=changed")
+		// --no-cache: a middle rebuilt here rather than taken from the
+		// registry would get new file times, so other layer digests.
+		got := buildActions(t, specPath, "--set", "leaf.env.LEVEL=changed", "--no-cache")
 		wantActions(t, got, "root=skip middle=skip leaf=build")
+		assertBuiltOn(t, pull(t, ref("leaf")), pull(t, ref("middle")))
 		if reasons, _ := got["leaf"]["reasons"].([]any); len(reasons) != 1 || reasons[0] != `env.LEVEL: "leaf" -> "changed"` {
 			t.Errorf("metadata reasons %v", got["leaf"]["reasons"])
 		}
@@ -154,6 +158,7 @@ func TestChangeAware(t *testing.T) {
 			t.Fatalf("sibling: %v", got["sibling"])
 		}
 		assertNoParentBytes(t, uploads.Sent(), pull(t, ref("middle")))
+		assertBuiltOn(t, pull(t, ref("sibling")), pull(t, ref("middle")))
 	})
 
 	t.Run("a copied file's change rebuilds its image and the ones below", func(t *testing.T) {
@@ -166,6 +171,11 @@ func TestChangeAware(t *testing.T) {
 		got := buildActions(t, specPath, "--set", "leaf.env.LEVEL=changed")
 		wantActions(t, got, "root=skip middle=build leaf=build")
 		assertNoParentBytes(t, uploads.Sent(), pull(t, ref("root")))
+		assertBuiltOn(t, pull(t, ref("middle")), pull(t, ref("root")))
+		assertBuiltOn(t, pull(t, ref("leaf")), pull(t, ref("middle")))
+		if tagDigest(t, ref("root")).String() != first["root"]["digest"] {
+			t.Errorf("the skipped root image's tag moved")
+		}
 	})
 
 	t.Run("force rebuilds everything", func(t *testing.T) {
@@ -178,10 +188,30 @@ func TestChangeAware(t *testing.T) {
 
 	t.Run("the lock holds when the base tag moves", func(t *testing.T) {
 		locked := tagDigest(t, rig.BaseRef(r.Registry)).String()
-		moveBaseTag(t, r.Registry)
+		lockedLayers := layerDigests(t, pull(t, rig.BaseRef(r.Registry)))
+		added := moveBaseTag(t, r.Registry)
 		why := planWhy(t, specPath, "--set", "leaf.env.LEVEL=changed")
 		if why["root"].Action != "skip" {
 			t.Fatalf("with the lock, plan --why says %+v", why["root"])
+		}
+		// Built with the old lock, root is on the locked base, not the moved one.
+		got := buildActions(t, specPath, "--set", "leaf.env.LEVEL=changed", "--force")
+		wantActions(t, got, "root=build middle=build leaf=build")
+		root := pull(t, ref("root"))
+		cfg, err := root.ConfigFile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cfg.Config.Labels["org.opencontainers.image.base.digest"]; d != locked {
+			t.Errorf("root built after the base tag moved records base digest %q, want the locked %s", d, locked)
+		}
+		layers := layerDigests(t, root)
+		if len(layers) < len(lockedLayers) || !slices.Equal(layers[:len(lockedLayers)], lockedLayers) || slices.Contains(layers, added) {
+			t.Errorf("root built after the base tag moved has layers %v; want the locked base's %v first, and not the moved base's %s",
+				layers, lockedLayers, added)
+		}
+		if got["root"]["digest"] != first["root"]["digest"] {
+			t.Errorf("root built with the old lock is %v, was %v", got["root"]["digest"], first["root"]["digest"])
 		}
 		if code, stderr := wsbuild(t, "lock", "-f", specPath); code != 0 {
 			t.Fatalf("lock exited %d:\n%s", code, stderr)
@@ -306,10 +336,35 @@ func assertNoParentBytes(t *testing.T, sent []string, parent v1.Image) {
 	}
 }
 
-// moveBaseTag points the rig's debian:bookworm at a different image.
-func moveBaseTag(t *testing.T, registry string) {
+// assertBuiltOn fails unless child's layers start with parent's, by digest.
+func assertBuiltOn(t *testing.T, child, parent v1.Image) {
+	t.Helper()
+	pl, cl := layerDigests(t, parent), layerDigests(t, child)
+	if len(cl) < len(pl) || !slices.Equal(cl[:len(pl)], pl) {
+		t.Errorf("the child's layers %v do not start with its pushed parent's %v", cl, pl)
+	}
+}
+
+// moveBaseTag points the rig's debian:bookworm at a different image: the
+// base with a label and a layer added. It returns the added layer's digest.
+func moveBaseTag(t *testing.T, registry string) v1.Hash {
 	t.Helper()
 	base := pull(t, rig.BaseRef(registry))
+	mt, err := base.MediaType()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lmt := types.DockerLayer
+	if mt == types.OCIManifestSchema1 {
+		lmt = types.OCILayer
+	}
+	layer, err := random.Layer(256, lmt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base, err = mutate.AppendLayers(base, layer); err != nil {
+		t.Fatal(err)
+	}
 	cfg, err := base.ConfigFile()
 	if err != nil {
 		t.Fatal(err)
@@ -330,4 +385,9 @@ func moveBaseTag(t *testing.T, registry string) {
 	if err := remote.Write(tag, moved); err != nil {
 		t.Fatal(err)
 	}
+	d, err := layer.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

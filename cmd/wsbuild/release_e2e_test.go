@@ -2,15 +2,19 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/wsbuild/wsbuild/internal/buildkitd"
 	"github.com/wsbuild/wsbuild/internal/rig"
 	"github.com/wsbuild/wsbuild/internal/testenv"
@@ -97,6 +101,11 @@ func TestReleaseScript(t *testing.T) {
 				t.Errorf("%s was tagged although the release failed", ref(v))
 			}
 		}
+		for _, repo := range []string{"base", "tools"} {
+			if tags := repoTags(t, ref(repo+":x")); len(tags) > 0 {
+				t.Errorf("release/%s has tags %q although the release failed", repo, tags)
+			}
+		}
 		if _, err := os.Stat(filepath.Join(dir, "wsbuild.lock")); err != nil {
 			t.Errorf("the release did not pin its bases: %v", err)
 		}
@@ -124,6 +133,33 @@ func TestReleaseScript(t *testing.T) {
 		}
 	})
 
+	// Every variant but one builds, passes its checks and is pushed by
+	// digest; the registry must still hold the good release under every tag.
+	t.Run("a failing release moves no tag of the one before", func(t *testing.T) {
+		before := map[string]string{}
+		for _, v := range releaseVariants {
+			before[v] = tagDigest(t, ref(v)).String()
+		}
+		listed := map[string][]string{"base": repoTags(t, ref("base:x")), "tools": repoTags(t, ref("tools:x"))}
+		_, stderr, err := release("--set", "base.env.REV=2")
+		if err == nil {
+			t.Fatal("release with a failing variant succeeded")
+		}
+		if !strings.Contains(stderr, `building image "tools:1.0-lab-a"`) {
+			t.Errorf("the failing variant is not named:\n%s", lastLines(stderr, 15))
+		}
+		for _, v := range releaseVariants {
+			if got := tagDigest(t, ref(v)).String(); got != before[v] {
+				t.Errorf("%s moved from %s to %s although the release failed", ref(v), before[v], got)
+			}
+		}
+		for repo, tags := range listed {
+			if now := repoTags(t, ref(repo+":x")); !slices.Equal(now, tags) {
+				t.Errorf("release/%s tags were %q, now %q", repo, tags, now)
+			}
+		}
+	})
+
 	t.Run("fixing an axis narrows the release; unchanged variants are skipped", func(t *testing.T) {
 		stdout, stderr, err := release("--set", `tools.test=["true"]`, "--set", "matrix.edition=std")
 		if err != nil {
@@ -139,4 +175,24 @@ func TestReleaseScript(t *testing.T) {
 			}
 		}
 	})
+}
+
+// repoTags lists the tags of the repository of ref, sorted; none when the
+// registry does not know the repository.
+func repoTags(t *testing.T, ref string) []string {
+	t.Helper()
+	tag, err := name.NewTag(ref, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags, err := remote.List(tag.Context())
+	var terr *transport.Error
+	if errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound {
+		return nil
+	}
+	if err != nil {
+		t.Fatalf("listing the tags of %s: %v", tag.Context(), err)
+	}
+	slices.Sort(tags)
+	return tags
 }

@@ -41,52 +41,72 @@ const reproSpec = `images:
     env: {PIP_INDEX_URL: "%s"}
     volumes: [scratch]
     workdir: /home/ada/work
+push:
+  - {registry: %s, namespace: repro, insecure: true}
 `
 
-// TestReproducible builds the same spec twice from scratch with a source
-// date epoch and gets the same manifest digests, then with another epoch from
-// $SOURCE_DATE_EPOCH and gets other digests, with that epoch as every
-// timestamp of the images.
+// TestReproducible builds and pushes the same spec twice with a source date
+// epoch, each time with a fresh buildkitd state and cache, and gets the same
+// pushed manifest digests; then with another epoch from $SOURCE_DATE_EPOCH
+// and gets other digests, with that epoch as every timestamp of the images.
 func TestReproducible(t *testing.T) {
 	r := rig.ForTest(t)
-	cache := t.TempDir()
 	t.Setenv(buildkitd.EnvBinary, r.Buildkitd)
 	t.Setenv(buildkitd.EnvConfig, r.BuildkitdConfig)
 	t.Setenv(buildkitd.EnvHost, "")
-	t.Setenv("WSBUILD_CACHE_DIR", cache)
 	t.Setenv(envSourceDateEpoch, "")
 	dir := t.TempDir()
 	specPath := filepath.Join(dir, "wsbuild.yaml")
-	write(t, specPath, fmt.Sprintf(reproSpec, servePackageIndex(t, "wsdemo")))
+	write(t, specPath, fmt.Sprintf(reproSpec, servePackageIndex(t, "wsdemo"), r.Registry))
 	write(t, filepath.Join(dir, "notes.txt"), "notes\n")
+	names := []string{"repro", "repro-child"}
+	ref := func(name string) string { return r.Registry + "/repro/" + name + ":latest" }
 
-	build := func(what string, args ...string) map[string]v1.Image {
+	// build runs wsbuild build with args in the cache folder cache (its
+	// buildkitd's state is in there) and returns the built images' metadata.
+	build := func(what, cache string, args ...string) map[string]map[string]any {
 		t.Helper()
+		t.Setenv("WSBUILD_CACHE_DIR", cache)
 		meta := filepath.Join(t.TempDir(), "meta.json")
-		args = append([]string{"build", "-f", specPath, "--no-cache", "--progress", "plain", "--metadata-file", meta}, args...)
+		args = append([]string{"build", "-f", specPath, "--progress", "plain", "--metadata-file", meta}, args...)
 		if code, stderr := wsbuild(t, args...); code != 0 {
 			t.Fatalf("%s build exited %d:\n%s", what, code, lastLines(stderr, 40))
 		}
+		return readMetadata(t, meta)
+	}
+	// pushed builds and pushes with a fresh state, and returns the images
+	// the tags then hold.
+	pushed := func(what string) map[string]v1.Image {
+		t.Helper()
+		m := build(what, t.TempDir(), "--source-date-epoch", "1700000000", "--push", "--force")
 		out := map[string]v1.Image{}
-		for name, m := range readMetadata(t, meta) {
-			out[name] = storedImage(t, cache, m["digest"].(string))
+		for _, name := range names {
+			d := tagDigest(t, ref(name))
+			if m[name]["pushed"] != true || m[name]["digest"] != d.String() {
+				t.Fatalf("%s build: %s holds %s; metadata %v", what, ref(name), d, m[name])
+			}
+			out[name] = pull(t, r.Registry+"/repro/"+name+"@"+d.String())
 		}
 		return out
 	}
-	first := build("first", "--source-date-epoch", "1700000000")
-	second := build("second", "--source-date-epoch", "1700000000")
-	for _, name := range []string{"repro", "repro-child"} {
+	first := pushed("first")
+	second := pushed("second")
+	for _, name := range names {
 		if a, b := mustDigest(t, first[name]), mustDigest(t, second[name]); a != b {
-			t.Errorf("%s: two builds with the same epoch give %s and %s; what differs:\n%s",
+			t.Errorf("%s: two builds with the same epoch pushed %s and %s; what differs:\n%s",
 				name, a, b, strings.Join(imageDiff(t, first[name], second[name]), "\n"))
 		}
 	}
 
 	t.Setenv(envSourceDateEpoch, "1600000000")
-	third := build("third")
+	cache := t.TempDir()
+	third := map[string]v1.Image{}
+	for name, m := range build("third", cache) {
+		third[name] = storedImage(t, cache, m["digest"].(string))
+	}
 	epoch := time.Unix(1600000000, 0).UTC()
 	base := layerDigests(t, pull(t, rig.BaseRef(r.Registry)))
-	for _, name := range []string{"repro", "repro-child"} {
+	for _, name := range names {
 		img := third[name]
 		if mustDigest(t, img) == mustDigest(t, first[name]) {
 			t.Errorf("%s: another epoch gives the same digest", name)

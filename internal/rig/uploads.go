@@ -18,7 +18,15 @@ type UploadCounter struct {
 
 	mu              sync.Mutex
 	uploads, mounts int
-	sent            []string // digests of blobs whose upload completed
+	sent            []Upload // blobs whose upload was sent, in order
+}
+
+// Upload is a blob whose content a client sent to a repository.
+type Upload struct {
+	// Repo is the repository, as the URL names it ("ns/image").
+	Repo string
+	// Digest is the blob's digest, "sha256:...".
+	Digest string
 }
 
 // RoundTrip counts req if it opens a blob upload and passes it on.
@@ -34,8 +42,9 @@ func (c *UploadCounter) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if req.Method == http.MethodPut && strings.Contains(req.URL.Path, "/blobs/uploads/") {
 		if d := req.URL.Query().Get("digest"); d != "" {
+			repo, _, _ := strings.Cut(strings.TrimPrefix(req.URL.Path, "/v2/"), "/blobs/uploads/")
 			c.mu.Lock()
-			c.sent = append(c.sent, d)
+			c.sent = append(c.sent, Upload{Repo: repo, Digest: d})
 			c.mu.Unlock()
 		}
 	}
@@ -56,8 +65,17 @@ func (c *UploadCounter) Take() (uploads, mounts int) {
 }
 
 // Sent returns the digests of the blobs whose content was uploaded (not
-// mounted) since the last call, in order.
+// mounted) since the last call to Sent or SentTo, in order.
 func (c *UploadCounter) Sent() []string {
+	var out []string
+	for _, u := range c.SentTo() {
+		out = append(out, u.Digest)
+	}
+	return out
+}
+
+// SentTo is Sent with the repository each blob was uploaded to.
+func (c *UploadCounter) SentTo() []Upload {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := c.sent
