@@ -34,7 +34,7 @@ type Workspace struct {
 // more top-level entries to leave out, such as the spec being written.
 func Scan(fsys fs.FS, dir string, exclude ...string) (*Workspace, error) {
 	name := path.Join(dir, FileName)
-	data, err := fs.ReadFile(fsys, FileName)
+	data, err := localfs.ReadFile(fsys, FileName)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: not found: a JinaD workspace has its settings in %s", name, FileName)
 	}

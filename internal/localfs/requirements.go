@@ -68,7 +68,7 @@ func (r *reqReader) read(p string) error {
 	if r.files++; r.files > MaxRequirementsFiles {
 		return fmt.Errorf("more than %d requirements files are included", MaxRequirementsFiles)
 	}
-	data, err := fs.ReadFile(r.fsys, res.Path)
+	data, err := ReadFile(r.fsys, res.Path)
 	if err != nil {
 		return err
 	}

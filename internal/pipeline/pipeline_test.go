@@ -258,6 +258,7 @@ func TestInputErrors(t *testing.T) {
 		{"unknown image", func(o *Options) { o.Images = []string{"nope"} }, `"nope"`},
 		{"push without targets", func(o *Options) { o.SpecFile = noPush }, "no push: targets"},
 		{"missing lock file", func(o *Options) { o.LockFile = o.SpecFile + ".missing" }, "reading lock file"},
+		{"endless lock file", func(o *Options) { o.LockFile = "/dev/zero" }, "/dev/zero is larger than 1048576 bytes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := good

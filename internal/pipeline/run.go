@@ -223,7 +223,7 @@ func LockPath(o Options) string {
 // is none and o.LockFile did not name one explicitly.
 func readLock(o Options) (*lock.File, error) {
 	path := LockPath(o)
-	data, err := os.ReadFile(path)
+	data, err := localfs.ReadHostFile(path)
 	if errors.Is(err, fs.ErrNotExist) && o.LockFile == "" {
 		return nil, nil
 	}
