@@ -170,12 +170,16 @@ func compileNode(n *plan.Node, parent *Image, bases map[string]Base, o options) 
 	b := &builder{node: n, state: st, platform: o.platform, inheritedEnv: cfg.Config.Env, epoch: o.epoch, probe: o.probe}
 	b.env()
 	b.featureEnv()
-	b.apt()
+	// Steps go from what changes least to what changes most: the features'
+	// packages, the user and Python, then the image's own packages.
+	b.featureApt()
 	b.user()
 	if err := b.setup(bases); err != nil {
 		return nil, err
 	}
-	b.pip()
+	b.featurePip()
+	b.ownApt()
+	b.ownPip()
 	if err := b.featureFiles(); err != nil {
 		return nil, err
 	}

@@ -50,31 +50,6 @@ func (b *builder) sh(script string, opts ...bk.RunOption) {
 	b.state = b.state.Run(all...).Root()
 }
 
-// apt installs the image's Debian packages, plus those of the features and
-// Python entering the chain here, with the package lists and archives on
-// cache mounts shared by every image built on the same base.
-func (b *builder) apt() {
-	pkgs := append(featurePackages(b.node), b.node.Spec.Apt...)
-	if len(pkgs) == 0 {
-		return
-	}
-	pkgs = dedupe(pkgs)
-	cacheID := "wsbuild/apt/" + b.node.Base
-	script := `rm -f /etc/apt/apt.conf.d/docker-clean
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends -o APT::Keep-Downloaded-Packages=true ` + shellWords(pkgs) + `
-# Host keys a package made (openssh-server's postinst does) go in the same
-# step, so no layer of the image ever holds one.
-rm -f /etc/ssh/ssh_host_*`
-	b.sh(reproducible(b.epoch, script),
-		bk.AddEnv("DEBIAN_FRONTEND", "noninteractive"),
-		bk.User("0:0"),
-		bk.AddMount("/var/cache/apt", bk.Scratch(), bk.AsPersistentCacheDir(cacheID+"/archives", bk.CacheMountLocked)),
-		bk.AddMount("/var/lib/apt/lists", bk.Scratch(), bk.AsPersistentCacheDir(cacheID+"/lists", bk.CacheMountLocked)),
-		b.name("apt-get install %s", strings.Join(pkgs, " ")),
-	)
-}
-
 // user creates the non-root account where the chain starts (the planner
 // keeps it the same below), taking over an account or group that already
 // holds the uid or gid (Ubuntu images ship one with uid 1000).
@@ -107,30 +82,43 @@ func (b *builder) basePath() string {
 	return defaultPath
 }
 
-// pip installs packages and requirements into the venv as the user, with
-// pip's cache on a cache mount owned by the user. PyTorch's packages come
-// from the PyTorch index of the chain's leg (…/cpu or …/cu124), in a step of
-// their own before the rest.
-func (b *builder) pip() {
-	s := b.node.Spec
-	torch, rest := splitPip(b.node)
+// featurePip installs the pip packages of the features entering here into
+// the venv, as the user, with pip's cache on a cache mount owned by the user.
+func (b *builder) featurePip() {
+	b.pipGroup(b.node.Contribution.Pip, "")
+}
+
+// ownPip installs the image's own pip: packages and requirements, in steps
+// of their own after the features' (see compileNode), so editing them
+// installs nothing else again.
+func (b *builder) ownPip() {
+	b.pipGroup(b.node.Spec.Pip, b.node.Spec.Requirements)
+}
+
+// pipGroup installs pkgs and the requirements file req ("" for none) into
+// the venv as the user, with pip's cache on a cache mount owned by the user.
+// PyTorch's packages come from the PyTorch index of the chain's leg (…/cpu or
+// …/cu124), in a step of their own before the rest.
+func (b *builder) pipGroup(pkgs []string, req string) {
+	torch, rest := splitPip(b.node, pkgs)
 	if len(torch) > 0 {
 		index := templates.Cuda().PytorchIndex + "/" + templates.PytorchTag(b.node.View().Cuda())
 		b.pipStep(append([]string{"--index-url", index}, torch...), nil,
 			b.name("pip install %s from %s", strings.Join(torch, " "), index))
 	}
-	if len(rest) == 0 && s.Requirements == "" {
+	if len(rest) == 0 && req == "" {
 		return
 	}
+	label := strings.Join(append(slices.Clone(rest), reqName(req)...), " ")
 	var opts []bk.RunOption
 	var args []string
-	if s.Requirements != "" {
+	if req != "" {
 		// Mounted from the build context, not written into the LLB: an index
 		// URL with a token in requirements.txt stays out of the graph and
 		// every layer. The file's content is part of the input digest.
-		req := path.Clean(s.Requirements)
+		req = path.Clean(req)
 		sent := []string{req}
-		for _, e := range s.RequirementsIncludes {
+		for _, e := range b.node.Spec.RequirementsIncludes {
 			sent = append(sent, e.Path)
 		}
 		ctx := bk.Local(ContextName, bk.IncludePatterns(localfs.Patterns(sent)), bk.SharedKeyHint(ContextName), bk.LocalUniqueID(ContextName))
@@ -138,7 +126,7 @@ func (b *builder) pip() {
 		args = append(args, "-r", path.Join(contextMount, req))
 	}
 	args = append(args, rest...)
-	b.pipStep(args, opts, b.name("pip install %s", strings.Join(append(slices.Clone(rest), reqName(s.Requirements)...), " ")))
+	b.pipStep(args, opts, b.name("pip install %s", label))
 }
 
 // pipStep runs pip install with args as the user.
@@ -154,11 +142,9 @@ func (b *builder) pipStep(args []string, extra []bk.RunOption, name bk.Constrain
 	b.sh(shellWords(cmd), append(opts, extra...)...)
 }
 
-// splitPip returns the image's pip packages, plus those of the features
-// entering here, split into those of the PyTorch index and the
+// splitPip splits pip packages of n into those of the PyTorch index and the
 // rest; on a CUDA leg, packages with a CUDA extra get it.
-func splitPip(n *plan.Node) (torch, rest []string) {
-	pkgs := slices.Concat(n.Spec.Pip, n.Contribution.Pip)
+func splitPip(n *plan.Node, pkgs []string) (torch, rest []string) {
 	table := templates.Cuda()
 	cuda := n.View().Cuda()
 	for _, p := range pkgs {
