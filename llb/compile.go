@@ -12,6 +12,7 @@ import (
 	"time"
 
 	bk "github.com/moby/buildkit/client/llb"
+	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/plan"
@@ -47,6 +48,20 @@ type Image struct {
 	BaseConfig []byte
 }
 
+// StateDigest identifies the image's LLB, as the digest of the last op of
+// its definition (which covers every op it stands on): two compilations
+// with the same StateDigest have the same cache keys on a builder.
+func (i *Image) StateDigest(ctx context.Context) (digest.Digest, error) {
+	def, err := i.Definition(ctx)
+	if err != nil {
+		return "", err
+	}
+	if len(def.Def) == 0 {
+		return "", fmt.Errorf("image %q has an empty definition", i.Node.Name)
+	}
+	return digest.FromBytes(def.Def[len(def.Def)-1]), nil
+}
+
 // ConfigJSON marshals the image config.
 func (i *Image) ConfigJSON() ([]byte, error) {
 	return json.Marshal(i.Config)
@@ -62,6 +77,7 @@ func (i *Image) Definition(ctx context.Context, extra ...bk.ConstraintsOpt) (*bk
 type options struct {
 	platform  ocispec.Platform
 	published map[string]string
+	keep      func(*Image) bool
 	epoch     *time.Time
 	probe     *probeSource
 	states    map[string]bk.State
@@ -89,6 +105,16 @@ func WithPlatform(p ocispec.Platform) Option {
 // hold rather than on a rebuild of it. Default: none.
 func WithPublished(refs map[string]string) Option {
 	return func(o *options) error { o.published = refs; return nil }
+}
+
+// WithKeep is asked, for every image named by WithPublished, whether to
+// keep its compiled state (on its parent's, kept or pushed) instead of the
+// pushed image: say yes when the builder still holds that state's result,
+// the very one that was pushed, so that children build on the same cache
+// keys as when the image itself was built and every step of theirs that did
+// not change is reused. Default: never.
+func WithKeep(keep func(img *Image) bool) Option {
+	return func(o *options) error { o.keep = keep; return nil }
 }
 
 // WithStates has images built elsewhere stand in for their LLB, keyed by
@@ -134,7 +160,7 @@ func Compile(p *plan.Plan, bases map[string]Base, opts ...Option) ([]*Image, err
 		if err != nil {
 			return nil, fmt.Errorf("compiling image %q: %w", n.Name, err)
 		}
-		if ref, ok := o.published[n.Name]; ok {
+		if ref, ok := o.published[n.Name]; ok && (o.keep == nil || !o.keep(img)) {
 			if err := img.usePublished(ref, o.platform); err != nil {
 				return nil, fmt.Errorf("compiling image %q: %w", n.Name, err)
 			}

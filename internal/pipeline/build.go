@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/opencontainers/go-digest"
 	"github.com/wsbuild/wsbuild/internal/change"
 	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/internal/plan"
@@ -81,11 +82,11 @@ func (r *Runner) Build(ctx context.Context, o Options) (_ Result, err error) {
 	if len(todo) == 0 {
 		return Result{Images: built}, nil
 	}
-	images, err := ru.compile(ctx, decisions)
+	co, err := ru.o.withCacheDir()
 	if err != nil {
 		return Result{}, err
 	}
-	outs, err := ru.build(ctx, images, todo)
+	images, outs, err := ru.buildKept(ctx, decisions, todo, readSolvedLog(co.solvedLogPath()))
 	if err != nil {
 		return Result{}, err
 	}
@@ -121,12 +122,38 @@ func (r *Runner) Build(ctx context.Context, o Options) (_ Result, err error) {
 
 // compile compiles the whole plan against its bases (resolving them now
 // when a lock file pinned them), a skipped image standing for the image its
-// tags hold.
-func (ru *run) compile(ctx context.Context, decisions []change.Decision) ([]*wsllb.Image, error) {
+// tags hold, unless the builder's solved log says it made that image from
+// the same LLB (and the image is not in drop): then the LLB stays, and the
+// children's cache keys with it. It returns the images and the names of the
+// skipped images whose LLB was kept.
+func (ru *run) compile(ctx context.Context, decisions []change.Decision, log *solvedLog, drop map[string]bool) ([]*wsllb.Image, map[string]bool, error) {
 	if err := ru.resolve(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return wsllb.Compile(ru.plan, ru.bases, wsllb.WithPlatform(ru.o.Platform), wsllb.WithPublished(publishedRefs(decisions)))
+	existing := map[string]digest.Digest{}
+	for _, d := range decisions {
+		if d.Action == change.Skip {
+			existing[d.Node.Name] = digest.Digest(d.Existing.String())
+		}
+	}
+	kept := map[string]bool{}
+	keep := func(img *wsllb.Image) bool {
+		name := img.Node.Name
+		m, ok := existing[name]
+		// With --no-cache the LLB runs again anyway: build on the pushed image.
+		if !ok || drop[name] || ru.o.NoCache {
+			return false
+		}
+		state, err := img.StateDigest(ctx)
+		if err != nil || !log.has(m, state) {
+			return false
+		}
+		kept[name] = true
+		return true
+	}
+	images, err := wsllb.Compile(ru.plan, ru.bases, wsllb.WithPlatform(ru.o.Platform),
+		wsllb.WithPublished(publishedRefs(decisions)), wsllb.WithKeep(keep))
+	return images, kept, err
 }
 
 // build solves images[i] for every i in todo on the run's Daemon and
