@@ -16,6 +16,7 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/plan"
+	"github.com/wsbuild/wsbuild/internal/spec"
 )
 
 // ContextName is the name of the local source that copy: steps read from;
@@ -46,6 +47,9 @@ type Image struct {
 	// BaseConfig is the OCI config, as JSON, of the external base at the root
 	// of the image's chain; the exporter leaves the base's layers as they are.
 	BaseConfig []byte
+	// Compression is how the exporter compresses the layers the image adds
+	// (the plan's); layers that exist compressed already stay as they are.
+	Compression spec.Compression
 }
 
 // StateDigest identifies the image's LLB, as the digest of the last op of
@@ -78,9 +82,11 @@ type options struct {
 	platform  ocispec.Platform
 	published map[string]string
 	keep      func(*Image) bool
-	epoch     *time.Time
-	probe     *probeSource
-	states    map[string]bk.State
+	// compression is the plan's.
+	compression spec.Compression
+	epoch       *time.Time
+	probe       *probeSource
+	states      map[string]bk.State
 }
 
 // probeSource is where start checks find wsbuild-probe.
@@ -144,7 +150,7 @@ func WithProbe(st bk.State, path string) Option {
 // WithSourceDateEpoch, so a caller holding a plan and its bases (the CLI's
 // pipeline, a BuildKit frontend) needs nothing more to compile it.
 func Compile(p *plan.Plan, bases map[string]Base, opts ...Option) ([]*Image, error) {
-	o := options{platform: oci.DefaultPlatform()}
+	o := options{platform: oci.DefaultPlatform(), compression: p.Compression()}
 	if t, ok := p.SourceDateEpoch(); ok {
 		o.epoch = &t
 	}
@@ -214,7 +220,7 @@ func compileNode(n *plan.Node, parent *Image, bases map[string]Base, o options) 
 	b.featureSteps()
 	b.finish()
 	cfg = imageConfig(n, cfg, b.extraEnv, o.epoch)
-	return &Image{Node: n, State: b.state, Config: cfg, Annotations: n.Annotations(), Checks: b.checks(cfg.Config.Cmd), SourceDateEpoch: o.epoch, BaseConfig: baseConfig}, nil
+	return &Image{Node: n, State: b.state, Config: cfg, Annotations: n.Annotations(), Checks: b.checks(cfg.Config.Cmd), SourceDateEpoch: o.epoch, BaseConfig: baseConfig, Compression: o.compression}, nil
 }
 
 // usePublished replaces the image's state with the pushed image at ref,

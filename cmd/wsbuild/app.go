@@ -106,12 +106,12 @@ func parse(fs *pflag.FlagSet, args []string) error {
 }
 
 // Parts of the usage lines: the flags of specFlags, daemonFlags and
-// epochFlag, as each command's synopsis lists them.
+// imageFlags, as each command's synopsis lists them.
 const (
 	specSynopsis   = "[-f FILE] [--set-file FILE]... [--set image.key=value]... [--lock LOCKFILE]" + synopsisIndent + "[--max-images N] [--allow-insecure-registry REGISTRY]..."
 	daemonSynopsis = "[--addr ADDR]"
 	limitSynopsis  = "[--cache-limit SIZE]"
-	epochSynopsis  = "[--source-date-epoch SECONDS]"
+	imageSynopsis  = "[--source-date-epoch SECONDS] [--compression TYPE [--compression-level N]]"
 	// synopsisIndent starts a usage line's continuation, under the command.
 	synopsisIndent = "\n               "
 )

@@ -19,11 +19,11 @@ type metadata struct {
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var sf specFlags
 	var df daemonFlags
-	var ef epochFlag
+	var ef imageFlags
 	var o pipeline.Options
 	var metadataFile string
 	fs := newFlags("build", "build "+specSynopsis+" "+daemonSynopsis+synopsisIndent+
-		"[--push [--force]] [--progress MODE] [--metadata-file FILE] [--no-cache] "+epochSynopsis+synopsisIndent+
+		"[--push [--force]] [--progress MODE] [--metadata-file FILE] [--no-cache] "+imageSynopsis+synopsisIndent+
 		"[--with-dependents] "+limitSynopsis+" [IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
@@ -40,7 +40,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	sf.apply(&o)
 	df.apply(&o, stderr)
-	ef.apply(&o)
+	if err := ef.apply(&o); err != nil {
+		return err
+	}
 	o.Images = fs.Args()
 	r, err := pipeline.New()
 	if err != nil {

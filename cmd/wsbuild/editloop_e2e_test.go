@@ -86,4 +86,28 @@ func TestEditLoop(t *testing.T) {
 			assertBuiltOn(t, pull(t, ref("leaf")), pull(t, ref("parent")))
 		})
 	}
+
+	// zstd is part of the input digest, so both images build again; the
+	// layers are all zstd, the base's converted.
+	t.Run("--compression zstd", func(t *testing.T) {
+		actions, _ := build("--set", "parent.env.REV=2", "--compression", "zstd", "--compression-level", "3")
+		if actions["parent"] != "build" || actions["leaf"] != "build" {
+			t.Fatalf("actions %v, want both built", actions)
+		}
+		m, err := pull(t, ref("leaf")).Manifest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kinds []string
+		for _, l := range m.Layers {
+			kinds = append(kinds, string(l.MediaType))
+		}
+		for _, k := range kinds {
+			if !strings.HasSuffix(k, "+zstd") {
+				t.Errorf("layer media types %v, want zstd", kinds)
+				break
+			}
+		}
+		assertBuiltOn(t, pull(t, ref("leaf")), pull(t, ref("parent")))
+	})
 }

@@ -41,12 +41,12 @@ var planFormats = []string{"text", "json", "dot", "mermaid", "bake"}
 func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var sf specFlags
 	var df daemonFlags
-	var ef epochFlag
+	var ef imageFlags
 	var o pipeline.Options
 	var output string
 	var showSpec bool
 	fs := newFlags("plan", "plan "+specSynopsis+" "+daemonSynopsis+synopsisIndent+
-		"[--why [--force]] [-o text|json|dot|mermaid|bake] [--show-spec] "+epochSynopsis+" [--with-dependents] [IMAGE...]", stdout)
+		"[--why [--force]] [-o text|json|dot|mermaid|bake] [--show-spec] "+imageSynopsis+" [--with-dependents] [IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
 	ef.register(fs)
@@ -63,7 +63,9 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	sf.apply(&o)
 	df.apply(&o, stderr)
-	ef.apply(&o)
+	if err := ef.apply(&o); err != nil {
+		return err
+	}
 	o.Images = fs.Args()
 	r, err := pipeline.New()
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/publish"
 	"github.com/wsbuild/wsbuild/internal/solve"
+	"github.com/wsbuild/wsbuild/internal/spec"
 	wsllb "github.com/wsbuild/wsbuild/llb"
 )
 
@@ -69,6 +70,9 @@ type Options struct {
 	// source_date_epoch; a bad value is an InputError naming its source.
 	// Validate and Lock use the spec's only.
 	SourceDateEpoch *string
+	// Compression, when not nil, is how the layers images add are
+	// compressed (--compression, --compression-level), over the spec's.
+	Compression *spec.Compression
 
 	// Push pushes every built image to the spec's push targets (Build), and
 	// is then compared with what they hold already.

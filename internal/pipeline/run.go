@@ -113,6 +113,9 @@ func (r *Runner) check(o Options, epoch bool) (*plan.Plan, error) {
 	if o.WithDependents {
 		opts = append(opts, plan.WithDependents())
 	}
+	if o.Compression != nil {
+		opts = append(opts, plan.WithCompression(*o.Compression))
+	}
 	p, err := plan.New(f, opts...)
 	if err != nil {
 		return nil, &InputError{err}

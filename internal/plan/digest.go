@@ -42,15 +42,17 @@ type digestInput struct {
 	Tests        []string                 `json:"tests,omitempty"`
 	// SourceDateEpoch is nil when unset, so digests without one stay as they were.
 	SourceDateEpoch *int64 `json:"sourceDateEpoch,omitempty"`
+	// Compression is nil for the default (gzip), so digests stay as they were.
+	Compression *spec.Compression `json:"compression,omitempty"`
 }
 
 // inputDigest is the digest of n's name, repository and axis values, its
 // normalised spec, its parent's input digest, its base and the base's digest,
 // the content of the files it copies or reads, the template version and the
-// source date epoch. It changes exactly when the image's content may change.
+// source date epoch and the layers' compression. It changes exactly when the image's content may change.
 // It also returns the digest of each named input (see Node.Inputs) and its
 // canonical JSON (see Node.Values), so a later run can say what changed.
-func inputDigest(n *Node, version, platform string, epoch *int64) (digest.Digest, map[string]digest.Digest, map[string]json.RawMessage, error) {
+func inputDigest(n *Node, version, platform string, epoch *int64, compression spec.Compression) (digest.Digest, map[string]digest.Digest, map[string]json.RawMessage, error) {
 	s := n.Spec
 	in := digestInput{
 		Version: version, Platform: platform, Name: n.Name, Axes: n.Axes, User: n.User, Env: n.Env,
@@ -58,6 +60,9 @@ func inputDigest(n *Node, version, platform string, epoch *int64) (digest.Digest
 		Run: s.Run, Copy: s.Copy, Files: n.Files, Labels: s.Labels, Tag: n.Tag,
 		Tests:           n.Tests,
 		SourceDateEpoch: epoch,
+	}
+	if !compression.IsDefault() {
+		in.Compression = &compression
 	}
 	if n.Repository != n.Name {
 		in.Repository = n.Repository

@@ -36,7 +36,7 @@ func TestEveryFieldReachesTheDigest(t *testing.T) {
 			t.Fatalf("feature %q is not set in everyFeature; add it there", f.Key())
 		}
 	}
-	base, inputs, _, err := inputDigest(n, "v", "linux/amd64", nil)
+	base, inputs, _, err := inputDigest(n, "v", "linux/amd64", nil, spec.Compression{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestEveryFieldReachesTheDigest(t *testing.T) {
 				saved := n.Features[key]
 				n.Features[key] = c
 				defer func() { n.Features[key] = saved }()
-				d, got, _, err := inputDigest(n, "v", "linux/amd64", nil)
+				d, got, _, err := inputDigest(n, "v", "linux/amd64", nil, spec.Compression{})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -38,6 +38,9 @@ type Plan struct {
 	version  string // templates version mixed into input digests
 	platform string // target platform mixed into input digests
 	epoch    *int64 // source date epoch mixed into input digests; nil when unset
+	// compression of the layers images add, mixed into input digests
+	// unless it is the default
+	compression spec.Compression
 }
 
 // Node is one image of a plan with everything it inherits resolved.
@@ -115,12 +118,13 @@ type EnvVar struct {
 }
 
 type options struct {
-	selection  []string
-	dependents bool
-	context    fs.FS
-	version    string
-	platform   string
-	epoch      *int64
+	selection   []string
+	dependents  bool
+	context     fs.FS
+	version     string
+	platform    string
+	epoch       *int64
+	compression *spec.Compression
 }
 
 // Option configures New.
@@ -173,9 +177,16 @@ func WithSourceDateEpoch(t time.Time) Option {
 	}
 }
 
+// WithCompression sets how the layers each image adds are compressed; it
+// is part of every input digest unless it is gzip at its default level.
+// Default: the spec's compression:, else gzip.
+func WithCompression(c spec.Compression) Option {
+	return func(o *options) error { o.compression = &c; return nil }
+}
+
 // New plans the family f.
 func New(f *spec.Family, opts ...Option) (*Plan, error) {
-	o := options{version: templates.Version, platform: platforms.Format(oci.DefaultPlatform()), epoch: f.SourceDateEpoch}
+	o := options{version: templates.Version, platform: platforms.Format(oci.DefaultPlatform()), epoch: f.SourceDateEpoch, compression: f.Compression}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, err
@@ -186,6 +197,9 @@ func New(f *spec.Family, opts ...Option) (*Plan, error) {
 		return nil, err
 	}
 	p := &Plan{Family: f, byName: map[string]*Node{}, version: o.version, platform: o.platform, epoch: o.epoch}
+	if o.compression != nil {
+		p.compression = *o.compression
+	}
 	for _, name := range order {
 		img := f.Images[name]
 		n, err := p.inherit(img)
@@ -216,7 +230,7 @@ func New(f *spec.Family, opts ...Option) (*Plan, error) {
 func (p *Plan) SetBaseDigests(m map[string]digest.Digest) error {
 	for _, n := range p.Nodes {
 		n.BaseDigest = m[n.Base]
-		d, inputs, values, err := inputDigest(n, p.version, p.platform, p.epoch)
+		d, inputs, values, err := inputDigest(n, p.version, p.platform, p.epoch, p.compression)
 		if err != nil {
 			return err
 		}
@@ -233,6 +247,9 @@ func (p *Plan) SourceDateEpoch() (time.Time, bool) {
 	}
 	return time.Unix(*p.epoch, 0).UTC(), true
 }
+
+// Compression is how the layers each image adds are compressed.
+func (p *Plan) Compression() spec.Compression { return p.compression }
 
 // Node returns the planned image called name, or nil.
 func (p *Plan) Node(name string) *Node { return p.byName[name] }

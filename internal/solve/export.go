@@ -6,6 +6,7 @@ import (
 
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/wsbuild/wsbuild/internal/spec"
 	wsllb "github.com/wsbuild/wsbuild/llb"
 )
 
@@ -16,10 +17,12 @@ type export struct {
 	epoch *time.Time
 	// baseConfig is the config of the chain's external base.
 	baseConfig []byte
+	// compression is how the layers the image adds are compressed.
+	compression spec.Compression
 }
 
 func exportOf(img *wsllb.Image) export {
-	return export{epoch: img.SourceDateEpoch, baseConfig: img.BaseConfig}
+	return export{epoch: img.SourceDateEpoch, baseConfig: img.BaseConfig, compression: img.Compression}
 }
 
 // attrs are the OCI exporter's attributes. With an epoch, BuildKit clamps
@@ -27,6 +30,15 @@ func exportOf(img *wsllb.Image) export {
 // file in the image's own layers to it, as buildx does for SOURCE_DATE_EPOCH.
 func (e export) attrs() map[string]string {
 	attrs := map[string]string{"tar": "false", "oci-mediatypes": "true"}
+	// Forced: without it, every layer BuildKit has compressed before (the
+	// base's, and each step's cached result) would keep its gzip blob.
+	if !e.compression.IsDefault() {
+		attrs["compression"] = e.compression.Type
+		attrs["force-compression"] = "true"
+		if e.compression.Level != nil {
+			attrs["compression-level"] = strconv.Itoa(*e.compression.Level)
+		}
+	}
 	if e.epoch != nil {
 		attrs[string(exptypes.OptKeySourceDateEpoch)] = strconv.FormatInt(e.epoch.Unix(), 10)
 		attrs[string(exptypes.OptKeyRewriteTimestamp)] = "true"

@@ -119,7 +119,7 @@ func (d *decoder) family(root *yaml.Node) *Family {
 	top := field{path: "", val: root, pos: d.at(root)}
 	var images *field
 	var matrix *matrixDecl
-	for _, f := range d.mapping(top, "a mapping", []string{"images", "push", "matrix", "source_date_epoch"}) {
+	for _, f := range d.mapping(top, "a mapping", []string{"images", "push", "matrix", "source_date_epoch", "compression"}) {
 		switch f.name {
 		case "images":
 			images = &f
@@ -129,6 +129,8 @@ func (d *decoder) family(root *yaml.Node) *Family {
 			matrix = d.matrix(f, "the family matrix")
 		case "source_date_epoch":
 			fam.SourceDateEpoch = d.sourceDateEpoch(f)
+		case "compression":
+			fam.Compression = d.compression(f)
 		}
 	}
 	if images == nil {

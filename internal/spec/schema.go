@@ -53,6 +53,12 @@ func Schema() ([]byte, error) {
 			"push":              object{"type": "array", "description": "the registries every image is pushed to", "items": push},
 			"matrix":            matrixSchema,
 			"source_date_epoch": object{"type": "integer", "minimum": 0, "description": "seconds since 1970 UTC that every timestamp is fixed to"},
+			"compression": object{"description": "how the layers each image adds are compressed (default gzip)", "oneOf": []object{
+				{"type": "string", "enum": []string{"gzip", "zstd", "uncompressed"}},
+				{"type": "object", "additionalProperties": false, "required": []string{"type"}, "properties": object{
+					"type":  object{"type": "string", "enum": []string{"gzip", "zstd", "uncompressed"}},
+					"level": object{"type": "integer", "minimum": 0, "maximum": 22, "description": "gzip 0 to 9, zstd 1 to 22"}}},
+			}},
 		},
 	}
 	return json.MarshalIndent(root, "", "  ")

@@ -33,6 +33,9 @@ type Family struct {
 	// of every image so that builds are reproducible; nil when not set. The
 	// --source-date-epoch flag and $SOURCE_DATE_EPOCH take precedence.
 	SourceDateEpoch *int64
+	// Compression is how the layers each image adds are compressed; nil for
+	// gzip at its default level. The --compression flags take precedence.
+	Compression *Compression
 	// Pos maps a field path such as "images.pytorch.from" to where it was written.
 	Pos map[string]Position
 }
