@@ -168,6 +168,7 @@ func TestStopPidFile(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { p.Stop(time.Second) })
+			waitExeced(t, p.Pid(), matchSleep)
 			return strconv.Itoa(p.Pid()) + "\n"
 		}, match: matchSleep, stops: true},
 	} {
@@ -260,4 +261,19 @@ func TestStartFails(t *testing.T) {
 	if len(bytes.TrimSpace(out)) > 0 {
 		t.Errorf("sleep children left running: %s", out)
 	}
+}
+
+// waitExeced waits until pid's command line is the new program's. Start
+// returns once exec has closed the child's close-on-exec files, which the
+// kernel does before it sets the new command line: for that moment
+// /proc/<pid>/cmdline is empty, and StopPidFile would rightly call the
+// process another program.
+func waitExeced(t *testing.T, pid int, match func([]byte) bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline"); err == nil && match(b) {
+			return
+		}
+	}
+	t.Fatalf("pid %d never showed the expected command line", pid)
 }
