@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 
 	"github.com/containerd/containerd/v2/core/content"
@@ -62,7 +63,8 @@ func prune(ctx context.Context, s content.Store, wanted func(digest.Digest) bool
 		p.Held += info.Size
 		return nil
 	})
-	if err != nil {
+	// A store no blob was ever written to has no blobs folder yet.
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return p, fmt.Errorf("listing the content store: %w", err)
 	}
 	// Unreferenced blobs first, then the oldest.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -162,5 +163,23 @@ func TestLocalStoreCloseWithoutImages(t *testing.T) {
 	}
 	if h := held(t, open()); h[first.Digest] || !h[second.Digest] {
 		t.Errorf("held %v, want only the newer blob", h)
+	}
+}
+
+// TestLocalStoreCloseNeverWritten checks that a store opened and closed
+// without a blob written (a run that only resolved bases, in a fresh cache
+// folder) closes and prunes cleanly: the store has no blobs folder yet.
+func TestLocalStoreCloseNeverWritten(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "content")
+	ctx := t.Context()
+	s, err := OpenStore(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, ok, err := s.Close(ctx, nil, 100); err != nil || !ok || p != (Pruned{}) {
+		t.Errorf("closing a store never written: %+v %v (%v), want nothing pruned and no error", p, ok, err)
+	}
+	if p, err := PruneLocalStore(ctx, dir, true, 0); err != nil || p != (Pruned{}) {
+		t.Errorf("pruning a store never written: %+v (%v), want nothing pruned and no error", p, err)
 	}
 }
