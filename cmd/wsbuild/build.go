@@ -23,12 +23,13 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var o pipeline.Options
 	var metadataFile string
 	fs := newFlags("build", "build "+specSynopsis+" "+daemonSynopsis+synopsisIndent+
-		"[--push [--force]] [--progress MODE] [--metadata-file FILE] [--no-cache] "+imageSynopsis+synopsisIndent+
+		"[--push [--force] [--push-from FROM]] [--progress MODE] [--metadata-file FILE] [--no-cache] "+imageSynopsis+synopsisIndent+
 		"[--with-dependents] "+limitSynopsis+" [IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
 	ef.register(fs)
 	fs.BoolVar(&o.Push, "push", false, "push every built image to the spec's push targets")
+	fs.StringVar(&o.PushFrom, "push-from", pipeline.PushFromAuto, "what sends the blobs of pushed images to the registry, `FROM`: wsbuild (the daemon exports them to wsbuild), daemon (buildkitd pushes them by digest; wsbuild moves only manifests and tags), or auto: daemon for a buildkitd at an address other than a unix socket")
 	fs.BoolVar(&o.NoCache, "no-cache", false, "do not use BuildKit's cache")
 	fs.BoolVar(&o.Force, "force", false, "build every selected image, even those whose pushed tags are up to date")
 	fs.BoolVar(&o.WithDependents, "with-dependents", false, "also build every image built on a named one")

@@ -36,7 +36,8 @@ func OpenBuildkitd(ctx context.Context, o Options) (Daemon, error) {
 		solve.WithProbe(probePath),
 		solve.WithProgress(o.Progress, o.Log),
 		solve.WithNoCache(o.NoCache),
-		solve.WithContextDir(filepath.Dir(o.SpecFile)))
+		solve.WithContextDir(filepath.Dir(o.SpecFile)),
+		solve.WithPushByDigest(o.pushByDigest()))
 	if err != nil {
 		return nil, errors.Join(&InputError{err}, conn.Close())
 	}
@@ -74,7 +75,9 @@ type buildkitdDaemon struct {
 }
 
 // Build solves images into the content store and reads each back as an
-// image, its blobs read lazily from the store.
+// image, its blobs read lazily from the store; or, with o.PushFrom
+// PushFromDaemon, has buildkitd push them by digest and reads each back from
+// the registry, its layers never read.
 func (d *buildkitdDaemon) Build(ctx context.Context, images []*wsllb.Image) ([]Output, error) {
 	if d.probeErr != nil {
 		return nil, &InputError{fmt.Errorf("the start checks need wsbuild-probe: %w", d.probeErr)}
@@ -87,6 +90,10 @@ func (d *buildkitdDaemon) Build(ctx context.Context, images []*wsllb.Image) ([]O
 	for i, r := range results {
 		if r.Err != nil {
 			out[i].Err = r.Err
+			continue
+		}
+		if r.Pushed != nil {
+			out[i].Image, out[i].Err = publish.FromRegistry(ctx, *r.Pushed, r.Manifest.Digest.String())
 			continue
 		}
 		d.built = append(d.built, r.Manifest)

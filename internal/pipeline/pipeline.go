@@ -15,8 +15,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/wsbuild/wsbuild/internal/buildkitd"
 	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/publish"
@@ -85,6 +87,10 @@ type Options struct {
 	// Addr is the buildkitd address; "" means $BUILDKIT_HOST, else a
 	// private buildkitd.
 	Addr string
+	// PushFrom says what sends a pushed image's blobs to the registry:
+	// PushFromAuto ("" too), PushFromWsbuild or PushFromDaemon. A bad value
+	// is an InputError.
+	PushFrom string
 	// Progress is BuildKit's progress mode; "" means auto.
 	Progress string
 	// NoCache solves every step again.
@@ -116,6 +122,13 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if _, err := o.cacheLimit(); err != nil {
 		return o, err
+	}
+	switch o.PushFrom {
+	case "":
+		o.PushFrom = PushFromAuto
+	case PushFromAuto, PushFromWsbuild, PushFromDaemon:
+	default:
+		return o, &InputError{fmt.Errorf("unknown --push-from %q (want %s, %s or %s)", o.PushFrom, PushFromAuto, PushFromWsbuild, PushFromDaemon)}
 	}
 	if o.Log == nil {
 		o.Log = os.Stderr
@@ -221,4 +234,37 @@ func New(opts ...Option) (*Runner, error) {
 	}
 	return &Runner{open: o.open, publisher: o.publisher, resolver: o.resolver,
 		registryResolver: o.resolver == nil && !o.opener}, nil
+}
+
+// What sends a pushed image's blobs to the registry (Options.PushFrom).
+const (
+	// PushFromWsbuild: buildkitd exports every image into wsbuild's content
+	// store, and wsbuild pushes it, blobs and all.
+	PushFromWsbuild = "wsbuild"
+	// PushFromDaemon: buildkitd pushes every image by digest (no tag) to
+	// the repository of its first tag, and wsbuild moves only manifests and
+	// tags: a remote builder's layers go straight to the registry instead
+	// of across the network to wsbuild and back.
+	PushFromDaemon = "daemon"
+	// PushFromAuto: PushFromDaemon for a buildkitd named by an address that
+	// is not a local socket (tcp://, ssh://, docker-container://, ...),
+	// where layers would otherwise cross the network twice; else
+	// PushFromWsbuild.
+	PushFromAuto = "auto"
+)
+
+// pushByDigest says whether buildkitd pushes the images of a run with o
+// (see PushFrom).
+func (o Options) pushByDigest() bool {
+	switch {
+	case !o.Push || o.PushFrom == PushFromWsbuild:
+		return false
+	case o.PushFrom == PushFromDaemon:
+		return true
+	}
+	addr := o.Addr
+	if addr == "" {
+		addr = os.Getenv(buildkitd.EnvHost)
+	}
+	return addr != "" && !strings.HasPrefix(addr, "unix://")
 }

@@ -254,6 +254,7 @@ func TestInputErrors(t *testing.T) {
 		want string
 	}{
 		{"bad progress", func(o *Options) { o.Progress = "fancy" }, `unknown progress mode "fancy"`},
+		{"bad push-from", func(o *Options) { o.PushFrom = "registry" }, `unknown --push-from "registry" (want auto, wsbuild or daemon)`},
 		{"bad epoch flag", func(o *Options) { s := "soon"; o.SourceDateEpoch = &s }, `--source-date-epoch: "soon"`},
 		{"unknown image", func(o *Options) { o.Images = []string{"nope"} }, `"nope"`},
 		{"push without targets", func(o *Options) { o.SpecFile = noPush }, "no push: targets"},
@@ -394,5 +395,30 @@ func TestMistypedBaseNamesItsLine(t *testing.T) {
 	want := specFile + `:3: images.python.base: resolving base image "debain:bookworm": not found`
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v\nwant %s", err, want)
+	}
+}
+
+// TestPushByDigest checks who pushes a run's blobs for each --push-from and
+// address: the daemon when asked, or by default when it is reached by an
+// address other than a local socket.
+func TestPushByDigest(t *testing.T) {
+	for _, tc := range []struct {
+		from, addr, env string
+		push, want      bool
+	}{
+		{from: PushFromAuto, push: true},
+		{from: PushFromAuto, addr: "unix:///run/buildkit/buildkitd.sock", push: true},
+		{from: PushFromAuto, addr: "tcp://builder:1234", push: true, want: true},
+		{from: PushFromAuto, env: "ssh://me@builder", push: true, want: true},
+		{from: PushFromAuto, addr: "tcp://builder:1234"},
+		{from: PushFromWsbuild, addr: "tcp://builder:1234", push: true},
+		{from: PushFromDaemon, push: true, want: true},
+		{from: PushFromDaemon},
+	} {
+		t.Setenv("BUILDKIT_HOST", tc.env)
+		o := Options{PushFrom: tc.from, Addr: tc.addr, Push: tc.push}
+		if got := o.pushByDigest(); got != tc.want {
+			t.Errorf("--push-from %s, addr %q, $BUILDKIT_HOST %q, push %v: daemon pushes = %v, want %v", tc.from, tc.addr, tc.env, tc.push, got, tc.want)
+		}
 	}
 }

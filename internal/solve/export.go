@@ -4,8 +4,12 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/containerd/containerd/v2/core/content"
+	bkclient "github.com/moby/buildkit/client"
+
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/spec"
 	wsllb "github.com/wsbuild/wsbuild/llb"
 )
@@ -19,10 +23,28 @@ type export struct {
 	baseConfig []byte
 	// compression is how the layers the image adds are compressed.
 	compression spec.Compression
+	// pushTo, when set, is where buildkitd pushes the image by digest
+	// itself (see WithPushByDigest) instead of exporting it to wsbuild.
+	pushTo *oci.Ref
 }
 
-func exportOf(img *wsllb.Image) export {
-	return export{epoch: img.SourceDateEpoch, baseConfig: img.BaseConfig, compression: img.Compression}
+// exportOf is how img is exported; with pushByDigest, buildkitd pushes it
+// to the repository of its first tag, when it has one.
+func exportOf(img *wsllb.Image, pushByDigest bool) export {
+	e := export{epoch: img.SourceDateEpoch, baseConfig: img.BaseConfig, compression: img.Compression}
+	if pushByDigest && len(img.Node.Refs) > 0 {
+		e.pushTo = &img.Node.Refs[0]
+	}
+	return e
+}
+
+// entry is the solve's export: into store, or pushed by buildkitd by digest
+// (no tag: tags move only once every image of the run built and pushed).
+func (e export) entry(store content.Store) bkclient.ExportEntry {
+	if e.pushTo == nil {
+		return bkclient.ExportEntry{Type: bkclient.ExporterOCI, Attrs: e.attrs(), OutputStore: store}
+	}
+	return bkclient.ExportEntry{Type: bkclient.ExporterImage, Attrs: e.attrs()}
 }
 
 // attrs are the OCI exporter's attributes. With an epoch, BuildKit clamps
@@ -30,6 +52,14 @@ func exportOf(img *wsllb.Image) export {
 // file in the image's own layers to it, as buildx does for SOURCE_DATE_EPOCH.
 func (e export) attrs() map[string]string {
 	attrs := map[string]string{"tar": "false", "oci-mediatypes": "true"}
+	if e.pushTo != nil {
+		attrs = map[string]string{"oci-mediatypes": "true",
+			string(exptypes.OptKeyName): e.pushTo.Repository, string(exptypes.OptKeyPush): "true",
+			string(exptypes.OptKeyPushByDigest): "true", string(exptypes.OptKeyStore): "false"}
+		if e.pushTo.Insecure {
+			attrs[string(exptypes.OptKeyInsecure)] = "true"
+		}
+	}
 	// Forced: without it, every layer BuildKit has compressed before (the
 	// base's, and each step's cached result) would keep its gzip blob.
 	if !e.compression.IsDefault() {

@@ -5,8 +5,10 @@ import (
 	"testing"
 	"time"
 
+	bkclient "github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/spec"
 )
 
@@ -26,6 +28,12 @@ func TestExport(t *testing.T) {
 		{"gzip is the default", export{compression: spec.Compression{Type: "gzip"}}, map[string]string{"tar": "false", "oci-mediatypes": "true"}, false},
 		{"zstd with a level", export{compression: spec.Compression{Type: "zstd", Level: &level}}, map[string]string{"tar": "false", "oci-mediatypes": "true",
 			"compression": "zstd", "compression-level": "3", "force-compression": "true"}, false},
+		{"pushed by the daemon", export{pushTo: &oci.Ref{Name: "r.example/ns/img:1", Repository: "r.example/ns/img"}},
+			map[string]string{"oci-mediatypes": "true", "name": "r.example/ns/img", "push": "true", "push-by-digest": "true", "store": "false"}, false},
+		{"pushed by the daemon over plain HTTP, zstd", export{pushTo: &oci.Ref{Name: "127.0.0.1:5000/ns/img:1", Repository: "127.0.0.1:5000/ns/img", Insecure: true},
+			compression: spec.Compression{Type: "zstd"}},
+			map[string]string{"oci-mediatypes": "true", "name": "127.0.0.1:5000/ns/img", "push": "true", "push-by-digest": "true", "store": "false",
+				"registry.insecure": "true", "compression": "zstd", "force-compression": "true"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := tc.exp.attrs(); !maps.Equal(got, tc.attrs) {
@@ -37,5 +45,17 @@ func TestExport(t *testing.T) {
 				t.Errorf("base config meta = %q, want it: %v", got, tc.base)
 			}
 		})
+	}
+}
+
+// TestExportEntry checks that an image buildkitd pushes goes to the image
+// exporter with no store, and any other into the store as OCI content.
+func TestExportEntry(t *testing.T) {
+	if e := (export{}).entry(nil); e.Type != bkclient.ExporterOCI {
+		t.Errorf("exported to wsbuild with %q, want %q", e.Type, bkclient.ExporterOCI)
+	}
+	e := export{pushTo: &oci.Ref{Name: "r/ns/img:1", Repository: "r/ns/img"}}.entry(nil)
+	if e.Type != bkclient.ExporterImage || e.OutputStore != nil || e.Attrs["push-by-digest"] != "true" {
+		t.Errorf("pushed by the daemon as %+v, want the image exporter pushing by digest", e)
 	}
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/moby/buildkit/util/progress/progressui"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/tonistiigi/fsutil"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	wsllb "github.com/wsbuild/wsbuild/llb"
 )
 
@@ -42,6 +43,8 @@ type options struct {
 	noCache    bool
 	contextDir string
 	probe      string
+	// pushByDigest: buildkitd pushes each image by digest itself.
+	pushByDigest bool
 }
 
 // Option configures a Solver.
@@ -88,6 +91,16 @@ func WithProbe(path string) Option {
 	return func(o *options) error { o.probe = path; return nil }
 }
 
+// WithPushByDigest has buildkitd push every built image that has a tag, by
+// digest and with no tag, to the repository of its first tag, instead of
+// exporting it into the content store: the image's blobs then go from the
+// daemon to the registry, never through wsbuild, which moves only
+// manifests and tags afterwards. Result.Repository says where each went.
+// Default: false.
+func WithPushByDigest(on bool) Option {
+	return func(o *options) error { o.pushByDigest = on; return nil }
+}
+
 // New returns a Solver talking to c.
 func New(c *bkclient.Client, opts ...Option) (*Solver, error) {
 	o := options{progress: progressui.AutoMode, out: os.Stderr}
@@ -103,8 +116,12 @@ func New(c *bkclient.Client, opts ...Option) (*Solver, error) {
 type Result struct {
 	// Name is the image's name in the spec.
 	Name string
-	// Manifest describes the image manifest in the store; zero when Err is set.
+	// Manifest describes the image manifest in the store, or in Pushed's
+	// repository; zero when Err is set.
 	Manifest ocispec.Descriptor
+	// Pushed is the tag whose repository buildkitd pushed the image to by
+	// digest (see WithPushByDigest); nil when it went into the store.
+	Pushed *oci.Ref
 	// Err says why the image failed to build: a step, or the checks that
 	// failed (by name); nil when it built.
 	Err error
@@ -137,7 +154,7 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 	}
 	jobs := make([]job, len(images))
 	for i, img := range images {
-		j, err := newJob(ctx, img, extra)
+		j, err := newJob(ctx, img, extra, s.opts.pushByDigest)
 		if err != nil {
 			return nil, err
 		}
@@ -152,7 +169,10 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 	for i, img := range images {
 		wg.Go(func() {
 			desc, err := s.buildOne(ctx, jobs[i], store, mounts, display, i)
-			results[i] = Result{Name: img.Node.Name, Manifest: desc, Err: err}
+			results[i] = Result{Name: img.Node.Name, Manifest: desc, Pushed: jobs[i].export.pushTo, Err: err}
+			if err != nil {
+				results[i].Pushed = nil
+			}
 		})
 	}
 	wg.Wait()
@@ -174,7 +194,7 @@ func Failed(results []Result) int {
 }
 
 // newJob marshals img, its config and its checks for buildkitd.
-func newJob(ctx context.Context, img *wsllb.Image, extra []bk.ConstraintsOpt) (job, error) {
+func newJob(ctx context.Context, img *wsllb.Image, extra []bk.ConstraintsOpt, pushByDigest bool) (job, error) {
 	def, err := img.Definition(ctx, extra...)
 	if err != nil {
 		return job{}, fmt.Errorf("marshalling image %q: %w", img.Node.Name, err)
@@ -187,7 +207,7 @@ func newJob(ctx context.Context, img *wsllb.Image, extra []bk.ConstraintsOpt) (j
 	if err != nil {
 		return job{}, err
 	}
-	return job{def: def, cfg: cfg, annotations: img.Annotations, checks: checks, export: exportOf(img)}, nil
+	return job{def: def, cfg: cfg, annotations: img.Annotations, checks: checks, export: exportOf(img, pushByDigest)}, nil
 }
 
 // job is one image, marshalled for buildkitd.
@@ -205,11 +225,7 @@ type job struct {
 func (s *Solver) buildOne(ctx context.Context, j job, store content.Store,
 	mounts map[string]fsutil.FS, display *display, i int) (ocispec.Descriptor, error) {
 	opt := bkclient.SolveOpt{
-		Exports: []bkclient.ExportEntry{{
-			Type:        bkclient.ExporterOCI,
-			Attrs:       j.export.attrs(),
-			OutputStore: store,
-		}},
+		Exports:     []bkclient.ExportEntry{j.export.entry(store)},
 		LocalMounts: mounts,
 		Session:     []session.Attachable{authProvider()},
 	}
