@@ -20,14 +20,16 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var sf specFlags
 	var df daemonFlags
 	var ef imageFlags
+	var cf cacheFlags
 	var o pipeline.Options
 	var metadataFile string
 	fs := newFlags("build", "build "+specSynopsis+" "+daemonSynopsis+synopsisIndent+
 		"[--push [--force]] [--progress MODE] [--metadata-file FILE] [--no-cache] "+imageSynopsis+synopsisIndent+
-		"[--with-dependents] "+limitSynopsis+" [IMAGE...]", stdout)
+		"[--with-dependents] "+limitSynopsis+" "+cacheSynopsis+synopsisIndent+"[IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
 	ef.register(fs)
+	cf.register(fs)
 	fs.BoolVar(&o.Push, "push", false, "push every built image to the spec's push targets")
 	fs.BoolVar(&o.NoCache, "no-cache", false, "do not use BuildKit's cache")
 	fs.BoolVar(&o.Force, "force", false, "build every selected image, even those whose pushed tags are up to date")
@@ -41,6 +43,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sf.apply(&o)
 	df.apply(&o, stderr)
 	if err := ef.apply(&o); err != nil {
+		return err
+	}
+	if err := cf.apply(&o); err != nil {
 		return err
 	}
 	o.Images = fs.Args()
