@@ -1,6 +1,8 @@
 package solve
 
 import (
+	"maps"
+
 	bkclient "github.com/moby/buildkit/client"
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/wsbuild/wsbuild/internal/buildcache"
@@ -31,14 +33,19 @@ func cacheOpt(opt *bkclient.SolveOpt, set buildcache.Set) {
 	}
 }
 
-// gatewayImports are the imports of set for a gateway solve request: a
+// gatewayImports are the imports of opt for the gateway solve request: a
 // build that runs its own LLB through the gateway imports only what each
-// of its solve requests names.
-func gatewayImports(set buildcache.Set) []gateway.CacheOptionsEntry {
+// of its solve requests names. Called from the build function, after
+// BuildKit's client has read opt: it has then given every local import
+// the digest of the cache its folder's index holds, which the daemon needs;
+// a local import without one (its folder holds no cache yet) is left out.
+func gatewayImports(opt *bkclient.SolveOpt) []gateway.CacheOptionsEntry {
 	var out []gateway.CacheOptionsEntry
-	for _, e := range set.Imports {
-		e = e.Clone()
-		out = append(out, gateway.CacheOptionsEntry{Type: e.Type, Attrs: e.Attrs})
+	for _, e := range opt.CacheImports {
+		if e.Type == "local" && e.Attrs["digest"] == "" {
+			continue
+		}
+		out = append(out, gateway.CacheOptionsEntry{Type: e.Type, Attrs: maps.Clone(e.Attrs)})
 	}
 	return out
 }

@@ -30,13 +30,17 @@ func TestCacheOpt(t *testing.T) {
 	if _, ok := set.Imports[0].Attrs["digest"]; ok {
 		t.Error("the solve's import shares its attributes with the set")
 	}
-	gw := gatewayImports(set)
-	if len(gw) != 1 || gw[0].Type != "local" || gw[0].Attrs["src"] != "/c/a" {
-		t.Errorf("gateway imports %+v", gw)
+	// BuildKit's client gives a local import with cache the digest.
+	if gw := gatewayImports(&opt); len(gw) != 1 || gw[0].Type != "local" || gw[0].Attrs["digest"] != "sha256:x" {
+		t.Errorf("gateway imports %+v, want the local import with its digest", gw)
+	}
+	delete(opt.CacheImports[0].Attrs, "digest")
+	if gw := gatewayImports(&opt); len(gw) != 0 {
+		t.Errorf("gateway imports %+v, want none: the local folder holds no cache", gw)
 	}
 	var none bkclient.SolveOpt
 	cacheOpt(&none, buildcache.Set{})
-	if none.CacheExports != nil || none.CacheImports != nil || gatewayImports(buildcache.Set{}) != nil {
+	if none.CacheExports != nil || none.CacheImports != nil || gatewayImports(&none) != nil {
 		t.Error("an empty set added cache entries")
 	}
 }

@@ -224,7 +224,7 @@ func (s *Solver) buildOne(ctx context.Context, j job, store content.Store,
 	resp, err := s.c.Build(ctx, opt, "wsbuild", func(ctx context.Context, c gateway.Client) (*gateway.Result, error) {
 		// Evaluated before the checks, so that a failing build step is
 		// reported as itself, not as every check that stands on it.
-		res, err := c.Solve(ctx, gateway.SolveRequest{Definition: j.def.ToPB(), Evaluate: true, CacheImports: gatewayImports(j.cache)})
+		res, err := c.Solve(ctx, gateway.SolveRequest{Definition: j.def.ToPB(), Evaluate: true, CacheImports: gatewayImports(&opt)})
 		if err != nil {
 			return nil, step.record(j.def, err)
 		}
