@@ -146,3 +146,26 @@ func TestLocalCacheAndFailedChecks(t *testing.T) {
 		}
 	})
 }
+
+// TestInlineCache exports the cache inside the pushed images (type=inline)
+// and imports it from them on a fresh builder: a leaf edit runs only the
+// edited step.
+func TestInlineCache(t *testing.T) {
+	testenv.NeedsRealRig(t)
+	r := rig.ForTest(t)
+	useRig(t, r)
+	specPath := filepath.Join(t.TempDir(), "wsbuild.yaml")
+	spec := func(word string) {
+		write(t, specPath, strings.Replace(fmt.Sprintf(remoteCacheSpec, "", word, r.Registry), "namespace: rcache", "namespace: inline", 1))
+	}
+	spec("one")
+	cacheBuild(t, 0, "-f", specPath, "--push", "--cache-to", "type=inline")
+	freshBuilder(t)
+	spec("two")
+	took, ran, _ := cacheBuild(t, 0, "-f", specPath, "--push", "--cache-to", "type=inline",
+		"--cache-from", "type=registry,ref="+r.Registry+"/inline/{image}:{tag}")
+	if want := []string{"[leaf] step: edit"}; !slices.Equal(ran, want) {
+		t.Errorf("on a fresh builder with the inline cache, steps that ran: %q, want only %q", ran, want)
+	}
+	t.Logf("leaf edit on a fresh builder with the inline cache: %v", took.Round(10*time.Millisecond))
+}
