@@ -20,14 +20,16 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var sf specFlags
 	var df daemonFlags
 	var ef imageFlags
+	var cf cacheFlags
 	var o pipeline.Options
 	var metadataFile string
 	fs := newFlags("build", "build "+specSynopsis+" "+daemonSynopsis+synopsisIndent+
 		"[--push [--force] [--push-from FROM]] [--progress MODE] [--metadata-file FILE] [--no-cache] "+imageSynopsis+synopsisIndent+
-		"[--with-dependents] "+limitSynopsis+" [IMAGE...]", stdout)
+		"[--with-dependents] "+limitSynopsis+" "+cacheSynopsis+synopsisIndent+"[IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
 	ef.register(fs)
+	cf.register(fs)
 	fs.BoolVar(&o.Push, "push", false, "push every built image to the spec's push targets")
 	fs.StringVar(&o.PushFrom, "push-from", pipeline.PushFromAuto, "what sends the blobs of pushed images to the registry, `FROM`: wsbuild (the daemon exports them to wsbuild), daemon (buildkitd pushes them by digest; wsbuild moves only manifests and tags), or auto: daemon for a buildkitd at an address other than a unix socket")
 	fs.BoolVar(&o.NoCache, "no-cache", false, "do not use BuildKit's cache")
@@ -42,6 +44,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sf.apply(&o)
 	df.apply(&o, stderr)
 	if err := ef.apply(&o); err != nil {
+		return err
+	}
+	if err := cf.apply(&o); err != nil {
 		return err
 	}
 	o.Images = fs.Args()

@@ -145,7 +145,7 @@ func (ru *run) compile(ctx context.Context, decisions []change.Decision, log *so
 			return false
 		}
 		state, err := img.StateDigest(ctx)
-		if err != nil || !log.has(m, state) {
+		if err != nil || !(log.has(m, state) || ru.hasCacheImport(name)) {
 			return false
 		}
 		kept[name] = true

@@ -36,6 +36,7 @@ func OpenBuildkitd(ctx context.Context, o Options) (Daemon, error) {
 		solve.WithProbe(probePath),
 		solve.WithProgress(o.Progress, o.Log),
 		solve.WithNoCache(o.NoCache),
+		solve.WithCache(o.caches),
 		solve.WithContextDir(filepath.Dir(o.SpecFile)),
 		solve.WithPushByDigest(o.pushByDigest()))
 	if err != nil {

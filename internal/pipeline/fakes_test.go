@@ -25,6 +25,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/wsbuild/wsbuild/internal/buildcache"
 	"github.com/wsbuild/wsbuild/internal/lock"
 	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/publish"
@@ -45,13 +46,16 @@ type fakeDaemon struct {
 	closed   int
 	resolved [][]string
 	built    []string // names of the images built, in call order
+	// caches is the cache the run gave the Opener, by image.
+	caches map[string]buildcache.Set
 }
 
 // open is the fake's Opener.
-func (d *fakeDaemon) open(context.Context, Options) (Daemon, error) {
+func (d *fakeDaemon) open(_ context.Context, o Options) (Daemon, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.opened++
+	d.caches = o.caches
 	return (*openFake)(d), nil
 }
 

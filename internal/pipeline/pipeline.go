@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/wsbuild/wsbuild/internal/buildcache"
 	"github.com/wsbuild/wsbuild/internal/buildkitd"
 	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/plan"
@@ -75,6 +76,11 @@ type Options struct {
 	// Compression, when not nil, is how the layers images add are
 	// compressed (--compression, --compression-level), over the spec's.
 	Compression *spec.Compression
+	// CacheTo and CacheFrom are the --cache-to and --cache-from entries,
+	// made each image's own (see buildcache.Entry.ForImage); when given,
+	// they replace, direction by direction, the cache the spec's cache:
+	// derives.
+	CacheTo, CacheFrom []buildcache.Entry
 
 	// Push pushes every built image to the spec's push targets (Build), and
 	// is then compared with what they hold already.
@@ -106,6 +112,10 @@ type Options struct {
 	// Log receives the progress display and the private daemon's log; nil
 	// means standard error.
 	Log io.Writer
+
+	// caches is the cache each image imports and exports, by name, as the
+	// run works it out (see cacheSets) for the Opener.
+	caches map[string]buildcache.Set
 }
 
 // withDefaults fills in o's defaults and checks what can be checked before

@@ -10,6 +10,7 @@ import (
 
 	"github.com/containerd/platforms"
 	"github.com/opencontainers/go-digest"
+	"github.com/wsbuild/wsbuild/internal/buildcache"
 	"github.com/wsbuild/wsbuild/internal/buildkitd"
 	"github.com/wsbuild/wsbuild/internal/localfs"
 	"github.com/wsbuild/wsbuild/internal/lock"
@@ -30,6 +31,8 @@ type run struct {
 	pins   map[string]oci.Base // from the lock file; nil without one
 	bases  map[string]oci.Base // resolved, with configs; nil until resolved
 	daemon Daemon              // nil until opened
+	// caches is the cache each image imports and exports, by name.
+	caches map[string]buildcache.Set
 }
 
 // start fills in o's defaults, then loads and plans the spec o names. Its
@@ -52,7 +55,11 @@ func (r *Runner) start(ctx context.Context, o Options, needPush bool) (*run, err
 	if err != nil {
 		return nil, err
 	}
-	ru := &run{r: r, o: o, plan: p}
+	caches, err := cacheSets(p, o.CacheTo, o.CacheFrom)
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	ru := &run{r: r, o: o, plan: p, caches: caches}
 	if lf != nil {
 		if ru.pins, err = pin(p, lf, o); err != nil {
 			return nil, err
@@ -132,6 +139,7 @@ func (ru *run) open(ctx context.Context) (Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
+	o.caches = ru.caches
 	d, err := ru.r.open(ctx, o)
 	if err != nil {
 		return nil, err

@@ -27,6 +27,7 @@ import (
 	"github.com/moby/buildkit/util/progress/progressui"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/tonistiigi/fsutil"
+	"github.com/wsbuild/wsbuild/internal/buildcache"
 	"github.com/wsbuild/wsbuild/internal/oci"
 	wsllb "github.com/wsbuild/wsbuild/llb"
 )
@@ -45,6 +46,7 @@ type options struct {
 	probe      string
 	// pushByDigest: buildkitd pushes each image by digest itself.
 	pushByDigest bool
+	cache        map[string]buildcache.Set
 }
 
 // Option configures a Solver.
@@ -158,6 +160,7 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 		if err != nil {
 			return nil, err
 		}
+		j.cache = s.opts.cache[img.Node.Name]
 		jobs[i] = j
 	}
 	display, err := startDisplay(len(images), s.opts.progress, s.opts.out)
@@ -217,6 +220,8 @@ type job struct {
 	annotations map[string]string
 	checks      []check
 	export      export
+	// cache is what the image imports and exports (see WithCache).
+	cache buildcache.Set
 }
 
 // buildOne solves one image, then its checks, and exports it into store
@@ -229,12 +234,13 @@ func (s *Solver) buildOne(ctx context.Context, j job, store content.Store,
 		LocalMounts: mounts,
 		Session:     []session.Attachable{authProvider()},
 	}
+	cacheOpt(&opt, j.cache)
 	var failed checkFailures
 	var step stepFailure
 	resp, err := s.c.Build(ctx, opt, "wsbuild", func(ctx context.Context, c gateway.Client) (*gateway.Result, error) {
 		// Evaluated before the checks, so that a failing build step is
 		// reported as itself, not as every check that stands on it.
-		res, err := c.Solve(ctx, gateway.SolveRequest{Definition: j.def.ToPB(), Evaluate: true})
+		res, err := c.Solve(ctx, gateway.SolveRequest{Definition: j.def.ToPB(), Evaluate: true, CacheImports: gatewayImports(&opt)})
 		if err != nil {
 			return nil, step.record(j.def, err)
 		}

@@ -16,7 +16,7 @@ import (
 // in the order documented; imageFields puts the features after labels.
 var coreFields = []string{
 	"base", "from", "os", "apt", "pip", "requirements", "user",
-	"volumes", "env", "workdir", "ports", "run", "copy", "labels", "test", "tag", "matrix",
+	"volumes", "env", "workdir", "ports", "run", "copy", "labels", "test", "tag", "cache", "matrix",
 }
 
 // imageFields are the keys an image may have: the core fields, with every
@@ -108,6 +108,8 @@ func (d *decoder) image(f field) *Image {
 			img.Labels = d.strMap(c, checkLabelKey)
 		case "tag":
 			img.Tag = d.str(c, checkTag)
+		case "cache":
+			img.Cache = d.cache(c)
 		case "matrix":
 		default:
 			if ft, ok := feature.Lookup(c.name); ok {

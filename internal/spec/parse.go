@@ -119,7 +119,7 @@ func (d *decoder) family(root *yaml.Node) *Family {
 	top := field{path: "", val: root, pos: d.at(root)}
 	var images *field
 	var matrix *matrixDecl
-	for _, f := range d.mapping(top, "a mapping", []string{"images", "push", "matrix", "source_date_epoch", "compression"}) {
+	for _, f := range d.mapping(top, "a mapping", []string{"images", "push", "matrix", "source_date_epoch", "compression", "cache"}) {
 		switch f.name {
 		case "images":
 			images = &f
@@ -131,6 +131,8 @@ func (d *decoder) family(root *yaml.Node) *Family {
 			fam.SourceDateEpoch = d.sourceDateEpoch(f)
 		case "compression":
 			fam.Compression = d.compression(f)
+		case "cache":
+			fam.Cache = d.cache(f)
 		}
 	}
 	if images == nil {

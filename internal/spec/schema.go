@@ -53,6 +53,7 @@ func Schema() ([]byte, error) {
 			"push":              object{"type": "array", "description": "the registries every image is pushed to", "items": push},
 			"matrix":            matrixSchema,
 			"source_date_epoch": object{"type": "integer", "minimum": 0, "description": "seconds since 1970 UTC that every timestamp is fixed to"},
+			"cache":             cacheSchema,
 			"compression": object{"description": "how the layers each image adds are compressed (default gzip)", "oneOf": []object{
 				{"type": "string", "enum": []string{"gzip", "zstd", "uncompressed"}},
 				{"type": "object", "additionalProperties": false, "required": []string{"type"}, "properties": object{
@@ -104,8 +105,19 @@ var coreSchemas = map[string]object{
 	"test": object{"description": "commands run as the user inside the built image",
 		"type": []string{"array", "string"}, "items": object{"type": "string"}},
 	"tag":    object{"type": []string{"string", "number"}, "description": "the image's tag; default latest"},
+	"cache":  cacheSchema,
 	"matrix": matrixSchema,
 }
+
+// cacheSchema describes cache: at family and image level.
+var cacheSchema = object{"description": "the registry cache of each image, in its push repository: registry, false, or tag and mode",
+	"oneOf": []object{
+		{"type": "string", "enum": []string{"registry"}},
+		{"type": "boolean", "enum": []bool{false}},
+		{"type": "object", "additionalProperties": false, "properties": object{
+			"tag":  str("the cache's tag, with {tag} (the image's) and {image}; default {tag}-buildcache"),
+			"mode": object{"type": "string", "enum": []string{"max", "min"}, "description": "max (default): every step; min: the image's layers"}}},
+	}}
 
 // featureSchema describes a registered feature's key from its settings.
 func featureSchema(f feature.Feature) object {

@@ -36,6 +36,9 @@ type Family struct {
 	// Compression is how the layers each image adds are compressed; nil for
 	// gzip at its default level. The --compression flags take precedence.
 	Compression *Compression
+	// Cache is every image's default cache: entry (see Cache); nil when not
+	// set. The --cache-to and --cache-from flags take precedence.
+	Cache *Cache
 	// Pos maps a field path such as "images.pytorch.from" to where it was written.
 	Pos map[string]Position
 }
@@ -105,6 +108,9 @@ type Image struct {
 	// Tag is the image's tag; DefaultTag when empty. For a variant it is the
 	// tag its matrix template renders.
 	Tag string `yaml:"tag"`
+	// Cache is the image's own cache: entry, over the family's; nil when not
+	// set. It is no input of the image's content.
+	Cache *Cache `yaml:"-"`
 }
 
 // Axis is one axis value of a matrix variant.
