@@ -231,6 +231,7 @@ func TestEndToEnd(t *testing.T) {
 		if want := m["tools"]["digest"]; mustDigest(t, child).String() != want {
 			t.Errorf("pushed digest %s, metadata says %v", mustDigest(t, child), want)
 		}
+		assertBakeMetadata(t, meta, "tools", child, childRef)
 	})
 	t.Run("filesystem", func(t *testing.T) {
 		fs := files(t, child)

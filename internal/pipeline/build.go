@@ -34,6 +34,12 @@ type Built struct {
 	// Digest is the image manifest's digest: the one built, or the one its
 	// tags hold when skipped.
 	Digest string `json:"digest"`
+	// MediaType and Size are the manifest's, and ConfigDigest the digest of
+	// its config, beside Digest; empty when unknown. They stay out of this
+	// JSON: the CLI writes them under buildx's keys (containerimage.*).
+	MediaType    string `json:"-"`
+	Size         int64  `json:"-"`
+	ConfigDigest string `json:"-"`
 	// Refs are the tags written, when pushed, or the tags that already held
 	// the image, when skipped.
 	Refs []string `json:"refs,omitempty"`
@@ -102,6 +108,9 @@ func (r *Runner) Build(ctx context.Context, o Options) (_ Result, err error) {
 			return Result{}, fmt.Errorf("digest of image %q: %w", images[i].Node.Name, err)
 		}
 		built[i].Digest = digest.String()
+		if err := built[i].describeManifest(img); err != nil {
+			return Result{}, fmt.Errorf("image %q: %w", images[i].Node.Name, err)
+		}
 		for _, c := range images[i].Checks {
 			built[i].Checks = append(built[i].Checks, c.Name)
 		}
@@ -226,12 +235,38 @@ func describe(d change.Decision) Built {
 	}
 	if d.Action == change.Skip {
 		b.Digest = d.Existing.String()
+		for _, f := range d.Found {
+			if f.Exists && f.Digest == d.Existing {
+				b.MediaType, b.Size = string(f.MediaType), f.Size
+				if f.Config != (v1.Hash{}) {
+					b.ConfigDigest = f.Config.String()
+				}
+				break
+			}
+		}
 		for _, r := range n.Refs {
 			b.Refs = append(b.Refs, r.Name)
 			b.ByDigest = append(b.ByDigest, r.ByDigest(d.Existing.String()))
 		}
 	}
 	return b
+}
+
+// describeManifest fills in b's MediaType, Size and ConfigDigest from img.
+func (b *Built) describeManifest(img v1.Image) error {
+	mt, err := img.MediaType()
+	if err != nil {
+		return fmt.Errorf("media type: %w", err)
+	}
+	if b.Size, err = img.Size(); err != nil {
+		return fmt.Errorf("manifest size: %w", err)
+	}
+	config, err := img.ConfigName()
+	if err != nil {
+		return fmt.Errorf("config digest: %w", err)
+	}
+	b.MediaType, b.ConfigDigest = string(mt), config.String()
+	return nil
 }
 
 // publishItem is the publish.Item of a built image.
