@@ -11,6 +11,7 @@ import (
 	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/publish"
+	"github.com/wsbuild/wsbuild/internal/solve"
 	wsllb "github.com/wsbuild/wsbuild/llb"
 )
 
@@ -119,7 +120,7 @@ func (r *Runner) Build(ctx context.Context, o Options) (_ Result, err error) {
 	if !o.Push {
 		return Result{Images: built}, nil
 	}
-	pushed, err := r.publish(ctx, items)
+	pushed, err := r.publish(ctx, items, ru.o)
 	if err != nil {
 		return Result{}, err
 	}
@@ -199,10 +200,11 @@ func (ru *run) build(ctx context.Context, images []*wsllb.Image, todo []int) ([]
 	return outs, nil
 }
 
-// publish pushes items by digest and then moves their tags, unless a push
-// failed or ctx was cancelled in between: then no tag moves.
-func (r *Runner) publish(ctx context.Context, items []publish.Item) ([]publish.Pushed, error) {
-	pushed, err := r.publisher.Push(ctx, items)
+// publish pushes items by digest, showing the pushes on o's progress
+// display, and then moves their tags, unless a push failed or ctx was
+// cancelled in between: then no tag moves.
+func (r *Runner) publish(ctx context.Context, items []publish.Item, o Options) ([]publish.Pushed, error) {
+	pushed, err := r.push(ctx, items, o)
 	if err != nil {
 		return nil, fmt.Errorf("no tag moved: %w", err)
 	}
@@ -220,6 +222,20 @@ func (r *Runner) publish(ctx context.Context, items []publish.Item) ([]publish.P
 		return nil, fmt.Errorf("the publisher tagged %d images of %d", len(tagged), len(items))
 	}
 	return tagged, nil
+}
+
+// push pushes items by digest with the progress display of o.
+func (r *Runner) push(ctx context.Context, items []publish.Item, o Options) ([]publish.Pushed, error) {
+	status, wait, err := solve.ShowStatus(o.Progress, "Pushing", o.Log)
+	if err != nil {
+		return nil, fmt.Errorf("starting the %q progress display: %w", o.Progress, err)
+	}
+	pushed, err := r.publisher.Push(ctx, items, publish.WithStatus(status))
+	close(status)
+	if werr := wait(); werr != nil && err == nil {
+		return nil, fmt.Errorf("showing the pushes' progress: %w", werr)
+	}
+	return pushed, err
 }
 
 // describe is the metadata of a decision before anything is built.

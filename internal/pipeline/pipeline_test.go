@@ -131,8 +131,8 @@ type cancelAfterPush struct {
 	tagged int
 }
 
-func (c *cancelAfterPush) Push(ctx context.Context, items []publish.Item) ([]publish.Pushed, error) {
-	pushed, err := c.Publisher.Push(ctx, items)
+func (c *cancelAfterPush) Push(ctx context.Context, items []publish.Item, opts ...publish.PushOption) ([]publish.Pushed, error) {
+	pushed, err := c.Publisher.Push(ctx, items, opts...)
 	c.cancel()
 	return pushed, err
 }
@@ -194,8 +194,8 @@ type spyPublisher struct {
 	afterPush func([]publish.Pushed)
 }
 
-func (s *spyPublisher) Push(ctx context.Context, items []publish.Item) ([]publish.Pushed, error) {
-	p, err := s.Publisher.Push(ctx, items)
+func (s *spyPublisher) Push(ctx context.Context, items []publish.Item, opts ...publish.PushOption) ([]publish.Pushed, error) {
+	p, err := s.Publisher.Push(ctx, items, opts...)
 	if err == nil {
 		s.afterPush(p)
 	}
