@@ -94,8 +94,8 @@ func views(sent []*bkclient.SolveStatus) map[string]*pushView {
 func TestPushReportsProgress(t *testing.T) {
 	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	defer srv.Close()
-	parent, child, sent, err := pushFamily(t, strings.TrimPrefix(srv.URL, "http://"))
 	host := strings.TrimPrefix(srv.URL, "http://")
+	parent, child, sent, err := pushFamily(t, host)
 	if err != nil {
 		t.Fatal(err)
 	}
