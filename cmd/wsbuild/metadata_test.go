@@ -89,16 +89,19 @@ func assertBakeMetadata(t *testing.T, path, target string, img v1.Image, ref str
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m map[string]struct {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
 		Digest       string             `json:"containerimage.digest"`
 		ConfigDigest string             `json:"containerimage.config.digest"`
 		Descriptor   ocispec.Descriptor `json:"containerimage.descriptor"`
 		Name         string             `json:"image.name"`
 	}
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
+	if err := json.Unmarshal(m[target], &got); err != nil {
+		t.Fatalf("metadata %q: %v", target, err)
 	}
-	got := m[target]
 	d, _ := img.Digest()
 	config, _ := img.ConfigName()
 	mt, _ := img.MediaType()
