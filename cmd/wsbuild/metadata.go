@@ -28,7 +28,8 @@ type bakeResult struct {
 	// ConfigDigest is the config's digest (ExporterImageConfigDigestKey).
 	ConfigDigest string `json:"containerimage.config.digest,omitempty"`
 	// Descriptor is the manifest's descriptor (ExporterImageDescriptorKey),
-	// which buildx decodes from base64 into a JSON object.
+	// which buildx decodes from base64 into a JSON object: media type,
+	// digest, size and platform.
 	Descriptor *ocispec.Descriptor `json:"containerimage.descriptor,omitempty"`
 	// Name is the refs that hold the image, comma-separated as BuildKit's
 	// exporter takes and returns them (ExporterImageNameKey); absent when
@@ -40,7 +41,7 @@ type bakeResult struct {
 func newBakeResult(b pipeline.Built) bakeResult {
 	t := bakeResult{Digest: b.Digest, ConfigDigest: b.ConfigDigest, Name: strings.Join(b.Refs, ",")}
 	if b.MediaType != "" {
-		t.Descriptor = &ocispec.Descriptor{MediaType: b.MediaType, Digest: digest.Digest(b.Digest), Size: b.Size}
+		t.Descriptor = &ocispec.Descriptor{MediaType: b.MediaType, Digest: digest.Digest(b.Digest), Size: b.Size, Platform: b.Platform}
 	}
 	return t
 }

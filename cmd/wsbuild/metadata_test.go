@@ -24,7 +24,8 @@ func TestMetadataBakeKeys(t *testing.T) {
 	built := []pipeline.Built{
 		{Name: "python", Base: "debian:bookworm", Action: change.Build, Digest: manifest, Checks: []string{},
 			MediaType: "application/vnd.oci.image.manifest.v1+json", Size: 1234, ConfigDigest: config,
-			Refs: []string{"reg.example/ns/python:3.11", "mirror.example/ns/python:3.11"}, Pushed: true},
+			Platform: &ocispec.Platform{Architecture: "amd64", OS: "linux"},
+			Refs:     []string{"reg.example/ns/python:3.11", "mirror.example/ns/python:3.11"}, Pushed: true},
 		{Name: "pytorch:2.3-cpu", Parent: "python", Action: change.Build, Digest: manifest, Checks: []string{}},
 	}
 	path := filepath.Join(t.TempDir(), "meta.json")
@@ -50,7 +51,8 @@ func TestMetadataBakeKeys(t *testing.T) {
 	  "python": {
 	    "containerimage.digest": "` + manifest + `",
 	    "containerimage.config.digest": "` + config + `",
-	    "containerimage.descriptor": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "` + manifest + `", "size": 1234},
+	    "containerimage.descriptor": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "` + manifest + `", "size": 1234,
+	                                  "platform": {"architecture": "amd64", "os": "linux"}},
 	    "image.name": "reg.example/ns/python:3.11,mirror.example/ns/python:3.11"
 	  },
 	  "pytorch-2-3-cpu": {"containerimage.digest": "` + manifest + `"}
@@ -106,8 +108,55 @@ func assertBakeMetadata(t *testing.T, path, target string, img v1.Image, ref str
 	config, _ := img.ConfigName()
 	mt, _ := img.MediaType()
 	size, _ := img.Size()
-	want := ocispec.Descriptor{MediaType: string(mt), Digest: digest.Digest(d.String()), Size: size}
+	cf, _ := img.ConfigFile()
+	want := ocispec.Descriptor{MediaType: string(mt), Digest: digest.Digest(d.String()), Size: size,
+		Platform: &ocispec.Platform{Architecture: cf.Architecture, OS: cf.OS}}
 	if got.Digest != d.String() || got.ConfigDigest != config.String() || got.Name != ref || !reflect.DeepEqual(got.Descriptor, want) {
 		t.Errorf("metadata %q: %+v, want digest %s, config %s, descriptor %+v, image.name %s", target, got, d, config, want, ref)
+	}
+}
+
+// sameBakeMetadata fails unless wsbuild's --metadata-file at ws has, for
+// each target, the keys of BuildKit's image exporter that buildx bake wrote
+// of the same image to its own at bake, with the same values (image.name
+// aside, the refs differing).
+func sameBakeMetadata(t *testing.T, ws, bake string, targets ...string) {
+	t.Helper()
+	read := func(path string) map[string]map[string]json.RawMessage {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var raw map[string]json.RawMessage
+		if err := json.Unmarshal(data, &raw); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]map[string]json.RawMessage{}
+		for k, v := range raw {
+			var obj map[string]json.RawMessage
+			if json.Unmarshal(v, &obj) == nil {
+				out[k] = obj
+			}
+		}
+		return out
+	}
+	got, want := read(ws), read(bake)
+	for _, target := range targets {
+		for _, key := range []string{"containerimage.digest", "containerimage.config.digest", "containerimage.descriptor", "image.name"} {
+			g, w := got[target][key], want[target][key]
+			if len(g) == 0 || len(w) == 0 {
+				t.Errorf("%s: %s is %s in wsbuild's metadata, %s in bake's", target, key, g, w)
+				continue
+			}
+			if key == "image.name" {
+				continue
+			}
+			var gv, wv any
+			_ = json.Unmarshal(g, &gv)
+			_ = json.Unmarshal(w, &wv)
+			if !reflect.DeepEqual(gv, wv) {
+				t.Errorf("%s: %s is %s in wsbuild's metadata, %s in bake's", target, key, g, w)
+			}
+		}
 	}
 }

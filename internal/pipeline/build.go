@@ -7,6 +7,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/change"
 	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/internal/plan"
@@ -35,12 +36,14 @@ type Built struct {
 	// Digest is the image manifest's digest: the one built, or the one its
 	// tags hold when skipped.
 	Digest string `json:"digest"`
-	// MediaType and Size are the manifest's, and ConfigDigest the digest of
-	// its config, beside Digest; empty when unknown. They stay out of this
-	// JSON: the CLI writes them under buildx's keys (containerimage.*).
-	MediaType    string `json:"-"`
-	Size         int64  `json:"-"`
-	ConfigDigest string `json:"-"`
+	// MediaType and Size are the manifest's, ConfigDigest the digest of its
+	// config and Platform the platform it is for, beside Digest; empty when
+	// unknown. They stay out of this JSON: the CLI writes them under
+	// buildx's keys (containerimage.*).
+	MediaType    string            `json:"-"`
+	Size         int64             `json:"-"`
+	ConfigDigest string            `json:"-"`
+	Platform     *ocispec.Platform `json:"-"`
 	// Refs are the tags written, when pushed, or the tags that already held
 	// the image, when skipped.
 	Refs []string `json:"refs,omitempty"`
@@ -82,6 +85,9 @@ func (r *Runner) Build(ctx context.Context, o Options) (_ Result, err error) {
 	var todo []int // indexes of the decisions to build
 	for i, d := range decisions {
 		built[i] = describe(d)
+		if built[i].MediaType != "" {
+			built[i].Platform = &ru.o.Platform // the run's, which its input digest holds
+		}
 		if d.Action == change.Build {
 			todo = append(todo, i)
 		}
@@ -268,7 +274,8 @@ func describe(d change.Decision) Built {
 	return b
 }
 
-// describeManifest fills in b's MediaType, Size and ConfigDigest from img.
+// describeManifest fills in b's MediaType, Size, ConfigDigest and Platform
+// from img.
 func (b *Built) describeManifest(img v1.Image) error {
 	mt, err := img.MediaType()
 	if err != nil {
@@ -282,6 +289,14 @@ func (b *Built) describeManifest(img v1.Image) error {
 		return fmt.Errorf("config digest: %w", err)
 	}
 	b.MediaType, b.ConfigDigest = string(mt), config.String()
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	if p := cf.Platform(); p != nil {
+		b.Platform = &ocispec.Platform{Architecture: p.Architecture, OS: p.OS, OSVersion: p.OSVersion,
+			OSFeatures: p.OSFeatures, Variant: p.Variant}
+	}
 	return nil
 }
 

@@ -234,7 +234,7 @@ func TestPushThenNoOpRunOpensNoDaemon(t *testing.T) {
 			t.Errorf("second run: %s %s %s, want skip %s", b.Name, b.Action, b.Digest, res.Images[i].Digest)
 		}
 		first := res.Images[i]
-		if first.ConfigDigest == "" || first.MediaType == "" || first.Size == 0 ||
+		if first.ConfigDigest == "" || first.MediaType == "" || first.Size == 0 || b.Platform == nil ||
 			b.ConfigDigest != first.ConfigDigest || b.MediaType != first.MediaType || b.Size != first.Size {
 			t.Errorf("%s: built as %s %d config %s, skipped as %s %d config %s; want the same, none empty",
 				b.Name, first.MediaType, first.Size, first.ConfigDigest, b.MediaType, b.Size, b.ConfigDigest)
