@@ -87,14 +87,7 @@ func TestMetadataNameClash(t *testing.T) {
 // target, buildx bake's keys for img as pushed to ref.
 func assertBakeMetadata(t *testing.T, path, target string, img v1.Image, ref string) {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
+	m := readTopLevel(t, path)
 	var got struct {
 		Digest       string             `json:"containerimage.digest"`
 		ConfigDigest string             `json:"containerimage.config.digest"`
@@ -123,16 +116,8 @@ func assertBakeMetadata(t *testing.T, path, target string, img v1.Image, ref str
 func sameBakeMetadata(t *testing.T, ws, bake string, targets ...string) {
 	t.Helper()
 	read := func(path string) map[string]map[string]json.RawMessage {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var raw map[string]json.RawMessage
-		if err := json.Unmarshal(data, &raw); err != nil {
-			t.Fatal(err)
-		}
 		out := map[string]map[string]json.RawMessage{}
-		for k, v := range raw {
+		for k, v := range readTopLevel(t, path) {
 			var obj map[string]json.RawMessage
 			if json.Unmarshal(v, &obj) == nil {
 				out[k] = obj
@@ -159,4 +144,18 @@ func sameBakeMetadata(t *testing.T, ws, bake string, targets ...string) {
 			}
 		}
 	}
+}
+
+// readTopLevel reads the JSON object in the file at path, key by key.
+func readTopLevel(t *testing.T, path string) map[string]json.RawMessage {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return m
 }
