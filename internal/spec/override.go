@@ -84,6 +84,9 @@ func (d *decoder) applyOverrides(root *yaml.Node, overrides []Override) {
 	}
 }
 
+// applyOverride applies o to the family's matrix, to the image it names, or
+// to every image its pattern matches (see overrideTargets), in the spec's
+// order, each image with its own copy of the value.
 func (d *decoder) applyOverride(root *yaml.Node, o Override) {
 	pos, s := o.Pos, o.Value
 	key, value, ok := strings.Cut(s, "=")
