@@ -129,7 +129,7 @@ type specFlags struct {
 
 func (s *specFlags) register(fs *pflag.FlagSet) {
 	fs.StringVarP(&s.file, "file", "f", spec.DefaultFile, "spec `FILE`")
-	fs.StringArrayVar(&s.sets, "set", nil, "override a spec field: `image.key=value`, or matrix.axis=value (repeatable)")
+	fs.StringArrayVar(&s.sets, "set", nil, "override a spec field: `image.key=value` (image may be a pattern: '*.tag=1.2'), or matrix.axis=value (repeatable)")
 	fs.StringVar(&s.lockFile, "lock", "", "pin the bases with the lock file `LOCKFILE` (default: the spec's name with .lock, used when it exists)")
 	fs.StringArrayVar(&s.setFiles, "set-file", nil, "read overrides from `FILE`, one image.key=value a line, applied before --set (repeatable)")
 	fs.StringArrayVar(&s.insecure, "allow-insecure-registry", nil, "allow insecure: true (plain HTTP) for `REGISTRY`, which is not on a loopback or private address (repeatable)")

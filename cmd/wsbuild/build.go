@@ -2,18 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/wsbuild/wsbuild/internal/pipeline"
 )
-
-// metadata is what --metadata-file holds.
-type metadata struct {
-	Images []pipeline.Built `json:"images"`
-}
 
 // runBuild builds the selected images and, with --push, pushes them.
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -50,6 +43,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	o.Images = fs.Args()
+	if metadataFile != "" {
+		o.Vet = vetMetadataNames
+	}
 	r, err := pipeline.New()
 	if err != nil {
 		return err
@@ -67,17 +63,6 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if metadataFile != "" {
 		return writeMetadata(metadataFile, res.Images)
-	}
-	return nil
-}
-
-func writeMetadata(path string, built []pipeline.Built) error {
-	b, err := json.MarshalIndent(metadata{Images: built}, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("writing metadata file %q: %w", path, err)
 	}
 	return nil
 }

@@ -74,6 +74,8 @@ func TestExitCodes(t *testing.T) {
 			typo + `:4: images.python.pyton: unknown field "pyton" (did you mean "python"?)`},
 		{"missing spec", []string{"validate", "-f", filepath.Join(t.TempDir(), "none.yaml")}, 2, "none.yaml"},
 		{"bad override", []string{"validate", "-f", good, "--set", "nope.tag=1"}, 2, "nope"},
+		{"override pattern matching no image", []string{"validate", "-f", good, "--set", "*.tag=1", "--set", "nope-*.tag=1"}, 2,
+			`--set:2: images.nope-*: the pattern "nope-*" matches no image`},
 		{"unknown flag", []string{"build", "--pussh"}, 2, "unknown flag: --pussh"},
 		{"bad progress", []string{"build", "-f", good, "--progress", "fancy"}, 2, `unknown progress mode "fancy"`},
 		{"push without targets", []string{"build", "-f", good, "--push"}, 2, "no push: targets"},

@@ -177,6 +177,7 @@ func TestEndToEnd(t *testing.T) {
 	parentRef := r.Registry + "/e2e/python:latest"
 	childRef := r.Registry + "/e2e/tools:latest"
 	parent, child := pull(t, parentRef), pull(t, childRef)
+	assertPushProgress(t, stderr, childRef)
 
 	t.Run("plan agrees with the build", func(t *testing.T) {
 		var stdout, stderr bytes.Buffer
@@ -231,6 +232,7 @@ func TestEndToEnd(t *testing.T) {
 		if want := m["tools"]["digest"]; mustDigest(t, child).String() != want {
 			t.Errorf("pushed digest %s, metadata says %v", mustDigest(t, child), want)
 		}
+		assertBakeMetadata(t, meta, "tools", child, childRef)
 	})
 	t.Run("filesystem", func(t *testing.T) {
 		fs := files(t, child)

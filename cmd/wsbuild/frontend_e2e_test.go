@@ -54,7 +54,8 @@ func TestFrontend(t *testing.T) {
 	write(t, specPath, fmt.Sprintf(frontendSpec, feRef, r.Registry))
 	write(t, filepath.Join(dir, "hello.txt"), "hello\n")
 
-	if code, stderr := wsbuild(t, "build", "--addr", conn.Addr(), "-f", specPath, "--push", "--progress", "plain"); code != 0 {
+	wsMeta := filepath.Join(t.TempDir(), "wsbuild.json")
+	if code, stderr := wsbuild(t, "build", "--addr", conn.Addr(), "-f", specPath, "--push", "--progress", "plain", "--metadata-file", wsMeta); code != 0 {
 		t.Fatalf("wsbuild build exited %d:\n%s", code, lastLines(stderr, 30))
 	}
 	cli := pull(t, r.Registry+"/cli/ssh:latest")
@@ -120,13 +121,18 @@ func TestFrontend(t *testing.T) {
 		}
 		bakeFile := filepath.Join(t.TempDir(), "wsbuild.bake.json")
 		write(t, bakeFile, bake.String())
-		if out, err := bx.Run(t.Context(), "bake", "-f", bakeFile, "--allow", "fs.read="+dir,
+		bakeMeta := filepath.Join(t.TempDir(), "bake.json")
+		if out, err := bx.Run(t.Context(), "bake", "-f", bakeFile, "--allow", "fs.read="+dir, "--metadata-file", bakeMeta,
+			// Without attestations bake pushes the manifest itself, not an
+			// index around it, so its metadata describes the same manifest.
+			"--provenance=false",
 			"--set", "*.output="+output(""), "--set", "base.tags="+r.Registry+"/bake/base:latest",
 			"--set", "ssh.tags="+r.Registry+"/bake/ssh:latest"); err != nil {
 			t.Fatalf("%v\n%s\n%s", err, out, bake.String())
 		}
 		sameImage(t, pull(t, r.Registry+"/cli/base:latest"), pull(t, r.Registry+"/bake/base:latest"))
 		sameImage(t, cli, pull(t, r.Registry+"/bake/ssh:latest"))
+		sameBakeMetadata(t, wsMeta, bakeMeta, "base", "ssh")
 	})
 	t.Run("buildx --call targets and outline", func(t *testing.T) {
 		out, err := bx.Run(t.Context(), "build", "--call", "targets", "-f", specPath, dir)

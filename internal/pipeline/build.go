@@ -7,10 +7,12 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/change"
 	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/publish"
+	"github.com/wsbuild/wsbuild/internal/solve"
 	wsllb "github.com/wsbuild/wsbuild/llb"
 )
 
@@ -34,6 +36,14 @@ type Built struct {
 	// Digest is the image manifest's digest: the one built, or the one its
 	// tags hold when skipped.
 	Digest string `json:"digest"`
+	// MediaType and Size are the manifest's, ConfigDigest the digest of its
+	// config and Platform the platform it is for, beside Digest; empty when
+	// unknown. They stay out of this JSON: the CLI writes them under
+	// buildx's keys (containerimage.*).
+	MediaType    string            `json:"-"`
+	Size         int64             `json:"-"`
+	ConfigDigest string            `json:"-"`
+	Platform     *ocispec.Platform `json:"-"`
 	// Refs are the tags written, when pushed, or the tags that already held
 	// the image, when skipped.
 	Refs []string `json:"refs,omitempty"`
@@ -75,6 +85,9 @@ func (r *Runner) Build(ctx context.Context, o Options) (_ Result, err error) {
 	var todo []int // indexes of the decisions to build
 	for i, d := range decisions {
 		built[i] = describe(d)
+		if built[i].MediaType != "" {
+			built[i].Platform = &ru.o.Platform // the run's, which its input digest holds
+		}
 		if d.Action == change.Build {
 			todo = append(todo, i)
 		}
@@ -102,6 +115,9 @@ func (r *Runner) Build(ctx context.Context, o Options) (_ Result, err error) {
 			return Result{}, fmt.Errorf("digest of image %q: %w", images[i].Node.Name, err)
 		}
 		built[i].Digest = digest.String()
+		if err := built[i].describeManifest(img); err != nil {
+			return Result{}, fmt.Errorf("image %q: %w", images[i].Node.Name, err)
+		}
 		for _, c := range images[i].Checks {
 			built[i].Checks = append(built[i].Checks, c.Name)
 		}
@@ -110,7 +126,7 @@ func (r *Runner) Build(ctx context.Context, o Options) (_ Result, err error) {
 	if !o.Push {
 		return Result{Images: built}, nil
 	}
-	pushed, err := r.publish(ctx, items)
+	pushed, err := r.publish(ctx, items, ru.o)
 	if err != nil {
 		return Result{}, err
 	}
@@ -190,10 +206,11 @@ func (ru *run) build(ctx context.Context, images []*wsllb.Image, todo []int) ([]
 	return outs, nil
 }
 
-// publish pushes items by digest and then moves their tags, unless a push
-// failed or ctx was cancelled in between: then no tag moves.
-func (r *Runner) publish(ctx context.Context, items []publish.Item) ([]publish.Pushed, error) {
-	pushed, err := r.publisher.Push(ctx, items)
+// publish pushes items by digest, showing the pushes on o's progress
+// display, and then moves their tags, unless a push failed or ctx was
+// cancelled in between: then no tag moves.
+func (r *Runner) publish(ctx context.Context, items []publish.Item, o Options) ([]publish.Pushed, error) {
+	pushed, err := r.push(ctx, items, o)
 	if err != nil {
 		return nil, fmt.Errorf("no tag moved: %w", err)
 	}
@@ -213,6 +230,20 @@ func (r *Runner) publish(ctx context.Context, items []publish.Item) ([]publish.P
 	return tagged, nil
 }
 
+// push pushes items by digest with the progress display of o.
+func (r *Runner) push(ctx context.Context, items []publish.Item, o Options) ([]publish.Pushed, error) {
+	status, wait, err := solve.ShowStatus(o.Progress, "Pushing", o.Log)
+	if err != nil {
+		return nil, fmt.Errorf("starting the %q progress display: %w", o.Progress, err)
+	}
+	pushed, err := r.publisher.Push(ctx, items, publish.WithStatus(status))
+	close(status)
+	if werr := wait(); werr != nil && err == nil {
+		return nil, fmt.Errorf("showing the pushes' progress: %w", werr)
+	}
+	return pushed, err
+}
+
 // describe is the metadata of a decision before anything is built.
 func describe(d change.Decision) Built {
 	n := d.Node
@@ -226,12 +257,47 @@ func describe(d change.Decision) Built {
 	}
 	if d.Action == change.Skip {
 		b.Digest = d.Existing.String()
+		for _, f := range d.Found {
+			if f.Exists && f.Digest == d.Existing {
+				b.MediaType, b.Size = string(f.MediaType), f.Size
+				if f.Config != (v1.Hash{}) {
+					b.ConfigDigest = f.Config.String()
+				}
+				break
+			}
+		}
 		for _, r := range n.Refs {
 			b.Refs = append(b.Refs, r.Name)
 			b.ByDigest = append(b.ByDigest, r.ByDigest(d.Existing.String()))
 		}
 	}
 	return b
+}
+
+// describeManifest fills in b's MediaType, Size, ConfigDigest and Platform
+// from img.
+func (b *Built) describeManifest(img v1.Image) error {
+	mt, err := img.MediaType()
+	if err != nil {
+		return fmt.Errorf("media type: %w", err)
+	}
+	if b.Size, err = img.Size(); err != nil {
+		return fmt.Errorf("manifest size: %w", err)
+	}
+	config, err := img.ConfigName()
+	if err != nil {
+		return fmt.Errorf("config digest: %w", err)
+	}
+	b.MediaType, b.ConfigDigest = string(mt), config.String()
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	if p := cf.Platform(); p != nil {
+		b.Platform = &ocispec.Platform{Architecture: p.Architecture, OS: p.OS, OSVersion: p.OSVersion,
+			OSFeatures: p.OSFeatures, Variant: p.Variant}
+	}
+	return nil
 }
 
 // publishItem is the publish.Item of a built image.

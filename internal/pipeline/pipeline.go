@@ -109,6 +109,11 @@ type Options struct {
 	// $WSBUILD_CACHE_LIMIT, else DefaultCacheLimit. A bad value is an
 	// InputError.
 	CacheLimit string
+	// Vet, when not nil, is given the run's plan (Build, Plan) before any
+	// base is resolved or daemon opened; an error it returns
+	// fails the run as an InputError. The CLI checks there what its own
+	// flags require of the images' names (see --metadata-file).
+	Vet func(*plan.Plan) error
 	// Log receives the progress display and the private daemon's log; nil
 	// means standard error.
 	Log io.Writer

@@ -131,8 +131,8 @@ type cancelAfterPush struct {
 	tagged int
 }
 
-func (c *cancelAfterPush) Push(ctx context.Context, items []publish.Item) ([]publish.Pushed, error) {
-	pushed, err := c.Publisher.Push(ctx, items)
+func (c *cancelAfterPush) Push(ctx context.Context, items []publish.Item, opts ...publish.PushOption) ([]publish.Pushed, error) {
+	pushed, err := c.Publisher.Push(ctx, items, opts...)
 	c.cancel()
 	return pushed, err
 }
@@ -194,8 +194,8 @@ type spyPublisher struct {
 	afterPush func([]publish.Pushed)
 }
 
-func (s *spyPublisher) Push(ctx context.Context, items []publish.Item) ([]publish.Pushed, error) {
-	p, err := s.Publisher.Push(ctx, items)
+func (s *spyPublisher) Push(ctx context.Context, items []publish.Item, opts ...publish.PushOption) ([]publish.Pushed, error) {
+	p, err := s.Publisher.Push(ctx, items, opts...)
 	if err == nil {
 		s.afterPush(p)
 	}
@@ -232,6 +232,12 @@ func TestPushThenNoOpRunOpensNoDaemon(t *testing.T) {
 	for i, b := range res2.Images {
 		if b.Action != change.Skip || b.Digest != res.Images[i].Digest {
 			t.Errorf("second run: %s %s %s, want skip %s", b.Name, b.Action, b.Digest, res.Images[i].Digest)
+		}
+		first := res.Images[i]
+		if first.ConfigDigest == "" || first.MediaType == "" || first.Size == 0 || b.Platform == nil ||
+			b.ConfigDigest != first.ConfigDigest || b.MediaType != first.MediaType || b.Size != first.Size {
+			t.Errorf("%s: built as %s %d config %s, skipped as %s %d config %s; want the same, none empty",
+				b.Name, first.MediaType, first.Size, first.ConfigDigest, b.MediaType, b.Size, b.ConfigDigest)
 		}
 	}
 	if opened, _, _ := again.counts(); opened != 0 {

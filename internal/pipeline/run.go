@@ -48,6 +48,11 @@ func (r *Runner) start(ctx context.Context, o Options, needPush bool) (*run, err
 	if err != nil {
 		return nil, err
 	}
+	if o.Vet != nil {
+		if err := o.Vet(p); err != nil {
+			return nil, &InputError{err}
+		}
+	}
 	if needPush && len(p.Family.Push) == 0 {
 		return nil, &InputError{fmt.Errorf("%s: --push was given but the spec has no push: targets", p.Family.File)}
 	}

@@ -56,8 +56,8 @@ type Publisher interface {
 	// Lookup fetches what every ref holds now, in order.
 	Lookup(ctx context.Context, refs []oci.Ref) ([]publish.Found, error)
 	// Push pushes every item by digest, parents first, and writes no tag;
-	// it stops at the first failure.
-	Push(ctx context.Context, items []publish.Item) ([]publish.Pushed, error)
+	// it stops at the first failure. publish.WithStatus shows its progress.
+	Push(ctx context.Context, items []publish.Item, opts ...publish.PushOption) ([]publish.Pushed, error)
 	// Tag points every tag of the pushed images at them.
 	Tag(ctx context.Context, pushed []publish.Pushed) ([]publish.Pushed, error)
 }

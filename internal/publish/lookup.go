@@ -11,6 +11,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/opencontainers/go-digest"
 	"github.com/wsbuild/wsbuild/internal/oci"
 	"golang.org/x/sync/errgroup"
@@ -27,6 +28,11 @@ type Found struct {
 	Exists bool
 	// Digest is the manifest's digest.
 	Digest v1.Hash
+	// MediaType and Size are the manifest's (or index's) media type and size.
+	MediaType types.MediaType
+	Size      int64
+	// Config is the digest of the manifest's config; zero for an index.
+	Config v1.Hash
 	// InputDigest is the input digest the image was built from; empty when
 	// the manifest carries none (not built by wsbuild, or an index).
 	InputDigest digest.Digest
@@ -73,7 +79,7 @@ func (p *Publisher) lookupOne(ctx context.Context, r oci.Ref) (Found, error) {
 	if err != nil {
 		return found, fmt.Errorf("looking up %q: %w", r.Name, err)
 	}
-	found.Exists, found.Digest = true, desc.Digest
+	found.Exists, found.Digest, found.MediaType, found.Size = true, desc.Digest, desc.MediaType, desc.Size
 	if desc.MediaType.IsIndex() {
 		return found, nil
 	}
@@ -81,6 +87,7 @@ func (p *Publisher) lookupOne(ctx context.Context, r oci.Ref) (Found, error) {
 	if err != nil {
 		return found, fmt.Errorf("looking up %q: parsing its manifest: %w", r.Name, err)
 	}
+	found.Config = m.Config.Digest
 	for _, l := range m.Layers {
 		found.Layers = append(found.Layers, l.Digest)
 	}

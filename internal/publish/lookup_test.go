@@ -49,7 +49,8 @@ func TestLookupReadsInputValues(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := remote.Write(tag, mutate.Annotations(img, anns).(v1.Image)); err != nil {
+			img = mutate.Annotations(img, anns).(v1.Image)
+			if err := remote.Write(tag, img); err != nil {
 				t.Fatal(err)
 			}
 			found, err := p.Lookup(context.Background(), []oci.Ref{{Name: ref, Insecure: true}})
@@ -61,6 +62,20 @@ func TestLookupReadsInputValues(t *testing.T) {
 			if !f.Exists || string(got) != tt.want || f.Inputs["apt"] != digest.FromBytes(apt) {
 				t.Errorf("found %+v, values %s, want %s", f, got, tt.want)
 			}
+			assertDescribes(t, f, img)
 		})
+	}
+}
+
+// assertDescribes fails unless f describes img's manifest: its digest,
+// media type, size and config digest.
+func assertDescribes(t *testing.T, f Found, img v1.Image) {
+	t.Helper()
+	d, _ := img.Digest()
+	mt, _ := img.MediaType()
+	size, _ := img.Size()
+	config, _ := img.ConfigName()
+	if f.Digest != d || f.MediaType != mt || f.Size != size || f.Config != config {
+		t.Errorf("found %s %s %d config %s, want %s %s %d config %s", f.Digest, f.MediaType, f.Size, f.Config, d, mt, size, config)
 	}
 }

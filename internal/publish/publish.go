@@ -123,8 +123,12 @@ func (p *Publisher) Publish(ctx context.Context, items []Item) ([]Pushed, error)
 // Push pushes every item by digest to the repository of each of its refs,
 // parents first, and writes no tag. Every ref is checked before anything is
 // sent. It stops at the first failure, and the error names the image and
-// the reference.
-func (p *Publisher) Push(ctx context.Context, items []Item) ([]Pushed, error) {
+// the reference. WithStatus shows its progress.
+func (p *Publisher) Push(ctx context.Context, items []Item, opts ...PushOption) ([]Pushed, error) {
+	var po pushOptions
+	for _, opt := range opts {
+		opt(&po)
+	}
 	prepared, err := prepare(items)
 	if err != nil {
 		return nil, err
@@ -138,7 +142,7 @@ func (p *Publisher) Push(ctx context.Context, items []Item) ([]Pushed, error) {
 				return nil, fmt.Errorf("image %q: %w", it.Name, err)
 			}
 			byDigest := tag.Context().Digest(it.digest.String())
-			if err := remote.Write(byDigest, img, p.remoteOptions(ctx)...); err != nil {
+			if err := p.write(ctx, byDigest, tag, img, it.layers, po.status); err != nil {
 				return nil, fmt.Errorf("image %q: pushing %q: %w", it.Name, byDigest.String(), err)
 			}
 			pushed[i].ByDigest = append(pushed[i].ByDigest, byDigest.String())

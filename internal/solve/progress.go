@@ -73,3 +73,24 @@ func (f *display) tail(i int) *tails {
 
 // wait returns once every source is closed and everything was shown.
 func (f *display) wait() error { return <-f.done }
+
+// ShowStatus starts a BuildKit progress display in mode (see CheckProgress)
+// on out, as Build shows its own, for the statuses sent on the returned
+// channel; phase names what they show in the tty display's header
+// ("Pushing"). Close the channel, then call wait: it returns once
+// everything sent was shown.
+func ShowStatus(mode, phase string, out io.Writer) (status chan<- *bkclient.SolveStatus, wait func() error, err error) {
+	d, err := progressui.NewDisplay(out, progressui.DisplayMode(mode), progressui.WithPhase(phase))
+	if err != nil {
+		return nil, nil, err
+	}
+	ch := make(chan *bkclient.SolveStatus)
+	done := make(chan error, 1)
+	go func() {
+		_, err := d.UpdateFrom(context.Background(), ch)
+		for range ch {
+		}
+		done <- err
+	}()
+	return ch, func() error { return <-done }, nil
+}

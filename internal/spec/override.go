@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -83,17 +84,15 @@ func (d *decoder) applyOverrides(root *yaml.Node, overrides []Override) {
 	}
 }
 
+// applyOverride applies o to the family's matrix, to the image it names, or
+// to every image its pattern matches (see overrideTargets), in the spec's
+// order, each image with its own copy of the value.
 func (d *decoder) applyOverride(root *yaml.Node, o Override) {
 	pos, s := o.Pos, o.Value
 	key, value, ok := strings.Cut(s, "=")
 	segs := strings.Split(key, ".")
-	var names []string
 	_, images := lookup(root, "images")
-	if images != nil && images.Kind == yaml.MappingNode {
-		for j := 0; j+1 < len(images.Content); j += 2 {
-			names = append(names, images.Content[j].Value)
-		}
-	}
+	names := imageKeys(images)
 	// matrix.AXIS=value sets the family's matrix, unless an image is called matrix.
 	family := segs[0] == "matrix" && !slices.Contains(names, "matrix")
 	p := "images." + key
@@ -115,43 +114,101 @@ func (d *decoder) applyOverride(root *yaml.Node, o Override) {
 		d.errorf(pos, p, "invalid value %q: %s", value, msg)
 		return
 	}
-	d.mark(val, pos)
-	if !d.checkAliases(val, p) {
+	if family {
+		if d.overrideValue(val, pos, p, segs, true) {
+			d.set(root, "", segs, val, pos)
+		}
 		return
+	}
+	targets := d.overrideTargets(segs[0], names, o)
+	for i, name := range targets {
+		if i > 0 {
+			// Each image gets its own copy, so that a later override of one
+			// image does not change the others.
+			val, _ = parseValue(value)
+		}
+		field := "images." + name
+		if !d.overrideValue(val, pos, join(field, strings.Join(segs[1:], ".")), segs, false) {
+			return
+		}
+		_, img := lookup(images, name)
+		d.set(img, field, segs[1:], val, pos)
+	}
+}
+
+// imageKeys lists the keys of images, the spec's images: mapping, in order.
+func imageKeys(images *yaml.Node) []string {
+	var names []string
+	if images != nil && images.Kind == yaml.MappingNode {
+		for j := 0; j+1 < len(images.Content); j += 2 {
+			names = append(names, images.Content[j].Value)
+		}
+	}
+	return names
+}
+
+// overrideValue prepares val, the value of the override at pos setting the
+// field at path (segs as written), for the spec's tree: it marks it as made
+// by the override, checks its aliases and records whether it fixes a matrix
+// axis. It returns false after reporting a problem.
+func (d *decoder) overrideValue(val *yaml.Node, pos Position, path string, segs []string, family bool) bool {
+	d.mark(val, pos)
+	if !d.checkAliases(val, path) {
+		return false
 	}
 	if fixesAxis(segs, family) {
 		d.fixed[val] = true
 	}
-	if family {
-		d.set(root, "", segs, val, pos)
-		return
-	}
+	return true
+}
 
-	var img *yaml.Node
-	if images != nil && images.Kind == yaml.MappingNode {
-		_, img = lookup(images, segs[0])
+// patternChars are the characters that make an override's image a pattern
+// (path.Match's syntax, as buildx bake's --set takes); image names have none.
+const patternChars = "*?[\\"
+
+// overrideTargets returns the images, of names, that the override o sets:
+// the one it names, or every one its pattern matches (python-*.env.DEBUG=1),
+// in the spec's order. It reports an image that does not exist, a pattern
+// that is not valid or matches no image, unless o is optional: then it
+// returns none.
+func (d *decoder) overrideTargets(image string, names []string, o Override) []string {
+	known := "; the spec declares no images"
+	if len(names) > 0 {
+		known = "; known images: " + strings.Join(names, ", ")
 	}
-	if img == nil && o.Optional {
-		return
-	}
-	if img == nil {
-		msg := fmt.Sprintf("image %q does not exist", segs[0])
-		sg := closest(segs[0], names)
+	if !strings.ContainsAny(image, patternChars) {
+		if slices.Contains(names, image) {
+			return []string{image}
+		}
+		if o.Optional {
+			return nil
+		}
+		msg := fmt.Sprintf("image %q does not exist", image)
+		sg := closest(image, names)
 		if sg != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", sg)
 		}
-		if len(names) == 0 {
-			msg += "; the spec declares no images"
-		} else {
-			msg += "; known images: " + strings.Join(names, ", ")
-		}
+		msg += known
 		if sg == "" && len(names) > 0 {
 			msg += `; start the override with "?" to skip it where the image is absent`
 		}
-		d.errorf(pos, "images."+segs[0], "%s", msg)
-		return
+		d.errorf(o.Pos, "images."+image, "%s", msg)
+		return nil
 	}
-	d.set(img, "images."+segs[0], segs[1:], val, pos)
+	if _, err := path.Match(image, ""); err != nil {
+		d.errorf(o.Pos, "images."+image, "invalid image pattern %q: %v (patterns use *, ? and [...], as path.Match)", image, err)
+		return nil
+	}
+	var out []string
+	for _, n := range names {
+		if ok, _ := path.Match(image, n); ok {
+			out = append(out, n)
+		}
+	}
+	if len(out) == 0 && !o.Optional {
+		d.errorf(o.Pos, "images."+image, "the pattern %q matches no image%s; start the override with \"?\" to skip it where no image matches", image, known)
+	}
+	return out
 }
 
 // fixesAxis reports whether an override of the field at segs (under images:
