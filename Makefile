@@ -17,8 +17,10 @@ setup:
 
 ## build: wsbuild and, next to it, the static wsbuild-probe its start
 ## checks mount into images.
+WSBUILD_VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+WSBUILD_COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)
 build:
-	go build -o bin/wsbuild ./cmd/wsbuild
+	go build -ldflags '-X main.version=$(WSBUILD_VERSION) -X main.commit=$(WSBUILD_COMMIT)' -o bin/wsbuild ./cmd/wsbuild
 	CGO_ENABLED=0 go build -o bin/wsbuild-probe ./cmd/wsbuild-probe
 
 ## frontend-image: wsbuild's BuildKit frontend image, made the way ko makes

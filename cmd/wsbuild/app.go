@@ -34,6 +34,7 @@ func commands() []command {
 		{"init", "write a starter spec from a template (--template) or a JinaD workspace (--from)", runInit},
 		{"prune", "empty or trim the content store and the private buildkitd's build cache", runPrune},
 		{"schema", "print the JSON Schema of spec files, for editors with a YAML language server", runSchema},
+		{"version", "print wsbuild's version and commit, its BuildKit version and the buildkitd's (--version too)", runVersion},
 	}
 }
 
@@ -50,6 +51,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		return exitOK
+	}
+	if args[0] == "--version" {
+		args[0] = "version"
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
@@ -109,7 +113,7 @@ func parse(fs *pflag.FlagSet, args []string) error {
 // imageFlags, as each command's synopsis lists them.
 const (
 	specSynopsis   = "[-f FILE] [--set-file FILE]... [--set image.key=value]... [--lock LOCKFILE]" + synopsisIndent + "[--max-images N] [--allow-insecure-registry REGISTRY]..."
-	daemonSynopsis = "[--addr ADDR]"
+	daemonSynopsis = "[--addr ADDR]" + synopsisIndent + tlsSynopsis
 	limitSynopsis  = "[--cache-limit SIZE]"
 	imageSynopsis  = "[--source-date-epoch SECONDS] [--compression TYPE [--compression-level N]]"
 	// synopsisIndent starts a usage line's continuation, under the command.
@@ -136,22 +140,7 @@ func (s *specFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&s.maxImages, "max-images", 0, fmt.Sprintf("the most images the spec may make, matrix variants included (`N`, default %d)", spec.DefaultMaxImages))
 }
 
-// daemonFlags are the flags of commands that talk to buildkitd.
-type daemonFlags struct {
-	addr string
-}
-
-func (d *daemonFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&d.addr, "addr", "", "buildkitd address `ADDR` (default $BUILDKIT_HOST, else a private buildkitd)")
-}
-
 // apply puts the spec flags into o.
 func (s *specFlags) apply(o *pipeline.Options) {
 	o.SpecFile, o.Sets, o.SetFiles, o.LockFile, o.AllowInsecure, o.MaxImages = s.file, s.sets, s.setFiles, s.lockFile, s.insecure, s.maxImages
-}
-
-// apply puts the daemon flags into o; the daemon's log and BuildKit's
-// progress go to stderr.
-func (d *daemonFlags) apply(o *pipeline.Options, stderr io.Writer) {
-	o.Addr, o.Log = d.addr, stderr
 }

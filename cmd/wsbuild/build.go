@@ -35,7 +35,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	sf.apply(&o)
-	df.apply(&o, stderr)
+	if err := df.apply(&o, stderr); err != nil {
+		return err
+	}
 	if err := ef.apply(&o); err != nil {
 		return err
 	}

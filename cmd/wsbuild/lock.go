@@ -24,7 +24,9 @@ func runLock(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usageError{fmt.Errorf("lock takes no image names: it pins the bases of every image")}
 	}
 	sf.apply(&o)
-	df.apply(&o, stderr)
+	if err := df.apply(&o, stderr); err != nil {
+		return err
+	}
 	r, err := pipeline.New()
 	if err != nil {
 		return err

@@ -62,7 +62,9 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usageError{fmt.Errorf("unknown output format %q (want text, json, dot, mermaid or bake)", output)}
 	}
 	sf.apply(&o)
-	df.apply(&o, stderr)
+	if err := df.apply(&o, stderr); err != nil {
+		return err
+	}
 	if err := ef.apply(&o); err != nil {
 		return err
 	}

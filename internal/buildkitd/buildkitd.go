@@ -37,8 +37,8 @@ type Conn struct {
 
 // Connect returns a connection to BuildKit.
 //
-// With an address (WithAddr, else BUILDKIT_HOST) it connects there and checks
-// the daemon answers. Without one it starts a private buildkitd on the state
+// With an address (WithAddr, else BUILDKIT_HOST) it connects there with
+// Dial (TLS as WithTLS says) and checks the daemon answers. Without one it starts a private buildkitd on the state
 // directory (see WithStateDir), first waiting for any other wsbuild run that
 // holds that directory, and returns once the daemon answers.
 //
@@ -51,7 +51,7 @@ func Connect(ctx context.Context, opts ...Option) (*Conn, error) {
 		return nil, err
 	}
 	if o.addr != "" {
-		c, err := dial(ctx, o.addr)
+		c, err := Dial(ctx, o.addr, o.tls)
 		if err != nil {
 			return nil, err
 		}
@@ -64,21 +64,6 @@ func Connect(ctx context.Context, opts ...Option) (*Conn, error) {
 	conn := &Conn{client: c, addr: d.addr, d: d, gcLimit: o.gcLimit}
 	conn.unhook = context.AfterFunc(ctx, func() { _ = d.stop() })
 	return conn, nil
-}
-
-// dial connects to the daemon at addr and checks it answers.
-func dial(ctx context.Context, addr string) (*client.Client, error) {
-	c, err := client.New(ctx, addr)
-	if err != nil {
-		return nil, fmt.Errorf("connecting to buildkitd at %q: %w", addr, err)
-	}
-	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
-	defer cancel()
-	if _, err := c.ListWorkers(pctx); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("buildkitd at %q does not answer: %w", addr, err)
-	}
-	return c, nil
 }
 
 // Client returns the BuildKit client. It stays owned by c: do not close it.

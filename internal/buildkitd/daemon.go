@@ -97,7 +97,7 @@ func startDaemon(ctx context.Context, o *options) (_ *daemon, _ *client.Client, 
 	err = d.proc.WaitReady(ctx, startTimeout, func(ctx context.Context) error {
 		// A fresh client each time, so that gRPC's reconnect backoff does
 		// not delay noticing the daemon is up.
-		cl, err := client.New(ctx, d.addr)
+		cl, err := NewClient(ctx, d.addr, TLS{})
 		if err != nil {
 			return err
 		}

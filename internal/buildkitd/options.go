@@ -24,6 +24,7 @@ type Option func(*options) error
 type options struct {
 	addr      string
 	addrSet   bool
+	tls       TLS
 	stateDir  string
 	binary    string
 	binaryEnv bool // binary came from EnvBinary
@@ -116,6 +117,9 @@ func resolve(opts []Option) (*options, error) {
 	}
 	if o.addr != "" {
 		return o, nil // the rest only matters for a private daemon
+	}
+	if o.tls.Enabled() {
+		return nil, errNoTLSForPrivate
 	}
 	if o.stateDir == "" {
 		cache, err := os.UserCacheDir()

@@ -56,6 +56,9 @@ func (o Options) connectOptions() []buildkitd.Option {
 	if o.Addr != "" {
 		opts = append(opts, buildkitd.WithAddr(o.Addr))
 	}
+	if o.TLS.Enabled() {
+		opts = append(opts, buildkitd.WithTLS(o.TLS))
+	}
 	return opts
 }
 

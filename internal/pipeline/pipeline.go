@@ -97,6 +97,9 @@ type Options struct {
 	// PushFromAuto ("" too), PushFromWsbuild or PushFromDaemon. A bad value
 	// is an InputError.
 	PushFrom string
+	// TLS is how to reach the buildkitd at Addr over TLS; the zero value
+	// means no TLS.
+	TLS buildkitd.TLS
 	// Progress is BuildKit's progress mode; "" means auto.
 	Progress string
 	// NoCache solves every step again.

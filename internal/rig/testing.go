@@ -71,3 +71,20 @@ func BuildxForTest(t testing.TB, addr string) *Buildx {
 	}
 	return b
 }
+
+// TLSBuildkitdForTest starts a second buildkitd for r listening on
+// tcp://127.0.0.1:PORT with mutual TLS (see StartTLSBuildkitd), its files in
+// t.TempDir(), and stops it when the test ends.
+func TLSBuildkitdForTest(t testing.TB, r *Rig) *TLSBuildkitd {
+	t.Helper()
+	b, err := StartTLSBuildkitd(t.Context(), r, t.TempDir())
+	if err != nil {
+		t.Fatalf("starting the TLS buildkitd: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := b.Stop(); err != nil {
+			t.Errorf("%v", err)
+		}
+	})
+	return b
+}
