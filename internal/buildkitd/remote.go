@@ -124,18 +124,21 @@ func (e *TLSError) Error() string {
 func (e *TLSError) Unwrap() error { return e.Err }
 
 // tlsHints are the hints for the TLS failures users meet, by a piece of
-// the reason.
-var tlsHints = []struct{ reason, hint string }{
-	{"certificate required", "the daemon wants a client certificate: give --tlscert and --tlskey"},
-	{"unknown authority", "--tlscacert must be the CA that signed the daemon's certificate"},
-	{"bad certificate", "the daemon refused the client certificate: it must be signed by a CA the daemon trusts (its --tlscacert)"},
-	{"unknown certificate authority", "the daemon refused the client certificate: it must be signed by a CA the daemon trusts (its --tlscacert)"},
-	{"certificate is valid for", "the daemon's certificate is for another name: set --tlsservername"},
-	{"first record does not look like a TLS handshake", "the daemon does not speak TLS: leave out the --tls flags"},
+// the reason; withCert is for a client that gave a certificate.
+var tlsHints = []struct{ reason, hint, withCert string }{
+	{"certificate required", "the daemon wants a client certificate: give --tlscert and --tlskey",
+		// A TLS client sends its certificate only when it is signed by a
+		// CA of the daemon's list, so another CA's looks like none.
+		"the daemon wants a client certificate signed by a CA it trusts (its --tlscacert), and --tlscert's is not"},
+	{"unknown authority", "--tlscacert must be the CA that signed the daemon's certificate", ""},
+	{"bad certificate", "the daemon refused the client certificate: it must be signed by a CA the daemon trusts (its --tlscacert)", ""},
+	{"unknown certificate authority", "the daemon refused the client certificate: it must be signed by a CA the daemon trusts (its --tlscacert)", ""},
+	{"certificate is valid for", "the daemon's certificate is for another name: set --tlsservername", ""},
+	{"first record does not look like a TLS handshake", "the daemon does not speak TLS: leave out the --tls flags", ""},
 }
 
 // dialError turns the error of a first call to the daemon at addr into one
-// that says what went wrong: a *TLSError for a failed handshake.
+// that says what went wrong in a line: a *TLSError for a failed handshake.
 func dialError(addr string, t TLS, err error) error {
 	msg := err.Error()
 	if reason, ok := tlsReason(msg); ok {
@@ -143,15 +146,38 @@ func dialError(addr string, t TLS, err error) error {
 		for _, h := range tlsHints {
 			if strings.Contains(reason, h.reason) {
 				e.Hint = h.hint
+				if h.withCert != "" && t.Cert != "" {
+					e.Hint = h.withCert
+				}
 				break
 			}
 		}
 		return e
 	}
-	if !t.Enabled() && strings.HasPrefix(addr, "tcp://") && strings.Contains(msg, "server preface") {
-		return fmt.Errorf("buildkitd at %q does not answer over plain TCP: if it listens with TLS, give --tlscacert, --tlscert and --tlskey: %w", addr, err)
+	reason := grpcReason(msg)
+	if !t.Enabled() && strings.HasPrefix(addr, "tcp://") && strings.Contains(reason, "server preface") {
+		return &wrapped{fmt.Sprintf("buildkitd at %q does not answer over plain TCP (%s): if it listens with TLS, give --tlscacert, --tlscert and --tlskey", addr, reason), err}
 	}
-	return fmt.Errorf("buildkitd at %q does not answer: %w", addr, err)
+	return &wrapped{fmt.Sprintf("buildkitd at %q does not answer: %s", addr, reason), err}
+}
+
+// wrapped is an error whose message says it all in a line and which still
+// unwraps to the error it explains.
+type wrapped struct {
+	msg string
+	err error
+}
+
+func (e *wrapped) Error() string { return e.msg }
+func (e *wrapped) Unwrap() error { return e.err }
+
+// grpcReason is the innermost description of a gRPC error message (after
+// its last "desc = "), or msg itself.
+func grpcReason(msg string) string {
+	if i := strings.LastIndex(msg, "desc = "); i >= 0 {
+		return strings.Trim(msg[i+len("desc = "):], `"`)
+	}
+	return msg
 }
 
 // tlsReason finds the TLS handshake's own reason in a gRPC error message.
