@@ -122,6 +122,20 @@ func TestRemoteBuilderMutualTLS(t *testing.T) {
 	}
 	assertHasFile(t, img, "notes.txt")
 
+	t.Run("lock and plan", func(t *testing.T) {
+		// With an address, bases are resolved through that daemon.
+		if code, stderr := wsbuild(t, append([]string{"lock", "-f", specPath}, right...)...); code != exitOK {
+			t.Fatalf("lock through the TLS buildkitd exited %d:\n%s", code, lastLines(stderr, 10))
+		}
+		var stdout, stderr bytes.Buffer
+		if code := run(t.Context(), append([]string{"plan", "-f", specPath, "--why"}, right...), &stdout, &stderr); code != exitOK {
+			t.Fatalf("plan --why through the TLS buildkitd exited %d:\n%s", code, lastLines(stderr.String(), 10))
+		}
+		if !strings.Contains(stdout.String(), "skip") {
+			t.Errorf("plan --why after the push:\n%s\nwant the image skipped", stdout.String())
+		}
+	})
+
 	// A change to the copied file: only what changed comes back.
 	write(t, filepath.Join(dir, "notes.txt"), "second\n")
 	write(t, specPath, fmt.Sprintf(remoteSpec, "second", r.Registry))
