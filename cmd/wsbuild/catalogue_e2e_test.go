@@ -53,15 +53,7 @@ func TestCatalogue(t *testing.T) {
 	specPath := catalogueSpec(t, dir, r.Registry, brokenImages(t, dir, r.Registry))
 	meta := filepath.Join(t.TempDir(), "meta.json")
 
-	var names []string
-	for _, line := range strings.Split(string(templates.Catalogue), "\n") {
-		if n, ok := strings.CutSuffix(line, ":"); ok && strings.HasPrefix(n, "  ") && !strings.HasPrefix(n, "   ") {
-			names = append(names, strings.TrimSpace(n))
-		}
-	}
-	if len(names) != 9 {
-		t.Fatalf("found %d catalogue images, want 9: %v", len(names), names)
-	}
+	names := catalogueNames(t)
 	args := append([]string{"build", "-f", specPath, "--set-file", filepath.Join(dir, "offline.sets"),
 		"--push", "--progress", "plain", "--metadata-file", meta}, names...)
 	code, stderr := wsbuild(t, args...)

@@ -36,13 +36,7 @@ push:
 func TestRemoteBuilderMutualTLS(t *testing.T) {
 	r := rig.ForTest(t)
 	useRig(t, r)
-	b := rig.TLSBuildkitdForTest(t, r)
-	proxy, err := rig.StartTCPProxy(strings.TrimPrefix(b.Addr, "tcp://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = proxy.Close() })
-	addr := "tcp://" + proxy.Addr
+	b, proxy, addr := remoteBuilder(t, r)
 	other, err := rig.GenerateTLS(filepath.Join(t.TempDir(), "other-ca"))
 	if err != nil {
 		t.Fatal(err)
@@ -52,11 +46,7 @@ func TestRemoteBuilderMutualTLS(t *testing.T) {
 	write(t, specPath, fmt.Sprintf(remoteSpec, "first", r.Registry))
 	write(t, filepath.Join(dir, "notes.txt"), "first\n")
 	tlsArgs := func(ca, cert, key string) []string {
-		args := []string{"--addr", addr, "--tlscacert", ca}
-		if cert != "" {
-			args = append(args, "--tlscert", cert, "--tlskey", key)
-		}
-		return args
+		return append([]string{"--addr", addr}, tlsFlags(ca, cert, key)...)
 	}
 	right := tlsArgs(b.Files.CACert, b.Files.ClientCert, b.Files.ClientKey)
 
@@ -148,6 +138,29 @@ func TestRemoteBuilderMutualTLS(t *testing.T) {
 	if down2 >= down/2 {
 		t.Errorf("the second build brought %d bytes down, the cold one %d: the base layer came back again", down2, down)
 	}
+}
+
+// remoteBuilder starts a buildkitd with mutual TLS for r and a counting
+// proxy in front of it, and returns them with the proxy's address.
+func remoteBuilder(t *testing.T, r *rig.Rig) (*rig.TLSBuildkitd, *rig.TCPProxy, string) {
+	t.Helper()
+	b := rig.TLSBuildkitdForTest(t, r)
+	proxy, err := rig.StartTCPProxy(strings.TrimPrefix(b.Addr, "tcp://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = proxy.Close() })
+	return b, proxy, "tcp://" + proxy.Addr
+}
+
+// tlsFlags are the TLS flags for a CA and, unless cert is "", a client
+// certificate and key.
+func tlsFlags(ca, cert, key string) []string {
+	args := []string{"--tlscacert", ca}
+	if cert != "" {
+		args = append(args, "--tlscert", cert, "--tlskey", key)
+	}
+	return args
 }
 
 // imageSize is the bytes of img's compressed layers and config.

@@ -86,3 +86,15 @@ func TestParseVersionLine(t *testing.T) {
 		}
 	}
 }
+
+// TestTLSNeedsAnAddress checks that TLS settings for the private daemon,
+// which listens on a unix socket, are refused rather than ignored.
+func TestTLSNeedsAnAddress(t *testing.T) {
+	_, err := resolve([]Option{WithAddr(""), WithTLS(TLS{CACert: "ca.pem"})})
+	if !errors.Is(err, errNoTLSForPrivate) {
+		t.Errorf("resolve gave %v, want %v", err, errNoTLSForPrivate)
+	}
+	if _, err := resolve([]Option{WithAddr("tcp://127.0.0.1:1234"), WithTLS(TLS{CACert: "ca.pem"})}); err != nil {
+		t.Errorf("with an address: %v", err)
+	}
+}
