@@ -283,3 +283,18 @@ func TestShadowEntry(t *testing.T) {
 		t.Errorf("shadowEntry of a short line = %q, want an error", line)
 	}
 }
+
+// catalogueNames are the names of the stock catalogue's images.
+func catalogueNames(t *testing.T) []string {
+	t.Helper()
+	var names []string
+	for _, line := range strings.Split(string(templates.Catalogue), "\n") {
+		if n, ok := strings.CutSuffix(line, ":"); ok && strings.HasPrefix(n, "  ") && !strings.HasPrefix(n, "   ") {
+			names = append(names, strings.TrimSpace(n))
+		}
+	}
+	if len(names) != 9 {
+		t.Fatalf("found %d catalogue images, want 9: %v", len(names), names)
+	}
+	return names
+}

@@ -1,3 +1,9 @@
+//go:build bench
+
+// This measurement builds the whole catalogue twice on a second buildkitd
+// (about ten minutes on two cores), more than CI's budget allows beside
+// TestCatalogue: `make bench` runs it (go test -tags bench).
+
 package main
 
 import (
@@ -8,7 +14,6 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/wsbuild/wsbuild/internal/rig"
-	"github.com/wsbuild/wsbuild/templates"
 )
 
 // TestRemoteCatalogueBytes builds and pushes the stock catalogue's CPU
@@ -67,19 +72,4 @@ func TestRemoteCatalogueBytes(t *testing.T) {
 	if down < unique*9/10 || down > unique*3/2 {
 		t.Errorf("%d bytes came down for %d bytes of distinct blobs: want each blob once", down, unique)
 	}
-}
-
-// catalogueNames are the names of the stock catalogue's images.
-func catalogueNames(t *testing.T) []string {
-	t.Helper()
-	var names []string
-	for _, line := range strings.Split(string(templates.Catalogue), "\n") {
-		if n, ok := strings.CutSuffix(line, ":"); ok && strings.HasPrefix(n, "  ") && !strings.HasPrefix(n, "   ") {
-			names = append(names, strings.TrimSpace(n))
-		}
-	}
-	if len(names) != 9 {
-		t.Fatalf("found %d catalogue images, want 9: %v", len(names), names)
-	}
-	return names
 }
