@@ -44,17 +44,21 @@ fi
 # --- 2. buildkitd and buildctl ----------------------------------------------
 bk_version="$(cd "$ROOT" && go list -m -f '{{if .Replace}}{{.Replace.Path}}@{{.Replace.Version}}{{else}}{{.Path}}@{{.Version}}{{end}}' github.com/moby/buildkit)"
 stamp="$RIG_DIR/bin/buildkit.version"
-if [[ -x "$RIG_DIR/bin/buildkitd" && -x "$RIG_DIR/bin/buildctl" && -f "$stamp" && "$(cat "$stamp")" == "$bk_version" ]]; then
+# The stamp says the binaries carry their version (-X below), so `buildkitd --version` and the
+# daemon's Info (which `wsbuild version` prints) say v0.x.y rather than v0.0.0+unknown.
+bk_stamp="$bk_version version-stamped"
+if [[ -x "$RIG_DIR/bin/buildkitd" && -x "$RIG_DIR/bin/buildctl" && -f "$stamp" && "$(cat "$stamp")" == "$bk_stamp" ]]; then
 	say "buildkit: $bk_version already built in $RIG_DIR/bin"
 else
 	say "buildkit: building $bk_version into $RIG_DIR/bin"
 	tmpbin="$(mktemp -d "$RIG_DIR/bin.XXXXXX")"
 	trap 'rm -rf "$tmpbin"' EXIT
-	(cd "$ROOT" && go build -o "$tmpbin/" github.com/moby/buildkit/cmd/buildkitd github.com/moby/buildkit/cmd/buildctl)
+	(cd "$ROOT" && go build -ldflags "-X github.com/moby/buildkit/version.Version=${bk_version##*@}" \
+		-o "$tmpbin/" github.com/moby/buildkit/cmd/buildkitd github.com/moby/buildkit/cmd/buildctl)
 	mv -f "$tmpbin/buildkitd" "$tmpbin/buildctl" "$RIG_DIR/bin/"
 	rm -rf "$tmpbin"
 	trap - EXIT
-	printf '%s\n' "$bk_version" >"$stamp"
+	printf '%s\n' "$bk_stamp" >"$stamp"
 fi
 
 # buildx: the frontend's end-to-end tests drive it with its remote driver (no Docker
