@@ -139,8 +139,9 @@ func (r *Runner) Build(ctx context.Context, o Options) (_ Result, err error) {
 // compile compiles the whole plan against its bases (resolving them now
 // when a lock file pinned them), a skipped image standing for the image its
 // tags hold, unless the builder's solved log says it made that image from
-// the same LLB (and the image is not in drop): then the LLB stays, and the
-// children's cache keys with it. It returns the images and the names of the
+// the same LLB, or a cache import should hold that LLB's results (and the
+// image is not in drop, nor refused by the log): then the LLB stays, and
+// the children's cache keys with it. It returns the images and the names of the
 // skipped images whose LLB was kept.
 func (ru *run) compile(ctx context.Context, decisions []change.Decision, log *solvedLog, drop map[string]bool) ([]*wsllb.Image, map[string]bool, error) {
 	if err := ru.resolve(ctx); err != nil {
@@ -157,7 +158,8 @@ func (ru *run) compile(ctx context.Context, decisions []change.Decision, log *so
 		name := img.Node.Name
 		m, ok := existing[name]
 		// With --no-cache the LLB runs again anyway: build on the pushed image.
-		if !ok || drop[name] || ru.o.NoCache {
+		// A manifest the log refuses gave other layers from its LLB before.
+		if !ok || drop[name] || ru.o.NoCache || log.refused(m) {
 			return false
 		}
 		state, err := img.StateDigest(ctx)

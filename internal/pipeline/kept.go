@@ -32,7 +32,7 @@ func (ru *run) buildKept(ctx context.Context, decisions []change.Decision, todo 
 		var names []string
 		for name, m := range bad {
 			names = append(names, name)
-			log.forget(m)
+			log.refuse(m)
 		}
 		slices.Sort(names)
 		fmt.Fprintf(ru.o.Log, "wsbuild: the builder's cache no longer gives what the tags of %v hold; building their children again on the pushed images\n", names)

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"github.com/wsbuild/wsbuild/internal/buildcache"
 	"strings"
 	"sync"
 	"testing"
@@ -110,7 +111,8 @@ func standsOn(ctx context.Context, img *wsllb.Image, prefix string) (bool, error
 // builder made the pushed parent from it), not on the pulled parent. When
 // the builder's cache lost the parent and it comes out with other layers,
 // the child is built again on the pushed parent, so what is pushed still
-// stands on what the parent's tags hold.
+// stands on what the parent's tags hold; and from then on, even with a
+// cache import, on the pushed parent only.
 func TestChildOfSkippedParentKeepsItsCacheKeys(t *testing.T) {
 	reg := newRegistry(t)
 	o := reg.family(t, "child")
@@ -122,14 +124,26 @@ func TestChildOfSkippedParentKeepsItsCacheKeys(t *testing.T) {
 	if _, err := r.Build(t.Context(), o); err != nil {
 		t.Fatal(err)
 	}
+	// A cache import keeps the parent's LLB even where the log has no
+	// word of it, until the LLB gave other layers than the pushed parent.
+	from, err := buildcache.Parse(buildcache.Import, "type=local,src="+t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
-		set  string
-		lost bool
-		want []string
+		set   string
+		lost  bool
+		cache bool
+		want  []string
 	}{
-		{"child.env.EDIT=1", false, []string{"child on llb"}},
-		{"child.env.EDIT=2", true, []string{"child on llb", "child on pushed"}},
+		{"child.env.EDIT=1", false, false, []string{"child on llb"}},
+		{"child.env.EDIT=2", true, false, []string{"child on llb", "child on pushed"}},
+		{"child.env.EDIT=3", false, true, []string{"child on pushed"}},
 	} {
+		o.CacheFrom = nil
+		if tc.cache {
+			o.CacheFrom = []buildcache.Entry{from}
+		}
 		d.log, d.lost = nil, tc.lost
 		o.Sets = []string{tc.set}
 		res, err := r.Build(t.Context(), o)

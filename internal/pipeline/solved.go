@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/opencontainers/go-digest"
 	"github.com/wsbuild/wsbuild/internal/buildkitd"
@@ -29,6 +30,11 @@ type solvedLog struct {
 	path string
 	// Entries are manifest digest and state digest pairs, oldest first.
 	Entries []solvedEntry `json:"entries"`
+	// Refused are manifests whose LLB, kept for a child, did not give the
+	// layers they hold here (the cache lost or never had them): their
+	// children build on the pushed image from then on, even when a cache
+	// import promises the LLB's results. Oldest first.
+	Refused []digest.Digest `json:"refused,omitempty"`
 }
 
 // solvedEntry is one image a builder made.
@@ -82,6 +88,22 @@ func (l *solvedLog) forget(manifest digest.Digest) {
 		}
 	}
 	l.Entries = out
+}
+
+// refuse records that manifest's LLB must not be kept again here.
+func (l *solvedLog) refuse(manifest digest.Digest) {
+	l.forget(manifest)
+	if !l.refused(manifest) {
+		l.Refused = append(l.Refused, manifest)
+	}
+	if n := len(l.Refused) - solvedLimit; n > 0 {
+		l.Refused = l.Refused[n:]
+	}
+}
+
+// refused says whether manifest's LLB must not be kept (see refuse).
+func (l *solvedLog) refused(manifest digest.Digest) bool {
+	return slices.Contains(l.Refused, manifest)
 }
 
 // add records that the builder made manifest from state.
