@@ -264,10 +264,9 @@ const (
 	// tags: a remote builder's layers go straight to the registry instead
 	// of across the network to wsbuild and back.
 	PushFromDaemon = "daemon"
-	// PushFromAuto: PushFromDaemon for a buildkitd named by an address that
-	// is not a local socket (tcp://, ssh://, docker-container://, ...),
-	// where layers would otherwise cross the network twice; else
-	// PushFromWsbuild.
+	// PushFromAuto: PushFromDaemon for a buildkitd across a network
+	// (tcp://, ssh://, kube-pod://), where layers would otherwise cross it
+	// twice; else PushFromWsbuild.
 	PushFromAuto = "auto"
 )
 
@@ -284,5 +283,13 @@ func (o Options) pushByDigest() bool {
 	if addr == "" {
 		addr = os.Getenv(buildkitd.EnvHost)
 	}
-	return addr != "" && !strings.HasPrefix(addr, "unix://")
+	// Across a network: a daemon in a container on this host
+	// (docker-container://, podman-container://, ...) or on a local socket
+	// is near, and may not reach the registries this host reaches.
+	for _, far := range []string{"tcp://", "ssh://", "kube-pod://"} {
+		if strings.HasPrefix(addr, far) {
+			return true
+		}
+	}
+	return false
 }

@@ -405,8 +405,8 @@ func TestMistypedBaseNamesItsLine(t *testing.T) {
 }
 
 // TestPushByDigest checks who pushes a run's blobs for each --push-from and
-// address: the daemon when asked, or by default when it is reached by an
-// address other than a local socket.
+// address: the daemon when asked, or by default when it is across a
+// network.
 func TestPushByDigest(t *testing.T) {
 	for _, tc := range []struct {
 		from, addr, env string
@@ -416,6 +416,9 @@ func TestPushByDigest(t *testing.T) {
 		{from: PushFromAuto, addr: "unix:///run/buildkit/buildkitd.sock", push: true},
 		{from: PushFromAuto, addr: "tcp://builder:1234", push: true, want: true},
 		{from: PushFromAuto, env: "ssh://me@builder", push: true, want: true},
+		{from: PushFromAuto, addr: "kube-pod://buildkitd-0", push: true, want: true},
+		{from: PushFromAuto, addr: "docker-container://buildx_buildkit_default", push: true},
+		{from: PushFromAuto, addr: "podman-container://buildkitd", push: true},
 		{from: PushFromAuto, addr: "tcp://builder:1234"},
 		{from: PushFromWsbuild, addr: "tcp://builder:1234", push: true},
 		{from: PushFromDaemon, push: true, want: true},

@@ -1,6 +1,7 @@
 package solve
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -83,4 +84,16 @@ func (e export) addMeta(res *gateway.Result) {
 	if e.epoch != nil && len(e.baseConfig) > 0 {
 		res.AddMeta(exptypes.ExporterImageBaseConfigKey, e.baseConfig)
 	}
+}
+
+// failed is the error of an export that failed after the image built and
+// passed its checks; when buildkitd was pushing it, it says so, and how
+// to push through wsbuild instead.
+func (e export) failed(err error) error {
+	if e.pushTo == nil {
+		return fmt.Errorf("the image built and passed its checks, but exporting it failed: %w", err)
+	}
+	return fmt.Errorf("the image built and passed its checks, but buildkitd could not push it to %s "+
+		"(--push-from daemon, the default for a buildkitd across a network; --push-from wsbuild pushes from here instead): %w",
+		e.pushTo.Repository, err)
 }

@@ -1,7 +1,9 @@
 package solve
 
 import (
+	"errors"
 	"maps"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,5 +59,20 @@ func TestExportEntry(t *testing.T) {
 	e := export{pushTo: &oci.Ref{Name: "r/ns/img:1", Repository: "r/ns/img"}}.entry(nil)
 	if e.Type != bkclient.ExporterImage || e.OutputStore != nil || e.Attrs["push-by-digest"] != "true" {
 		t.Errorf("pushed by the daemon as %+v, want the image exporter pushing by digest", e)
+	}
+}
+
+// TestExportFailed checks that an export failing after the build says the
+// image built, and, when buildkitd was pushing, where to and what to do.
+func TestExportFailed(t *testing.T) {
+	cause := errors.New("dial tcp 127.0.0.1:5000: connect: connection refused")
+	got := export{pushTo: &oci.Ref{Name: "127.0.0.1:5000/ns/img:1", Repository: "127.0.0.1:5000/ns/img"}}.failed(cause).Error()
+	for _, want := range []string{"built and passed its checks", "buildkitd could not push it to 127.0.0.1:5000/ns/img", "--push-from wsbuild", "connection refused"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("error %q does not say %q", got, want)
+		}
+	}
+	if got := (export{}).failed(cause); !errors.Is(got, cause) || strings.Contains(got.Error(), "push-from") {
+		t.Errorf("export into the store failing: %v, want the cause and no --push-from hint", got)
 	}
 }

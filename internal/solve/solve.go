@@ -237,6 +237,7 @@ func (s *Solver) buildOne(ctx context.Context, j job, store content.Store,
 	cacheOpt(&opt, j.cache)
 	var failed checkFailures
 	var step stepFailure
+	var built bool // the image built and passed its checks: what fails now is the export
 	resp, err := s.c.Build(ctx, opt, "wsbuild", func(ctx context.Context, c gateway.Client) (*gateway.Result, error) {
 		// Evaluated before the checks, so that a failing build step is
 		// reported as itself, not as every check that stands on it.
@@ -258,8 +259,12 @@ func (s *Solver) buildOne(ctx context.Context, j job, store content.Store,
 			out.AddMeta(exptypes.AnnotationManifestKey(nil, k), []byte(v))
 		}
 		j.export.addMeta(out)
+		built = true
 		return out, nil
 	}, display.source(i))
+	if err != nil && built {
+		return ocispec.Descriptor{}, j.export.failed(err)
+	}
 	if err != nil {
 		return ocispec.Descriptor{}, failed.wrap(step.wrap(err, func() *tails { return display.tail(i) }))
 	}
