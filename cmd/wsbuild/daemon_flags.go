@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/pflag"
 	"github.com/wsbuild/wsbuild/internal/buildkitd"
@@ -135,6 +136,12 @@ func tlsFromDir(dir, source, serverName string) (buildkitd.TLS, error) {
 // checkTLSFiles reads the CA and the key pair of t, so that a missing or
 // bad file is reported with the flag that named it, before any connection.
 func checkTLSFiles(t buildkitd.TLS, source map[string]string) error {
+	for _, f := range []struct{ flag, value string }{{"tlscacert", t.CACert}, {"tlscert", t.Cert}, {"tlskey", t.Key}} {
+		// A key pasted where its path goes must not be echoed into a CI log.
+		if strings.Contains(f.value, "\n") || strings.HasPrefix(strings.TrimSpace(f.value), "-----BEGIN") {
+			return fmt.Errorf("%s holds PEM content, not the path of a file (its value is not shown; in GitLab CI, make it a variable of type File)", source[f.flag])
+		}
+	}
 	if t.CACert != "" {
 		pem, err := os.ReadFile(t.CACert)
 		if err != nil {

@@ -51,6 +51,9 @@ func TestTLSFlagErrors(t *testing.T) {
 			[]string{"--tlsdir cannot be given with --tlscacert"}},
 		{"server name without TLS", append([]string{"--tlsservername", "x"}, addr...), nil,
 			[]string{"--tlsservername needs TLS"}},
+		{"a key's content where its path goes", addr, map[string]string{envTLSCert: files.ClientCert,
+			envTLSKey: "-----BEGIN PRIVATE KEY-----\nSECRETBYTES\n-----END PRIVATE KEY-----\n"},
+			[]string{"$WSBUILD_TLSKEY holds PEM content, not the path of a file (its value is not shown"}},
 		{"TLS without an address", []string{"--tlscacert", files.CACert}, nil,
 			[]string{"the TLS flags need a buildkitd address (--addr or $BUILDKIT_HOST)"}},
 	}
@@ -64,6 +67,9 @@ func TestTLSFlagErrors(t *testing.T) {
 				code := run(t.Context(), append([]string{cmd}, tc.args...), &stdout, &stderr)
 				if code != exitUsage {
 					t.Errorf("exit code %d, want %d; stderr:\n%s", code, exitUsage, stderr.String())
+				}
+				if strings.Contains(stderr.String(), "SECRETBYTES") {
+					t.Errorf("stderr shows the key's content:\n%s", stderr.String())
 				}
 				for _, w := range tc.want {
 					if !strings.Contains(stderr.String(), w) {
