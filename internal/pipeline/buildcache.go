@@ -28,7 +28,7 @@ func (ru *run) hasCacheImport(name string) bool {
 // target's registry is reached over plain HTTP. Exporting cache never moves
 // a tag: an export to any image's push reference, or two images exporting
 // to one reference, is an error.
-func cacheSets(p *plan.Plan, to, from []buildcache.Entry) (map[string]buildcache.Set, error) {
+func cacheSets(p *plan.Plan, to, from []buildcache.Entry, push bool) (map[string]buildcache.Set, error) {
 	own := map[*plan.Node][]buildcache.Entry{}
 	sets := map[string]buildcache.Set{}
 	for _, n := range p.Nodes {
@@ -37,7 +37,13 @@ func cacheSets(p *plan.Plan, to, from []buildcache.Entry) (map[string]buildcache
 			return nil, err
 		}
 		var set buildcache.Set
-		set.Exports = perImage(buildcache.Export, to, derived, n)
+		// The spec's cache is written only by runs that push: a build on a
+		// laptop reads the cache CI keeps, and leaves it as it is.
+		exported := derived
+		if !push {
+			exported = nil
+		}
+		set.Exports = perImage(buildcache.Export, to, exported, n)
 		own[n] = perImage(buildcache.Import, from, derived, n)
 		for a := n; a != nil; a = a.Parent {
 			for _, e := range own[a] {

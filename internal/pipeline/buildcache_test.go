@@ -58,6 +58,16 @@ func TestSpecCacheRegistry(t *testing.T) {
 	if reg.has(t, reg.host+"/t/a:latest-buildcache") {
 		t.Error("the fake daemon exports no cache, yet the cache tag exists")
 	}
+	o.Push = false
+	if _, err := r.Build(t.Context(), o); err != nil {
+		t.Fatal(err)
+	}
+	if got := entries(d.caches["a"].Exports); len(got) != 0 {
+		t.Errorf("a build without --push exports %v, want none: only runs that push write the spec's cache", got)
+	}
+	if got := strings.Join(entries(d.caches["a"].Imports), " "); got != ref("a")+" "+ref("python") {
+		t.Errorf("a build without --push imports %s, want the same caches as with it", got)
+	}
 }
 
 // TestCacheFlagsOverrideSpec: --cache-to and --cache-from replace the

@@ -60,7 +60,7 @@ func (r *Runner) start(ctx context.Context, o Options, needPush bool) (*run, err
 	if err != nil {
 		return nil, err
 	}
-	caches, err := cacheSets(p, o.CacheTo, o.CacheFrom)
+	caches, err := cacheSets(p, o.CacheTo, o.CacheFrom, needPush)
 	if err != nil {
 		return nil, &InputError{err}
 	}
