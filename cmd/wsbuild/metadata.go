@@ -32,14 +32,19 @@ type bakeResult struct {
 	// digest, size and platform.
 	Descriptor *ocispec.Descriptor `json:"containerimage.descriptor,omitempty"`
 	// Name is the refs that hold the image, comma-separated as BuildKit's
-	// exporter takes and returns them (ExporterImageNameKey); absent when
-	// the image was built but not pushed.
+	// exporter takes and returns them (ExporterImageNameKey); for an image
+	// built but not pushed, the tags it would have been pushed to, as bake
+	// writes them.
 	Name string `json:"image.name,omitempty"`
 }
 
 // newBakeResult is b under buildx bake's keys.
 func newBakeResult(b pipeline.Built) bakeResult {
-	t := bakeResult{Digest: b.Digest, ConfigDigest: b.ConfigDigest, Name: strings.Join(b.Refs, ",")}
+	names := b.Refs
+	if len(names) == 0 {
+		names = b.Tags
+	}
+	t := bakeResult{Digest: b.Digest, ConfigDigest: b.ConfigDigest, Name: strings.Join(names, ",")}
 	if b.MediaType != "" {
 		t.Descriptor = &ocispec.Descriptor{MediaType: b.MediaType, Digest: digest.Digest(b.Digest), Size: b.Size, Platform: b.Platform}
 	}

@@ -26,7 +26,8 @@ func TestMetadataBakeKeys(t *testing.T) {
 			MediaType: "application/vnd.oci.image.manifest.v1+json", Size: 1234, ConfigDigest: config,
 			Platform: &ocispec.Platform{Architecture: "amd64", OS: "linux"},
 			Refs:     []string{"reg.example/ns/python:3.11", "mirror.example/ns/python:3.11"}, Pushed: true},
-		{Name: "pytorch:2.3-cpu", Parent: "python", Action: change.Build, Digest: manifest, Checks: []string{}},
+		{Name: "pytorch:2.3-cpu", Parent: "python", Action: change.Build, Digest: manifest, Checks: []string{},
+			Tags: []string{"reg.example/ns/pytorch:2.3-cpu"}},
 	}
 	path := filepath.Join(t.TempDir(), "meta.json")
 	if err := writeMetadata(path, built); err != nil {
@@ -55,7 +56,7 @@ func TestMetadataBakeKeys(t *testing.T) {
 	                                  "platform": {"architecture": "amd64", "os": "linux"}},
 	    "image.name": "reg.example/ns/python:3.11,mirror.example/ns/python:3.11"
 	  },
-	  "pytorch-2-3-cpu": {"containerimage.digest": "` + manifest + `"}
+	  "pytorch-2-3-cpu": {"containerimage.digest": "` + manifest + `", "image.name": "reg.example/ns/pytorch:2.3-cpu"}
 	}`
 	if err := json.Unmarshal([]byte(wantJSON), &want); err != nil {
 		t.Fatal(err)

@@ -44,6 +44,10 @@ type Built struct {
 	Size         int64             `json:"-"`
 	ConfigDigest string            `json:"-"`
 	Platform     *ocispec.Platform `json:"-"`
+	// Tags are the spec's push targets for the image, written or not; they
+	// stay out of this JSON (the CLI writes them as buildx's image.name
+	// for an image built without --push, as bake does).
+	Tags []string `json:"-"`
 	// Refs are the tags written, when pushed, or the tags that already held
 	// the image, when skipped.
 	Refs []string `json:"refs,omitempty"`
@@ -253,6 +257,9 @@ func describe(d change.Decision) Built {
 		Changes: d.Changes, Checks: []string{}, Features: n.Features}
 	if len(b.Features) == 0 {
 		b.Features = nil
+	}
+	for _, r := range n.Refs {
+		b.Tags = append(b.Tags, r.Name)
 	}
 	if n.Parent != nil {
 		b.Parent = n.Parent.Name
