@@ -21,6 +21,10 @@ const (
 	ImagePlaceholder = "{image}"
 	// TagPlaceholder is replaced by the image's tag.
 	TagPlaceholder = "{tag}"
+	// RefPlaceholder is replaced by the image's first push target,
+	// REGISTRY/NAMESPACE/REPOSITORY:TAG: the image itself, where
+	// type=inline put its cache.
+	RefPlaceholder = "{ref}"
 )
 
 // Known backend types. Types other than registry, local and inline are
@@ -151,14 +155,14 @@ func localKey(d Direction) string {
 // one with a tag gets "-IMAGE" after it; a local folder gets the subfolder
 // IMAGE; gha's scope and s3's or azblob's name get "-IMAGE", or IMAGE when
 // not given. type=inline is returned as it is.
-func (e Entry) ForImage(d Direction, image, tag string) Entry {
+func (e Entry) ForImage(d Direction, image, tag, ref string) Entry {
 	name := strings.ReplaceAll(image, ":", "-")
 	out := Entry{Type: e.Type, Attrs: make(map[string]string, len(e.Attrs)+1)}
 	placed := false
 	for k, v := range e.Attrs {
-		if strings.Contains(v, ImagePlaceholder) || strings.Contains(v, TagPlaceholder) {
+		if strings.Contains(v, ImagePlaceholder) || strings.Contains(v, TagPlaceholder) || strings.Contains(v, RefPlaceholder) {
 			placed = placed || k == e.nameKey(d)
-			v = strings.NewReplacer(ImagePlaceholder, name, TagPlaceholder, tag).Replace(v)
+			v = strings.NewReplacer(ImagePlaceholder, name, TagPlaceholder, tag, RefPlaceholder, ref).Replace(v)
 		}
 		out.Attrs[k] = v
 	}

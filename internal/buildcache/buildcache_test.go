@@ -72,16 +72,17 @@ func TestForImage(t *testing.T) {
 		{Export, "type=gha,scope=ci", "type=gha,scope=ci-py-3.11"},
 		{Import, "type=s3,bucket=b,name={tag}", "type=s3,bucket=b,name=3.11"},
 		{Export, "type=inline", "type=inline"},
+		{Import, "type=registry,ref={ref}", "type=registry,ref=reg/ns/py:3.11"},
 	} {
 		e, err := Parse(tc.d, tc.in)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := e.ForImage(tc.d, "py:3.11", "3.11").String(); got != tc.want {
+		if got := e.ForImage(tc.d, "py:3.11", "3.11", "reg/ns/py:3.11").String(); got != tc.want {
 			t.Errorf("%q for py:3.11 = %s, want %s", tc.in, got, tc.want)
 		}
 		before := e.String()
-		e.ForImage(tc.d, "other", "1")
+		e.ForImage(tc.d, "other", "1", "reg/ns/other:1")
 		if e.String() != before {
 			t.Errorf("ForImage changed the parsed entry %s to %s", before, e.String())
 		}

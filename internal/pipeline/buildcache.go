@@ -89,9 +89,13 @@ func cacheWord(c *spec.Cache) string {
 // n's own, else the derived entry (without its mode, to import).
 func perImage(d buildcache.Direction, flags []buildcache.Entry, derived *buildcache.Entry, n *plan.Node) []buildcache.Entry {
 	if len(flags) > 0 {
+		var ref string
+		if len(n.Refs) > 0 {
+			ref = n.Refs[0].Name
+		}
 		out := make([]buildcache.Entry, len(flags))
 		for i, e := range flags {
-			out[i] = e.ForImage(d, n.Name, n.Tag)
+			out[i] = e.ForImage(d, n.Name, n.Tag, ref)
 		}
 		return out
 	}
