@@ -224,7 +224,7 @@ func wsbuildBinary(ctx context.Context, given, root, work string) (bin, origin s
 		if _, err := os.Stat(abs); err != nil {
 			return "", "", fmt.Errorf("-wsbuild: %w", err)
 		}
-		return abs, abs, nil
+		return abs, fmt.Sprintf("%s (source tree at %s)", given, describe(ctx, root)), nil
 	}
 	bin = filepath.Join(work, "bin", "wsbuild")
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/wsbuild")
@@ -232,8 +232,16 @@ func wsbuildBinary(ctx context.Context, given, root, work string) (bin, origin s
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", "", fmt.Errorf("building ./cmd/wsbuild: %w\n%s", err, out)
 	}
-	rev, _ := exec.CommandContext(ctx, "git", "-C", root, "describe", "--always", "--dirty").Output()
-	return bin, fmt.Sprintf("./cmd/wsbuild at %s", strings.TrimSpace(string(rev))), nil
+	return bin, fmt.Sprintf("./cmd/wsbuild at %s", describe(ctx, root)), nil
+}
+
+// describe names the commit of the source tree at root.
+func describe(ctx context.Context, root string) string {
+	rev, err := exec.CommandContext(ctx, "git", "-C", root, "describe", "--always", "--dirty").Output()
+	if err != nil {
+		return "an unknown commit"
+	}
+	return strings.TrimSpace(string(rev))
 }
 
 // buildxVersion is what `buildx version` says.
