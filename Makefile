@@ -110,10 +110,14 @@ fuzz:
 		go test $$pkg -run "^$$name\$$" -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS); \
 	done
 
-## bench: wsbuild against the per-image Dockerfiles it replaces, on the
-## rig (about 35 minutes); the report goes to bench/results.md.
-bench: setup
-	go run ./bench -cache $(RIG_DIR) -out bench/results.md
+## bench: wsbuild against `buildx bake` of the per-image Dockerfiles it
+## replaces, on the rig. BENCH_FAMILY=full (the default: the catalogue's
+## nine CPU images, over an hour) writes bench/results.md; BENCH_FAMILY=small
+## (python, python-pytorch, python-pytorch-jupyter) bench/results-small.md.
+BENCH_FAMILY ?= full
+bench: setup build
+	go run ./bench -cache $(RIG_DIR) -family $(BENCH_FAMILY) -wsbuild bin/wsbuild \
+		-out bench/results$(if $(filter-out full,$(BENCH_FAMILY)),-$(BENCH_FAMILY)).md
 
 clean:
 	rm -rf bin

@@ -1,33 +1,34 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"time"
+
+	"github.com/wsbuild/wsbuild/internal/rig"
 )
 
-// dockerfileNS is the namespace the Dockerfiles push to and pull parents
-// from; their FROM lines name it.
-const dockerfileNS = "bench-dockerfile"
+// bakeNS is the namespace the bake side pushes to.
+const bakeNS = "bench-bake"
 
-// changeMarker is the line of every Dockerfile that the change scenarios
-// replace with an ENV line.
-const changeMarker = "# bench: changes go here"
-
-// dockerfileSide builds the family the way per-image scripts do: one
-// Dockerfile per image, built one after another with buildctl, each pushed
-// and each child pulling its parent back from the registry.
-type dockerfileSide struct {
+// bakeSide builds the family from one Dockerfile per image with `docker
+// buildx bake` (buildx's remote driver on the bench's buildkitd, no Docker
+// engine): one bake file, every child taking its parent's target as the
+// build context its FROM names, so bake builds the family in one graph.
+type bakeSide struct {
 	env    *rigEnv
 	run    *runner
+	bin    string    // buildx
+	dir    string    // the side's folder: Dockerfiles, context, buildx configurations, bake files
 	dfDir  string    // a copy of bench/dockerfiles, which the change scenarios edit
 	ctxDir string    // the build context: files/ (templates/files, checks/ included)
 	images []dfImage // in build order
+
+	bx     *rig.Buildx // the builder on the running buildkitd
+	bxAddr string      // its buildkitd's address
+	builds int
 }
 
 // dfImage is one Dockerfile of the family.
@@ -35,14 +36,18 @@ type dfImage struct {
 	Name, Parent string
 }
 
-var fromParent = regexp.MustCompile(`(?m)^FROM\s+\$\{REGISTRY\}/` + dockerfileNS + `/([a-z0-9._-]+):`)
+// fromImage is the first FROM line of a Dockerfile: the image stage is
+// built FROM its base image or its parent's name, which the bake file
+// makes its parent's target.
+var fromImage = regexp.MustCompile(`(?m)^FROM\s+(\S+)\s+AS\s+image\s*$`)
 
-// newDockerfileSide copies the Dockerfiles of root/bench/dockerfiles into
-// dir, assembles their build context from root/templates/files (the check
-// stages run its checks/*.sh, the scripts wsbuild's compiler runs), and
-// orders the images parents first.
-func newDockerfileSide(root, dir string, env *rigEnv, run *runner) (*dockerfileSide, error) {
-	d := &dockerfileSide{env: env, run: run, dfDir: filepath.Join(dir, "dockerfiles"), ctxDir: filepath.Join(dir, "context")}
+// newBakeSide copies the Dockerfiles of root/bench/dockerfiles of the
+// images named in family (all when nil) into dir, assembles their build
+// context from root/templates/files (the check stages run its checks/*.sh,
+// the scripts wsbuild's compiler runs), and orders the images parents
+// first. buildx is the binary to run.
+func newBakeSide(root, dir string, family []string, buildx string, env *rigEnv, run *runner) (*bakeSide, error) {
+	d := &bakeSide{env: env, run: run, bin: buildx, dir: dir, dfDir: filepath.Join(dir, "dockerfiles"), ctxDir: filepath.Join(dir, "context")}
 	src := filepath.Join(root, "bench", "dockerfiles")
 	if err := copyDir(filepath.Join(root, "templates", "files"), filepath.Join(d.ctxDir, "files")); err != nil {
 		return nil, err
@@ -60,20 +65,26 @@ func newDockerfileSide(root, dir string, env *rigEnv, run *runner) (*dockerfileS
 		if err != nil {
 			return nil, err
 		}
-		if !strings.Contains(string(b), changeMarker) {
-			return nil, fmt.Errorf("%s/Dockerfile has no %q line", e.Name(), changeMarker)
+		m := fromImage.FindSubmatch(b)
+		if m == nil {
+			return nil, fmt.Errorf("%s/Dockerfile has no FROM ... AS image line", e.Name())
 		}
 		img := dfImage{Name: e.Name()}
-		if m := fromParent.FindSubmatch(b); m != nil {
-			img.Parent = string(m[1])
+		if base := string(m[1]); !strings.ContainsAny(base, ":/@") {
+			img.Parent = base // a family image: FROM python AS image
 		}
 		images = append(images, img)
-		if err := copyDir(filepath.Join(src, e.Name()), filepath.Join(d.dfDir, e.Name())); err != nil {
+	}
+	if images, err = parentsFirst(images); err != nil {
+		return nil, err
+	}
+	if d.images, err = selectImages(images, family); err != nil {
+		return nil, err
+	}
+	for _, img := range d.images {
+		if err := copyDir(filepath.Join(src, img.Name), filepath.Join(d.dfDir, img.Name)); err != nil {
 			return nil, err
 		}
-	}
-	if d.images, err = parentsFirst(images); err != nil {
-		return nil, err
 	}
 	return d, nil
 }
@@ -117,7 +128,7 @@ func parentsFirst(images []dfImage) ([]dfImage, error) {
 }
 
 // Family maps each image to its parent ("" for the root).
-func (d *dockerfileSide) Family() map[string]string {
+func (d *bakeSide) Family() map[string]string {
 	out := map[string]string{}
 	for _, img := range d.images {
 		out[img.Name] = img.Parent
@@ -125,67 +136,18 @@ func (d *dockerfileSide) Family() map[string]string {
 	return out
 }
 
-// ref is where image is pushed.
-func (d *dockerfileSide) ref(image string) string {
-	return d.env.Registry() + "/" + dockerfileNS + "/" + image + ":" + familyTag
-}
-
-// buildAll builds and pushes every image in order, as a CI job over the
-// folder of Dockerfiles does, and returns the total wall time, each image's
-// own time and each image's manifest digest.
-func (d *dockerfileSide) buildAll(ctx context.Context, label string) (time.Duration, map[string]time.Duration, map[string]string, error) {
-	var total time.Duration
-	each := map[string]time.Duration{}
-	digests := map[string]string{}
-	for _, img := range d.images {
-		meta := filepath.Join(d.run.logDir, fmt.Sprintf("%s-%s.json", label, img.Name))
-		took, err := d.run.run(ctx, "dockerfile-"+label+"-"+img.Name, nil, d.env.buildctl,
-			"--addr", d.env.Addr(), "build",
-			"--frontend", "dockerfile.v0",
-			"--local", "context="+d.ctxDir,
-			"--local", "dockerfile="+filepath.Join(d.dfDir, img.Name),
-			"--opt", "build-arg:REGISTRY="+d.env.Registry(),
-			"--output", "type=image,name="+d.ref(img.Name)+",push=true,registry.insecure=true",
-			"--progress", "plain",
-			"--metadata-file", meta)
-		total += took
-		each[img.Name] = took
-		if err != nil {
-			return total, each, digests, err
-		}
-		if digests[img.Name], err = buildctlDigest(meta); err != nil {
-			return total, each, digests, err
-		}
-	}
-	return total, each, digests, nil
-}
-
-// buildctlDigest reads the pushed manifest's digest from buildctl's
-// metadata file.
-func buildctlDigest(path string) (string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", fmt.Errorf("reading buildctl metadata: %w", err)
-	}
-	var m struct {
-		Digest string `json:"containerimage.digest"`
-	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		return "", fmt.Errorf("decoding buildctl metadata %q: %w", path, err)
-	}
-	return m.Digest, nil
-}
-
-// change replaces the change marker of image's Dockerfile with
-// "ENV BENCH_CHANGE=value", the same edit the wsbuild side makes with --set;
-// the returned function undoes it.
-func (d *dockerfileSide) change(image, value string) (undo func() error, err error) {
-	path := filepath.Join(d.dfDir, image, "Dockerfile")
+// change makes c in the copy of its image's Dockerfile; the returned
+// function undoes it.
+func (d *bakeSide) change(c change) (undo func() error, err error) {
+	path := filepath.Join(d.dfDir, c.Image, "Dockerfile")
 	orig, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	edited := strings.Replace(string(orig), changeMarker, "ENV BENCH_CHANGE="+value, 1)
+	edited, err := c.editDockerfile(string(orig))
+	if err != nil {
+		return nil, err
+	}
 	if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
 		return nil, err
 	}

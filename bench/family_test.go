@@ -8,26 +8,13 @@ import (
 	"testing"
 
 	"github.com/wsbuild/wsbuild/internal/plan"
-	"github.com/wsbuild/wsbuild/internal/spec"
 )
 
 // cataloguePlan plans templates/catalogue.yaml with templates/offline.sets
 // (and sets), as the bench builds it.
 func cataloguePlan(t *testing.T, sets ...string) *plan.Plan {
 	t.Helper()
-	data, err := os.ReadFile("../templates/catalogue.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	offline, err := os.ReadFile("../templates/offline.sets")
-	if err != nil {
-		t.Fatal(err)
-	}
-	list, err := spec.ReadOverrides("offline.sets", offline)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := spec.Parse("catalogue.yaml", data, spec.WithOverrideList(list), spec.WithOverrides(sets))
+	f, err := parseCatalogue("..", sets...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +36,7 @@ func catalogueFamily(t *testing.T, sets ...string) map[string]string {
 			out[n.Name] = n.Parent.Name
 		}
 		if n.Tag != familyTag {
-			t.Errorf("%s has tag %q; the Dockerfile side pushes every image as %q", n.Name, n.Tag, familyTag)
+			t.Errorf("%s has tag %q; the bake side pushes every image as %q", n.Name, n.Tag, familyTag)
 		}
 	}
 	return out
@@ -57,10 +44,10 @@ func catalogueFamily(t *testing.T, sets ...string) map[string]string {
 
 // TestDockerfilesMirrorCatalogue checks that bench/dockerfiles has one
 // Dockerfile per catalogue image, built FROM the same parent, parents
-// first, and that the change scenarios' overrides apply to the catalogue.
+// first.
 func TestDockerfilesMirrorCatalogue(t *testing.T) {
-	want := catalogueFamily(t, leafImage+".env.BENCH_CHANGE=leaf", rootImage+".env.BENCH_CHANGE=root")
-	d, err := newDockerfileSide("..", t.TempDir(), nil, nil)
+	want := catalogueFamily(t)
+	d, err := newBakeSide("..", t.TempDir(), nil, "buildx", nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,11 @@
-// Command bench measures wsbuild against the per-image Dockerfiles it
-// replaces. It builds the stock catalogue (templates/catalogue.yaml with
-// templates/offline.sets) with wsbuild, and the same nine images from
-// bench/dockerfiles one after another with buildctl, on one buildkitd and
-// the rig's registry behind a byte-counting proxy, and reports wall times,
-// their ratio and the bytes each push sent. Run it from the repository root:
+// Command bench measures wsbuild against `docker buildx bake` of the
+// per-image Dockerfiles it replaces. It builds the stock catalogue's CPU
+// family (templates/catalogue.yaml with templates/offline.sets; -family
+// small keeps three of its images) with wsbuild, and the same images from
+// bench/dockerfiles with one bake file (buildx's remote driver, no Docker
+// engine), on one buildkitd and the rig's registry behind a byte-counting
+// proxy, and reports wall times, their ratio, the machine's load and the
+// bytes moved. Run it from the repository root:
 //
 //	go run ./bench -out bench/results.md
 //
@@ -31,7 +33,7 @@ import (
 )
 
 // allScenarios are the scenarios in the order they run.
-var allScenarios = []string{"cold", "noop", "force", "leaf", "root", "plan"}
+var allScenarios = append(append([]string{}, buildScenarios...), "plan")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -46,6 +48,7 @@ func main() {
 type config struct {
 	wsbuild, out, cache, work string
 	keep                      bool
+	family                    string
 	scenarios                 map[string]bool
 	sides                     map[string]bool
 	planSizes                 []int
@@ -59,7 +62,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var scenarios, sides, sizes string
 	fs.StringVar(&c.wsbuild, "wsbuild", "", "wsbuild binary to measure (default: ./cmd/wsbuild, built into the work folder)")
 	fs.StringVar(&scenarios, "scenarios", strings.Join(allScenarios, ","), "scenarios to run: "+strings.Join(allScenarios, ",")+" (every build scenario starts with cold)")
-	fs.StringVar(&sides, "sides", "wsbuild,dockerfile", "sides to run: wsbuild, dockerfile")
+	fs.StringVar(&sides, "sides", "wsbuild,bake", "sides to run: wsbuild, bake")
+	fs.StringVar(&c.family, "family", "full", "images to build: "+strings.Join(familyNames(), " or ")+" (small: python, python-pytorch, python-pytorch-jupyter)")
 	fs.StringVar(&sizes, "plan-sizes", "125,250,500", "image counts of the generated families the plan scenario plans")
 	fs.StringVar(&c.out, "out", "", "also write the report to this file")
 	fs.StringVar(&c.cache, "cache", rig.CacheDir(), "rig cache made by .ci/rig-setup.sh (buildkitd, buildctl, Debian base)")
@@ -72,8 +76,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if c.scenarios, err = set(scenarios, allScenarios); err != nil {
 		return c, err
 	}
-	if c.sides, err = set(sides, []string{"wsbuild", "dockerfile"}); err != nil {
+	if c.sides, err = set(sides, []string{sideWsbuild, sideBake}); err != nil {
 		return c, err
+	}
+	if _, ok := families[c.family]; !ok {
+		return c, fmt.Errorf("-family: unknown %q (want %s)", c.family, strings.Join(familyNames(), " or "))
 	}
 	for _, s := range strings.Split(sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -138,33 +145,38 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	}
 	defer func() { err = errors.Join(err, env.Close()) }()
 	run := &runner{logDir: logDir}
-	ws, err := newWsbuildSide(ctx, bin, root, filepath.Join(work, "wsbuild"), env, run)
+	family := families[c.family]
+	ws, err := newWsbuildSide(ctx, bin, root, filepath.Join(work, "wsbuild"), family, env, run)
 	if err != nil {
 		return err
 	}
-	df, err := newDockerfileSide(root, filepath.Join(work, "dockerfile"), env, run)
+	bx, err := rig.BuildxBinary(c.cache)
+	if err != nil {
+		return fmt.Errorf("finding buildx: %w (run .ci/rig-setup.sh)", err)
+	}
+	bk, err := newBakeSide(root, filepath.Join(work, "bake"), family, bx, env, run)
 	if err != nil {
 		return err
 	}
 	start, load := time.Now(), loadAverage()
-	b := &bench{env: env, ws: ws, df: df, family: df.Family(), scenarios: c.scenarios, log: stderr}
+	b := &bench{env: env, ws: ws, family: bk.Family(), scenarios: c.scenarios, log: stderr}
 	fmt.Fprintf(stderr, "bench: registry %s behind proxy %s; logs in %s\n", env.rig.Registry, env.Registry(), logDir)
-	fmt.Fprintf(stderr, "bench: wsbuild has lock=%v force=%v matrix=%v\n", ws.feat.lock, ws.feat.force, ws.feat.matrix)
+	fmt.Fprintf(stderr, "bench: wsbuild has lock=%v force=%v matrix=%v cache=%v\n", ws.feat.lock, ws.feat.force, ws.feat.matrix, ws.feat.cache)
 
-	builds := c.scenarios["cold"] || c.scenarios["noop"] || c.scenarios["force"] || c.scenarios["leaf"] || c.scenarios["root"]
+	builds := slices.ContainsFunc(buildScenarios, func(s string) bool { return c.scenarios[s] })
 	var errs []error
-	if builds && c.sides["wsbuild"] {
-		errs = append(errs, b.runWsbuild(ctx))
+	for _, s := range []side{ws, bk} {
+		if builds && c.sides[s.Name()] && ctx.Err() == nil {
+			errs = append(errs, b.runSide(ctx, s))
+		}
 	}
-	if builds && c.sides["dockerfile"] && ctx.Err() == nil {
-		errs = append(errs, b.runDockerfiles(ctx))
-	}
-	if c.scenarios["plan"] && c.sides["wsbuild"] && ctx.Err() == nil {
+	if c.scenarios["plan"] && c.sides[sideWsbuild] && ctx.Err() == nil {
 		errs = append(errs, b.runPlans(ctx, c.planSizes))
 	}
 
-	info := reportInfo{When: start, Host: hostname(), CPUs: runtime.NumCPU(), Load: [2]string{load, loadAverage()}, Wsbuild: origin, Features: ws.feat}
-	for _, img := range df.images {
+	info := reportInfo{When: start, Host: hostname(), CPUs: runtime.NumCPU(), Load: [2]string{load, loadAverage()},
+		Wsbuild: origin, Buildx: buildxVersion(ctx, bx), Features: ws.feat, FamilyName: c.family}
+	for _, img := range bk.images {
 		info.Family = append(info.Family, img.Name)
 	}
 	out := []io.Writer{stdout}
@@ -212,7 +224,7 @@ func wsbuildBinary(ctx context.Context, given, root, work string) (bin, origin s
 		if _, err := os.Stat(abs); err != nil {
 			return "", "", fmt.Errorf("-wsbuild: %w", err)
 		}
-		return abs, abs, nil
+		return abs, fmt.Sprintf("%s (source tree at %s)", given, describe(ctx, root)), nil
 	}
 	bin = filepath.Join(work, "bin", "wsbuild")
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/wsbuild")
@@ -220,8 +232,25 @@ func wsbuildBinary(ctx context.Context, given, root, work string) (bin, origin s
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", "", fmt.Errorf("building ./cmd/wsbuild: %w\n%s", err, out)
 	}
-	rev, _ := exec.CommandContext(ctx, "git", "-C", root, "describe", "--always", "--dirty").Output()
-	return bin, fmt.Sprintf("./cmd/wsbuild at %s", strings.TrimSpace(string(rev))), nil
+	return bin, fmt.Sprintf("./cmd/wsbuild at %s", describe(ctx, root)), nil
+}
+
+// describe names the commit of the source tree at root.
+func describe(ctx context.Context, root string) string {
+	rev, err := exec.CommandContext(ctx, "git", "-C", root, "describe", "--always", "--dirty").Output()
+	if err != nil {
+		return "an unknown commit"
+	}
+	return strings.TrimSpace(string(rev))
+}
+
+// buildxVersion is what `buildx version` says.
+func buildxVersion(ctx context.Context, bin string) string {
+	out, err := output(ctx, nil, bin, "version")
+	if err != nil {
+		return "version unknown"
+	}
+	return strings.TrimSpace(out)
 }
 
 // loadAverage is the 1-minute load average: the machine may be shared.

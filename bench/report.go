@@ -15,8 +15,11 @@ type reportInfo struct {
 	CPUs     int
 	Load     [2]string // /proc/loadavg's 1-minute figure at the start and the end
 	Wsbuild  string    // the binary and where it came from
+	Buildx   string    // what `buildx version` says
 	Features features
-	Family   []string // the images, in the Dockerfile side's build order
+	// FamilyName is -family; Family the images, parents first.
+	FamilyName string
+	Family     []string
 }
 
 // targets are the wsbuild-only figures the issue sets targets for.
@@ -26,18 +29,19 @@ var targets = map[string]time.Duration{"noop": time.Second, "force": 2 * time.Se
 func (b *bench) writeReport(w io.Writer, info reportInfo) {
 	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
 	p("# wsbuild benchmark\n\n")
-	p("Measured %s on %s (%d CPUs; load average %s at the start, %s at the end). wsbuild: %s. BuildKit: the rig's buildkitd and buildctl (%s), one daemon shared by both sides, restarted on an empty state folder before each side's cold build.\n\n",
-		info.When.Format(time.RFC3339), info.Host, info.CPUs, info.Load[0], info.Load[1], info.Wsbuild, rigBuildkitVersion(b.env))
+	p("Measured %s on %s (%d CPUs; load average %s at the start, %s at the end). wsbuild: %s. bake: %s, remote driver. BuildKit: the rig's buildkitd (%s), one daemon shared by both sides, restarted on an empty state folder before each side's cold builds.\n\n",
+		info.When.Format(time.RFC3339), info.Host, info.CPUs, info.Load[0], info.Load[1], info.Wsbuild, info.Buildx, rigBuildkitVersion(b.env))
 	f := info.Features
-	p("This wsbuild has: `lock` %s, `build --force` %s, skipping unchanged images (metadata `action`) %s, matrix specs %s.\n\n",
-		yesNo(f.lock), yesNo(f.force), yesNo(b.hasActions()), yesNo(f.matrix))
-	p("Family: templates/catalogue.yaml with templates/offline.sets, %d images: %s.\n\n", len(info.Family), strings.Join(info.Family, ", "))
+	p("This wsbuild has: `lock` %s, `build --force` %s, skipping unchanged images (metadata `action`) %s, matrix specs %s, `--cache-from` %s.\n\n",
+		yesNo(f.lock), yesNo(f.force), yesNo(b.hasActions()), yesNo(f.matrix), yesNo(f.cache))
+	p("Family `%s`: templates/catalogue.yaml with templates/offline.sets, %d images: %s.\n\n", info.FamilyName, len(info.Family), strings.Join(info.Family, ", "))
 
-	if b.find(sideWsbuild, "cold") != nil || b.find(sideDockerfile, "cold") != nil {
+	built := b.find(sideWsbuild, "cold") != nil || b.find(sideBake, "cold") != nil
+	if built {
 		b.writeComparison(p)
 	}
 	b.writeWsbuildOnly(p)
-	if b.find(sideWsbuild, "cold") != nil || b.find(sideDockerfile, "cold") != nil {
+	if built {
 		b.writeRebuilt(p)
 		b.writeTraffic(p)
 		b.writeChildPushes(p)
@@ -67,28 +71,56 @@ func (b *bench) hasActions() bool {
 	return false
 }
 
+// comparisons are the scenarios both sides run, as the report names them.
+var comparisons = []struct{ scenario, what string }{
+	{"cold", "cold build and push (empty buildkitd)"},
+	{"noop", "no-op rebuild and push"},
+	{"leaf", "one leaf step changed"},
+	{"leaf2", "a second, different leaf step change"},
+	{"root", "root changed: one apt package added"},
+	{"cache", "cold runner with registry cache, leaf changed"},
+	{"zstd", "cold, `--compression zstd`"},
+}
+
 // writeComparison writes the table of both sides and their ratio.
 func (b *bench) writeComparison(p func(string, ...any)) {
-	p("## The family, both ways\n\n")
-	p("Wall time of `wsbuild build --push` against building the per-image Dockerfiles one after another with buildctl (each pushed, each child pulling its parent back). Ratio: Dockerfile time / wsbuild time.\n\n")
-	p("| scenario | wsbuild | Dockerfiles | ratio |\n|---|---:|---:|---:|\n")
-	for _, s := range []string{"cold", "noop", "leaf", "root"} {
-		ws, df := b.find(sideWsbuild, s), b.find(sideDockerfile, s)
-		if ws == nil && df == nil {
+	p("## wsbuild and bake, side by side\n\n")
+	p("Wall time of `wsbuild build --push` and of `buildx bake` of the same family as Dockerfiles (one bake file, children on their parent's target), each pushing to the registry through the counting proxy. Ratio: wsbuild time / bake time (below 1: wsbuild is faster). Load: the 1-minute load average as each run started. Bytes: blob and manifest bytes sent to the registry, and blob bytes read back, through the proxy.\n\n")
+	p("| scenario | wsbuild | bake | wsbuild ÷ bake | load (wsbuild, bake) | wsbuild bytes up, down | bake bytes up, down |\n|---|---:|---:|---:|---|---|---|\n")
+	for _, c := range comparisons {
+		ws, bk := b.find(sideWsbuild, c.scenario), b.find(sideBake, c.scenario)
+		if ws == nil && bk == nil {
 			continue
 		}
 		ratio := "–"
-		if ws != nil && df != nil && ws.Err == nil && df.Err == nil && ws.Took > 0 {
-			ratio = fmt.Sprintf("%.2f", df.Took.Seconds()/ws.Took.Seconds())
+		if ok(ws) && ok(bk) && bk.Took > 0 {
+			ratio = fmt.Sprintf("%.2f", ws.Took.Seconds()/bk.Took.Seconds())
 		}
-		p("| %s | %s | %s | %s |\n", s, secs(ws), secs(df), ratio)
+		p("| %s | %s | %s | %s | %s, %s | %s | %s |\n", c.what, secs(ws), secs(bk), ratio,
+			load(ws), load(bk), moved(ws, wsbuildNS), moved(bk, bakeNS))
 	}
-	if df := b.find(sideDockerfile, "leaf"); df != nil && df.Err == nil {
-		own := df.Each[leafImage]
-		p("\nIn the leaf scenario the Dockerfile side's own build of %s took %.2f s, the other %d builds %.2f s.\n",
-			leafImage, own.Seconds(), len(df.Each)-1, (df.Took - own).Seconds())
+	p("\nThe changes: leaf adds `%s` to %s's own apt packages, leaf2 adds `%s` instead, root adds `%s` to %s's (wsbuild: `--set IMAGE.apt=[...]`; bake: a `RUN apt-get install` where wsbuild runs the image's own apt packages). The cache scenario first writes each side's registry cache of the family as committed (`cache-seed`), then restarts buildkitd on an empty state folder and makes the leaf change, reading that cache.\n\n",
+		changes[0].Package, changes[0].Image, changes[1].Package, changes[2].Package, changes[2].Image)
+}
+
+// ok reports whether m ran and succeeded.
+func ok(m *measurement) bool { return m != nil && m.Err == nil && m.Skipped == "" }
+
+// load is the load average m started at.
+func load(m *measurement) string {
+	if m == nil || m.Load == "" {
+		return "–"
 	}
-	p("\n")
+	return m.Load
+}
+
+// moved sums up the bytes m's run sent to and read from the registry in ns.
+func moved(m *measurement, ns string) string {
+	if !ok(m) || m.Traffic == nil {
+		return "–"
+	}
+	t := m.Traffic.Totals(ns + "/")
+	return fmt.Sprintf("%s, %s", size(t.UploadBytes+t.ManifestBytes), size(t.DownloadBytes))
 }
 
 // writeWsbuildOnly writes the figures of wsbuild alone, with their targets.
@@ -138,7 +170,7 @@ func (b *bench) writeRebuilt(p func(string, ...any)) {
 	p("## What each run rebuilt\n\nImages whose pushed manifest digest changed since the side's previous run, and wsbuild's per-image actions from `--metadata-file`.\n\n")
 	p("| side | scenario | digest changed | wsbuild actions |\n|---|---|---|---|\n")
 	for _, m := range b.results {
-		if m.Scenario == "lock" {
+		if m.Scenario == "lock" || m.Skipped != "" {
 			continue
 		}
 		changed := "(first run)"
@@ -158,12 +190,12 @@ func (b *bench) writeTraffic(p func(string, ...any)) {
 	p("## Registry traffic\n\nThrough the counting proxy: bytes of blob uploads, cross-repository mounts asked for, manifests PUT (count and bytes), manifests resolved (GET or HEAD: a child's build pulling its parent back, or a push checking its tag) and bytes of blobs read back.\n\n")
 	p("| side | scenario | blobs uploaded | mounts | manifests PUT | manifests resolved | blobs read back |\n|---|---|---:|---:|---:|---:|---:|\n")
 	for _, m := range b.results {
-		if m.Traffic == nil || m.Scenario == "lock" {
+		if m.Traffic == nil || m.Scenario == "lock" || m.Skipped != "" {
 			continue
 		}
 		ns := wsbuildNS + "/"
-		if m.Side == sideDockerfile {
-			ns = dockerfileNS + "/"
+		if m.Side == sideBake {
+			ns = bakeNS + "/"
 		}
 		t := m.Traffic.Totals(ns)
 		p("| %s | %s | %s | %d | %d, %s | %d | %s |\n", m.Side, m.Scenario, size(t.UploadBytes), t.Mounts,
@@ -176,10 +208,10 @@ func (b *bench) writeTraffic(p func(string, ...any)) {
 // parent layer a child sent again.
 func (b *bench) writeChildPushes(p func(string, ...any)) {
 	p("## Child pushes: no byte of a parent's layers\n\nPer image, in each side's cold build: bytes its push uploaded, blobs uploaded, cross-repository mounts asked for, and the blobs of its parent's layers it uploaded again (compared by digest with the parent's pushed manifest).\n\n")
-	ws, df := b.find(sideWsbuild, "cold"), b.find(sideDockerfile, "cold")
-	p("| image | parent | wsbuild: uploaded, blobs, mounts, parent bytes | Dockerfile: uploaded, blobs, mounts, parent bytes |\n|---|---|---|---|\n")
+	ws, bk := b.find(sideWsbuild, "cold"), b.find(sideBake, "cold")
+	p("| image | parent | wsbuild: uploaded, blobs, mounts, parent bytes | bake: uploaded, blobs, mounts, parent bytes |\n|---|---|---|---|\n")
 	for _, img := range sortedKeys(b.family) {
-		p("| %s | %s | %s | %s |\n", img, dash(b.family[img]), pushCell(ws, wsbuildNS, img), pushCell(df, dockerfileNS, img))
+		p("| %s | %s | %s | %s |\n", img, dash(b.family[img]), pushCell(ws, wsbuildNS, img), pushCell(bk, bakeNS, img))
 	}
 	for _, m := range b.results {
 		for _, l := range m.Leaks {
@@ -235,6 +267,8 @@ func secs(m *measurement) string {
 		return "–"
 	case m.Err != nil:
 		return "failed"
+	case m.Skipped != "":
+		return m.Skipped
 	}
 	return fmt.Sprintf("%.2f s", m.Took.Seconds())
 }

@@ -10,39 +10,71 @@ import (
 
 // The sides of the comparison.
 const (
-	sideWsbuild    = "wsbuild"
-	sideDockerfile = "Dockerfile"
+	sideWsbuild = "wsbuild"
+	sideBake    = "bake"
 )
 
-// The images the change scenarios edit, and how.
+// The images the change scenarios edit.
 const (
 	leafImage = "python-pytorch-jupyter"
 	rootImage = "python"
 )
+
+// buildScenarios are the scenarios that build the family, in the order
+// they run on each side; cold runs first whatever is selected.
+var buildScenarios = []string{"cold", "noop", "force", "leaf", "leaf2", "root", "cache", "zstd"}
+
+// buildOpts is what one build asks of a side beyond the family as it is.
+type buildOpts struct {
+	// Change is the change scenario's edit, or nil.
+	Change *change
+	// Force rebuilds images whose pushed tags are up to date (wsbuild).
+	Force bool
+	// Compression is the layer compression, "" for the default (gzip).
+	Compression string
+	// CacheTo and CacheFrom write and read the side's registry cache.
+	CacheTo, CacheFrom bool
+}
+
+// side is one way of building the family.
+type side interface {
+	// Name names the side in the report.
+	Name() string
+	// Namespace is the registry namespace the side pushes to.
+	Namespace() string
+	// Fresh forgets what the side keeps outside buildkitd (a cold runner).
+	Fresh()
+	// Unsupported says why the side cannot run scenario, or "".
+	Unsupported(scenario string) string
+	// Build builds the family with o and pushes it, and returns its wall
+	// time, each image's pushed digest and per-image actions, if any.
+	Build(ctx context.Context, label string, o buildOpts) (time.Duration, map[string]string, map[string]int, error)
+}
 
 // measurement is one timed run of one side.
 type measurement struct {
 	Scenario, Side string
 	Took           time.Duration
 	Err            error
-	Notes          []string
-	Traffic        *traffic
+	// Skipped says why the side did not run the scenario.
+	Skipped string
+	// Load is the 1-minute load average when the run started.
+	Load    string
+	Notes   []string
+	Traffic *traffic
 	// Changed lists the images whose pushed digest differs from the side's
 	// previous run; nil for the first run.
 	Changed []string
 	// Actions counts wsbuild's per-image actions ("build", "skip"; "" when
 	// the binary reports none).
 	Actions map[string]int
-	// Each is the Dockerfile side's time per image.
-	Each  map[string]time.Duration
-	Leaks []leak
+	Leaks   []leak
 }
 
 // bench runs the selected scenarios of both sides and collects the results.
 type bench struct {
 	env       *rigEnv
 	ws        *wsbuildSide
-	df        *dockerfileSide
 	family    map[string]string
 	scenarios map[string]bool
 	log       io.Writer
@@ -56,7 +88,7 @@ type bench struct {
 // keeps it.
 func (b *bench) record(ctx context.Context, m measurement, ns string, prev, digests map[string]string) {
 	m.Traffic = b.env.proxy.Take()
-	if prev != nil {
+	if prev != nil && digests != nil {
 		m.Changed = []string{}
 		for img, d := range digests {
 			if prev[img] != d {
@@ -65,7 +97,7 @@ func (b *bench) record(ctx context.Context, m measurement, ns string, prev, dige
 		}
 		sort.Strings(m.Changed)
 	}
-	if m.Err == nil {
+	if m.Err == nil && m.Skipped == "" {
 		leaks, err := findLeaks(ctx, b.env.rig.Registry, ns, b.family, m.Traffic)
 		if err != nil {
 			m.Notes = append(m.Notes, "parent layer check failed: "+err.Error())
@@ -73,102 +105,84 @@ func (b *bench) record(ctx context.Context, m measurement, ns string, prev, dige
 		m.Leaks = leaks
 	}
 	status := "ok"
-	if m.Err != nil {
+	switch {
+	case m.Err != nil:
 		status = m.Err.Error()
+	case m.Skipped != "":
+		status = "skipped: " + m.Skipped
 	}
-	fmt.Fprintf(b.log, "bench: %-10s %-10s %8.2fs %s\n", m.Side, m.Scenario, m.Took.Seconds(), status)
+	fmt.Fprintf(b.log, "bench: %-8s %-10s %8.2fs (load %s) %s\n", m.Side, m.Scenario, m.Took.Seconds(), m.Load, status)
 	b.results = append(b.results, m)
 }
 
-// runWsbuild runs wsbuild's scenarios on a cold buildkitd: cold, then noop,
-// force, leaf and root as selected. It stops at the first failure.
-func (b *bench) runWsbuild(ctx context.Context) error {
-	if err := b.env.freshDaemon(ctx); err != nil {
+// runSide runs s's selected build scenarios, cold first, on a buildkitd
+// restarted on an empty state folder. It stops at the first failure.
+func (b *bench) runSide(ctx context.Context, s side) error {
+	fresh := func() error {
+		if err := b.env.freshDaemon(ctx); err != nil {
+			return err
+		}
+		s.Fresh()
+		b.env.proxy.Take()
+		return nil
+	}
+	if err := fresh(); err != nil {
 		return err
 	}
-	b.ws.freshCache()
-	b.env.proxy.Take()
-	if b.ws.feat.lock {
+	if s.Name() == sideWsbuild && b.ws.feat.lock {
+		load := loadAverage()
 		took, err := b.ws.lock(ctx)
-		b.record(ctx, measurement{Scenario: "lock", Side: sideWsbuild, Took: took, Err: err}, wsbuildNS, nil, nil)
+		b.record(ctx, measurement{Scenario: "lock", Side: sideWsbuild, Took: took, Err: err, Load: load}, wsbuildNS, nil, nil)
 		if err != nil {
 			return err
 		}
 	}
 	var prev map[string]string
-	step := func(scenario string, force bool, sets ...string) error {
-		took, imgs, err := b.ws.build(ctx, scenario, force, sets...)
-		m := measurement{Scenario: scenario, Side: sideWsbuild, Took: took, Err: err, Actions: map[string]int{}}
-		digests := map[string]string{}
-		for _, img := range imgs {
-			digests[img.Name] = img.Digest
-			m.Actions[img.Action]++
+	step := func(scenario string, o buildOpts) error {
+		load := loadAverage()
+		took, digests, actions, err := s.Build(ctx, scenario, o)
+		m := measurement{Scenario: scenario, Side: s.Name(), Took: took, Err: err, Load: load, Actions: actions}
+		if o.Force && s.Name() == sideWsbuild && !b.ws.feat.force {
+			m.Notes = append(m.Notes, "this wsbuild has no --force: ran a plain build")
 		}
-		if force && !b.ws.feat.force {
-			m.Notes = append(m.Notes, "this wsbuild has no --force: ran a plain build, which rebuilds (from cache) and pushes everything")
+		b.record(ctx, m, s.Namespace(), prev, digests)
+		if digests != nil {
+			prev = digests
 		}
-		b.record(ctx, m, wsbuildNS, prev, digests)
-		prev = digests
 		return err
 	}
-	if err := step("cold", false); err != nil {
-		return err
-	}
-	for _, s := range []struct {
-		name  string
-		force bool
-		sets  []string
-	}{
-		{"noop", false, nil},
-		{"force", true, nil},
-		{"leaf", false, []string{leafImage + ".env.BENCH_CHANGE=leaf"}},
-		{"root", false, []string{rootImage + ".env.BENCH_CHANGE=root"}},
-	} {
-		if !b.scenarios[s.name] {
+	for _, sc := range buildScenarios {
+		if sc != "cold" && !b.scenarios[sc] || sc == "force" && s.Name() != sideWsbuild {
 			continue
 		}
-		if err := step(s.name, s.force, s.sets...); err != nil {
-			return err
+		if why := s.Unsupported(sc); why != "" {
+			b.record(ctx, measurement{Scenario: sc, Side: s.Name(), Skipped: why, Load: loadAverage()}, s.Namespace(), nil, nil)
+			continue
 		}
-	}
-	return nil
-}
-
-// runDockerfiles runs the Dockerfile side's scenarios on a cold buildkitd:
-// cold, then noop, leaf and root as selected, every one building all
-// Dockerfiles in order. It stops at the first failure.
-func (b *bench) runDockerfiles(ctx context.Context) error {
-	if err := b.env.freshDaemon(ctx); err != nil {
-		return err
-	}
-	b.env.proxy.Take()
-	var prev map[string]string
-	step := func(scenario, image, value string) error {
-		if image != "" {
-			undo, err := b.df.change(image, value)
-			if err != nil {
-				return err
+		var err error
+		switch sc {
+		case "cold", "noop":
+			err = step(sc, buildOpts{})
+		case "force":
+			err = step(sc, buildOpts{Force: true})
+		case "leaf", "leaf2", "root":
+			c, _ := changeFor(sc)
+			err = step(sc, buildOpts{Change: &c})
+		case "cache":
+			// Write the registry cache of the family as committed, then
+			// throw buildkitd's state away and make the first leaf change.
+			if err = step("cache-seed", buildOpts{Force: true, CacheTo: true}); err == nil {
+				if err = fresh(); err == nil {
+					c, _ := changeFor("leaf")
+					err = step(sc, buildOpts{Change: &c, CacheFrom: true})
+				}
 			}
-			defer undo()
+		case "zstd":
+			if err = fresh(); err == nil {
+				err = step(sc, buildOpts{Compression: "zstd"})
+			}
 		}
-		took, each, digests, err := b.df.buildAll(ctx, scenario)
-		m := measurement{Scenario: scenario, Side: sideDockerfile, Took: took, Err: err, Each: each}
-		b.record(ctx, m, dockerfileNS, prev, digests)
-		prev = digests
-		return err
-	}
-	if err := step("cold", "", ""); err != nil {
-		return err
-	}
-	for _, s := range []struct{ name, image, value string }{
-		{"noop", "", ""},
-		{"leaf", leafImage, "leaf"},
-		{"root", rootImage, "root"},
-	} {
-		if !b.scenarios[s.name] {
-			continue
-		}
-		if err := step(s.name, s.image, s.value); err != nil {
+		if err != nil {
 			return err
 		}
 	}

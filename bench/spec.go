@@ -11,6 +11,23 @@ import (
 // setPush returns the spec src with its top-level push: targets replaced by
 // one insecure target, registry/namespace, keeping the rest as written.
 func setPush(src []byte, registry, namespace string) ([]byte, error) {
+	return editSpec(src, func(root *yaml.Node) error {
+		var target yaml.Node
+		if err := target.Encode([]map[string]any{{"registry": registry, "namespace": namespace, "insecure": true}}); err != nil {
+			return err
+		}
+		if v := mapValue(root, "push"); v != nil {
+			*v = target
+			return nil
+		}
+		root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "push"}, &target)
+		return nil
+	})
+}
+
+// editSpec parses the spec src, lets edit change its top-level mapping and
+// writes it back, keeping the rest as written.
+func editSpec(src []byte, edit func(root *yaml.Node) error) ([]byte, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		return nil, fmt.Errorf("parsing the spec: %w", err)
@@ -18,20 +35,8 @@ func setPush(src []byte, registry, namespace string) ([]byte, error) {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, errors.New("the spec is not a YAML mapping")
 	}
-	var target yaml.Node
-	if err := target.Encode([]map[string]any{{"registry": registry, "namespace": namespace, "insecure": true}}); err != nil {
+	if err := edit(doc.Content[0]); err != nil {
 		return nil, err
-	}
-	root := doc.Content[0]
-	replaced := false
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		if root.Content[i].Value == "push" {
-			root.Content[i+1] = &target
-			replaced = true
-		}
-	}
-	if !replaced {
-		root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "push"}, &target)
 	}
 	var out bytes.Buffer
 	enc := yaml.NewEncoder(&out)
@@ -40,4 +45,14 @@ func setPush(src []byte, registry, namespace string) ([]byte, error) {
 		return nil, err
 	}
 	return out.Bytes(), enc.Close()
+}
+
+// mapValue returns the value of key in the mapping m, or nil.
+func mapValue(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
 }

@@ -20,6 +20,7 @@ const familyTag = "3.11"
 // push target is the proxy.
 type wsbuildSide struct {
 	bin     string
+	root    string // the repository, whose catalogue the changes read
 	spec    string // the copied catalogue
 	setFile string // templates/offline.sets
 	dir     string
@@ -36,6 +37,8 @@ type wsbuildSide struct {
 // bench measures what exists and says what does not.
 type features struct {
 	lock, force, matrix bool
+	// cache is whether `build` takes --cache-to and --cache-from.
+	cache bool
 }
 
 // builtImage is one image of wsbuild's --metadata-file.
@@ -49,15 +52,19 @@ type builtImage struct {
 }
 
 // newWsbuildSide copies root/templates/catalogue.yaml into dir with its
-// push target set to the proxy, and probes what bin supports.
-func newWsbuildSide(ctx context.Context, bin, root, dir string, env *rigEnv, run *runner) (*wsbuildSide, error) {
-	w := &wsbuildSide{bin: bin, dir: dir, env: env, run: run,
+// push target set to the proxy and only the images named in family (all
+// when nil), and probes what bin supports.
+func newWsbuildSide(ctx context.Context, bin, root, dir string, family []string, env *rigEnv, run *runner) (*wsbuildSide, error) {
+	w := &wsbuildSide{bin: bin, root: root, dir: dir, env: env, run: run,
 		spec: filepath.Join(dir, "catalogue.yaml"), setFile: filepath.Join(root, "templates", "offline.sets")}
 	b, err := os.ReadFile(filepath.Join(root, "templates", "catalogue.yaml"))
 	if err != nil {
 		return nil, err
 	}
 	if b, err = setPush(b, env.Registry(), wsbuildNS); err != nil {
+		return nil, fmt.Errorf("templates/catalogue.yaml: %w", err)
+	}
+	if b, err = keepImages(b, family); err != nil {
 		return nil, fmt.Errorf("templates/catalogue.yaml: %w", err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -76,6 +83,7 @@ func probe(ctx context.Context, bin, dir string) features {
 	var f features
 	help, _ := output(ctx, nil, bin, "build", "--help")
 	f.force = strings.Contains(help, "--force")
+	f.cache = strings.Contains(help, "--cache-from")
 	_, err := output(ctx, nil, bin, "lock", "--help")
 	f.lock = err == nil
 	spec := filepath.Join(dir, "matrix-probe.yaml")
@@ -113,9 +121,50 @@ func (w *wsbuildSide) lock(ctx context.Context) (time.Duration, error) {
 		"lock", "-f", w.spec, "--addr", w.env.Addr(), "--set-file", w.setFile)
 }
 
-// build runs `wsbuild build --push` with the extra overrides in sets (and
-// --force when asked and supported) and returns its wall time and metadata.
-func (w *wsbuildSide) build(ctx context.Context, label string, force bool, sets ...string) (time.Duration, []builtImage, error) {
+// Name names the side.
+func (w *wsbuildSide) Name() string { return sideWsbuild }
+
+// Namespace is where the side pushes.
+func (w *wsbuildSide) Namespace() string { return wsbuildNS }
+
+// Fresh points the next runs at an empty WSBUILD_CACHE_DIR.
+func (w *wsbuildSide) Fresh() { w.freshCache() }
+
+// Unsupported says which scenarios this binary cannot run.
+func (w *wsbuildSide) Unsupported(scenario string) string {
+	if scenario == "cache" && !w.feat.cache {
+		return "not supported by this wsbuild (`build --help` has no --cache-from)"
+	}
+	return ""
+}
+
+// Build builds the family with o's change made by --set and returns its
+// wall time, digests and actions.
+func (w *wsbuildSide) Build(ctx context.Context, label string, o buildOpts) (time.Duration, map[string]string, map[string]int, error) {
+	var sets []string
+	if o.Change != nil {
+		set, err := o.Change.wsbuildSet(w.root)
+		if err != nil {
+			return 0, nil, nil, err
+		}
+		sets = append(sets, set)
+	}
+	took, imgs, err := w.build(ctx, label, o, sets...)
+	if err != nil {
+		return took, nil, nil, err
+	}
+	digests, actions := map[string]string{}, map[string]int{}
+	for _, img := range imgs {
+		digests[img.Name] = img.Digest
+		actions[img.Action]++
+	}
+	return took, digests, actions, nil
+}
+
+// build runs `wsbuild build --push` with sets and o (--force only when supported,
+// the registry cache at registry/wsbuildNS/cache) and returns its wall time
+// and metadata.
+func (w *wsbuildSide) build(ctx context.Context, label string, o buildOpts, sets ...string) (time.Duration, []builtImage, error) {
 	w.builds++
 	meta := filepath.Join(w.run.logDir, fmt.Sprintf("wsbuild-%02d-%s.json", w.builds, label))
 	args := []string{"build", "-f", w.spec, "--push", "--addr", w.env.Addr(), "--progress", "plain",
@@ -123,8 +172,18 @@ func (w *wsbuildSide) build(ctx context.Context, label string, force bool, sets 
 	for _, s := range sets {
 		args = append(args, "--set", s)
 	}
-	if force && w.feat.force {
+	if o.Force && w.feat.force {
 		args = append(args, "--force")
+	}
+	if o.Compression != "" {
+		args = append(args, "--compression", o.Compression)
+	}
+	cache := "type=registry,ref=" + w.env.Registry() + "/" + wsbuildNS + "/cache"
+	if o.CacheTo {
+		args = append(args, "--cache-to", cache+",mode=max")
+	}
+	if o.CacheFrom {
+		args = append(args, "--cache-from", cache)
 	}
 	took, err := w.run.run(ctx, "wsbuild-"+label, w.runEnv(), w.bin, args...)
 	if err != nil {

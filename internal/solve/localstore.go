@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -44,6 +45,11 @@ func openStore(ctx context.Context, dir string, exclusive bool) (*LocalStore, er
 	logger := logrus.StandardLogger()
 	if _, ok := logger.Out.(dropWriter); !ok {
 		logger.SetOutput(dropWriter{logger.Out})
+	}
+	// containerd's store makes blobs/ at the first write, but Walk fails
+	// without it: a run that writes nothing (lock) would fail to prune.
+	if err := os.MkdirAll(filepath.Join(dir, "blobs"), 0o755); err != nil {
+		return nil, fmt.Errorf("opening content store %q: %w", dir, err)
 	}
 	s, err := contentlocal.NewStore(dir)
 	if err != nil {
