@@ -209,6 +209,11 @@ func TestStartScript(t *testing.T) {
 					t.Fatalf("the command never ran: %v", err)
 				}
 				pid, _ := strconv.Atoi(string(b))
+				// start.sh ends once it sent SIGKILL; on a loaded machine the
+				// process may take a moment to act on it.
+				for deadline := time.Now().Add(5 * time.Second); alive(pid) && time.Now().Before(deadline); {
+					time.Sleep(50 * time.Millisecond)
+				}
 				if alive(pid) {
 					syscall.Kill(pid, syscall.SIGKILL)
 					t.Errorf("%s: pid %d still runs after start.sh ended", filepath.Base(f), pid)
