@@ -45,6 +45,10 @@ type bakeTarget struct {
 func bakeFileFor(images []dfImage, dfDir, ctxDir, registry string, o buildOpts) bakeFile {
 	f := bakeFile{Group: map[string]bakeGroup{"default": {}}, Target: map[string]*bakeTarget{}}
 	var names []string
+	parents := map[string]string{}
+	for _, img := range images {
+		parents[img.Name] = img.Parent
+	}
 	for _, img := range images {
 		names = append(names, img.Name)
 		output := "type=image,push=true,registry.insecure=true"
@@ -60,12 +64,15 @@ func bakeFileFor(images []dfImage, dfDir, ctxDir, registry string, o buildOpts) 
 		if img.Parent != "" {
 			t.Contexts = map[string]string{img.Parent: "target:" + img.Parent}
 		}
-		cache := "type=registry,ref=" + registry + "/" + bakeNS + "/cache:" + img.Name
+		cache := func(name string) string { return "type=registry,ref=" + registry + "/" + bakeNS + "/cache:" + name }
 		if o.CacheTo {
-			t.CacheTo = []string{cache + ",mode=max"}
+			t.CacheTo = []string{cache(img.Name) + ",mode=max"}
 		}
 		if o.CacheFrom {
-			t.CacheFrom = []string{cache}
+			// Its own cache, then its ancestors', as wsbuild imports them.
+			for name := img.Name; name != ""; name = parents[name] {
+				t.CacheFrom = append(t.CacheFrom, cache(name))
+			}
 		}
 		f.Target[img.Name] = t
 	}

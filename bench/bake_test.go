@@ -81,7 +81,11 @@ func TestBakeFile(t *testing.T) {
 			t.Errorf("%s: zstd output %v", img, tg.Output)
 		}
 		ref := "type=registry,ref=" + registry + "/" + bakeNS + "/cache:" + img
-		if !slices.Equal(tg.CacheFrom, []string{ref}) || !slices.Equal(tg.CacheTo, []string{ref + ",mode=max"}) {
+		var from []string // its own cache, then its ancestors'
+		for a := img; a != ""; a = d.parentOf(a) {
+			from = append(from, "type=registry,ref="+registry+"/"+bakeNS+"/cache:"+a)
+		}
+		if !slices.Equal(tg.CacheFrom, from) || !slices.Equal(tg.CacheTo, []string{ref + ",mode=max"}) {
 			t.Errorf("%s: cache from %v, to %v", img, tg.CacheFrom, tg.CacheTo)
 		}
 		refs[ref] = true
@@ -182,4 +186,14 @@ func TestKeepImages(t *testing.T) {
 	if _, err := selectImages([]dfImage{{"a", ""}, {"b", "a"}}, []string{"b"}); err == nil {
 		t.Error("a family without a parent was selected")
 	}
+}
+
+// parentOf is the parent of the image named name in d, "" for none.
+func (d *bakeSide) parentOf(name string) string {
+	for _, img := range d.images {
+		if img.Name == name {
+			return img.Parent
+		}
+	}
+	return ""
 }
