@@ -80,9 +80,16 @@ func (d *daemonFlags) apply(o *pipeline.Options, stderr io.Writer) error {
 // environment variables and from --tlsdir, and checks the files.
 func (d *daemonFlags) resolveTLS() (buildkitd.TLS, error) {
 	source := map[string]string{} // flag name -> how the user gave it
+	changed := func(flag string) bool { return d.fs != nil && d.fs.Changed(flag) }
+	// Files named on the command line replace those of the environment as
+	// a whole: --tlsdir beside $WSBUILD_TLSCACERT is no conflict.
+	files := map[string]bool{"tlscacert": true, "tlscert": true, "tlskey": true, "tlsdir": true}
+	filesGiven := changed("tlscacert") || changed("tlscert") || changed("tlskey") || changed("tlsdir")
 	for _, s := range d.settings() {
-		if d.fs != nil && d.fs.Changed(s.flag) {
+		if changed(s.flag) {
 			source[s.flag] = "--" + s.flag
+		} else if filesGiven && files[s.flag] {
+			continue
 		} else if v := os.Getenv(s.env); v != "" {
 			*s.value, source[s.flag] = v, "$"+s.env
 		}

@@ -132,4 +132,18 @@ func TestTLSDirAndEnvironment(t *testing.T) {
 	if got.CACert != files.CACert || got.ServerName != "from-flag" || got.Cert != "" {
 		t.Errorf("$%s with --tlsservername gave %+v", envTLSCACert, got)
 	}
+
+	// Files on the command line replace the environment's as a whole.
+	fs = newFlags("x", "x", &bytes.Buffer{})
+	d = daemonFlags{}
+	d.register(fs)
+	if err := fs.Parse([]string{"--tlsdir", k8s}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = d.resolveTLS(); err != nil {
+		t.Fatalf("--tlsdir with $%s set: %v", envTLSCACert, err)
+	}
+	if got.CACert != filepath.Join(k8s, "ca.crt") {
+		t.Errorf("--tlsdir with $%s set gave %+v, want the folder's CA", envTLSCACert, got)
+	}
 }
