@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -13,5 +14,21 @@ func assertPushProgress(t *testing.T, plain, ref string) {
 		if !strings.Contains(plain, want) {
 			t.Errorf("plain progress lacks %q", want)
 		}
+	}
+	// One display for the build and the pushes: BuildKit's plain display
+	// numbers vertices #1, #2, ... in order, so on the build's display a
+	// push comes after every step, where a display of the pushes' own would
+	// number it at most by the count of pushes.
+	var n, pushes int
+	for _, line := range strings.Split(plain, "\n") {
+		if num, name, ok := strings.Cut(line, " pushing "); ok && strings.HasPrefix(num, "#") && !strings.Contains(num, " ") {
+			if name == ref {
+				n, _ = strconv.Atoi(strings.TrimPrefix(num, "#"))
+			}
+			pushes++
+		}
+	}
+	if n <= pushes {
+		t.Errorf("the push of %s is vertex #%d of a display showing %d push lines: want it on the build's display, after its steps", ref, n, pushes)
 	}
 }

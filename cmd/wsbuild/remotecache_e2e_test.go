@@ -13,21 +13,12 @@ import (
 	"github.com/wsbuild/wsbuild/internal/testenv"
 )
 
-// remoteCacheSpec is editSpec's parent and leaf, with a cache: line (%s), the
-// leaf's edited word (%s) and the registry (%s).
-const remoteCacheSpec = `%simages:
-  parent:
-    base: debian:bookworm
-    apt: [less]
-    tag: "1"
-  leaf:
-    from: parent
-    apt: [tree]
-    steps: [{name: edit, run: "echo %s > /tmp/edit"}]
-    tag: "1"
-push:
-  - {registry: %s, namespace: rcache, insecure: true}
-`
+// remoteCacheSpec is editSpec's parent and leaf under a cache: line
+// (cache, "" for none), the leaf's step echoing word, pushed to namespace
+// rcache of registry.
+func remoteCacheSpec(cache, word, registry string) string {
+	return cache + strings.Replace(fmt.Sprintf(editSpec, word, registry), "namespace: edit", "namespace: rcache", 1)
+}
 
 // cacheBuild runs a build with rawjson progress and returns how long it
 // took and the steps of wsbuild's own that ran (not from a cache), checks
@@ -64,7 +55,7 @@ func TestRegistryCacheSurvivesTheRunner(t *testing.T) {
 	useRig(t, r)
 	specPath := filepath.Join(t.TempDir(), "wsbuild.yaml")
 	spec := func(cache, word string) {
-		write(t, specPath, fmt.Sprintf(remoteCacheSpec, cache, word, r.Registry))
+		write(t, specPath, remoteCacheSpec(cache, word, r.Registry))
 	}
 	ref := func(img string) string { return r.Registry + "/rcache/" + img + ":1" }
 
@@ -107,7 +98,7 @@ func TestLocalCacheAndFailedChecks(t *testing.T) {
 	flags := []string{"-f", specPath, "--cache-to", "type=local,dest=" + cacheDir, "--cache-from", "type=local,src=" + cacheDir}
 
 	t.Run("type=local", func(t *testing.T) {
-		write(t, specPath, fmt.Sprintf(remoteCacheSpec, "", "one", r.Registry))
+		write(t, specPath, remoteCacheSpec("", "one", r.Registry))
 		cacheBuild(t, 0, flags...)
 		for _, img := range []string{"parent", "leaf"} {
 			if _, err := os.Stat(filepath.Join(cacheDir, img, "index.json")); err != nil {
@@ -115,7 +106,7 @@ func TestLocalCacheAndFailedChecks(t *testing.T) {
 			}
 		}
 		freshBuilder(t)
-		write(t, specPath, fmt.Sprintf(remoteCacheSpec, "", "two", r.Registry))
+		write(t, specPath, remoteCacheSpec("", "two", r.Registry))
 		took, ran, _ := cacheBuild(t, 0, flags...)
 		if want := []string{"[leaf] step: edit"}; !slices.Equal(ran, want) {
 			t.Errorf("on a fresh builder with the local cache, steps that ran: %q, want only %q", ran, want)
@@ -125,7 +116,7 @@ func TestLocalCacheAndFailedChecks(t *testing.T) {
 
 	t.Run("failed checks export no cache", func(t *testing.T) {
 		failDir := filepath.Join(dir, "failcache")
-		spec := strings.Replace(fmt.Sprintf(remoteCacheSpec, "", "one", r.Registry), "    apt: [tree]\n", "    apt: [tree]\n    test: [\"exit 3\"]\n", 1)
+		spec := strings.Replace(remoteCacheSpec("", "one", r.Registry), "    apt: [tree]\n", "    apt: [tree]\n    test: [\"exit 3\"]\n", 1)
 		write(t, specPath, spec)
 		regCache := r.Registry + "/rcache/failcache"
 		_, _, stderr := cacheBuild(t, 1, "-f", specPath, "--cache-to", "type=local,dest="+failDir, "--cache-to", "type=registry,ref="+regCache)
@@ -156,7 +147,7 @@ func TestInlineCache(t *testing.T) {
 	useRig(t, r)
 	specPath := filepath.Join(t.TempDir(), "wsbuild.yaml")
 	spec := func(word string) {
-		write(t, specPath, strings.Replace(fmt.Sprintf(remoteCacheSpec, "", word, r.Registry), "namespace: rcache", "namespace: inline", 1))
+		write(t, specPath, strings.Replace(remoteCacheSpec("", word, r.Registry), "namespace: rcache", "namespace: inline", 1))
 	}
 	spec("one")
 	cacheBuild(t, 0, "-f", specPath, "--push", "--cache-to", "type=inline")

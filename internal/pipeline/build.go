@@ -103,6 +103,15 @@ func (r *Runner) Build(ctx context.Context, o Options) (_ Result, err error) {
 	if err != nil {
 		return Result{}, err
 	}
+	// One display for the builds and the pushes, closed before the result.
+	if ru.display, err = solve.StartProgress(ru.o.Progress, ru.o.Log); err != nil {
+		return Result{}, fmt.Errorf("starting the %q progress display: %w", ru.o.Progress, err)
+	}
+	defer func() {
+		if derr := ru.display.Close(); derr != nil && err == nil {
+			err = fmt.Errorf("showing progress: %w", derr)
+		}
+	}()
 	images, outs, err := ru.buildKept(ctx, decisions, todo, readSolvedLog(co.solvedLogPath()))
 	if err != nil {
 		return Result{}, err
@@ -130,7 +139,7 @@ func (r *Runner) Build(ctx context.Context, o Options) (_ Result, err error) {
 	if !o.Push {
 		return Result{Images: built}, nil
 	}
-	pushed, err := r.publish(ctx, items, ru.o)
+	pushed, err := r.publish(ctx, items, ru.display)
 	if err != nil {
 		return Result{}, err
 	}
@@ -186,6 +195,9 @@ func (ru *run) build(ctx context.Context, images []*wsllb.Image, todo []int) ([]
 	if err != nil {
 		return nil, err
 	}
+	if sd, ok := d.(shownDaemon); ok && ru.display != nil {
+		sd.ShowOn(ru.display)
+	}
 	selected := make([]*wsllb.Image, len(todo))
 	for k, i := range todo {
 		selected[k] = images[i]
@@ -212,11 +224,13 @@ func (ru *run) build(ctx context.Context, images []*wsllb.Image, todo []int) ([]
 	return outs, nil
 }
 
-// publish pushes items by digest, showing the pushes on o's progress
-// display, and then moves their tags, unless a push failed or ctx was
-// cancelled in between: then no tag moves.
-func (r *Runner) publish(ctx context.Context, items []publish.Item, o Options) ([]publish.Pushed, error) {
-	pushed, err := r.push(ctx, items, o)
+// publish pushes items by digest, showing the pushes on display, and then
+// moves their tags, unless a push failed or ctx was cancelled in between:
+// then no tag moves.
+func (r *Runner) publish(ctx context.Context, items []publish.Item, display *solve.Progress) ([]publish.Pushed, error) {
+	status := display.Source()
+	pushed, err := r.publisher.Push(ctx, items, publish.WithStatus(status))
+	close(status)
 	if err != nil {
 		return nil, fmt.Errorf("no tag moved: %w", err)
 	}
@@ -234,20 +248,6 @@ func (r *Runner) publish(ctx context.Context, items []publish.Item, o Options) (
 		return nil, fmt.Errorf("the publisher tagged %d images of %d", len(tagged), len(items))
 	}
 	return tagged, nil
-}
-
-// push pushes items by digest with the progress display of o.
-func (r *Runner) push(ctx context.Context, items []publish.Item, o Options) ([]publish.Pushed, error) {
-	status, wait, err := solve.ShowStatus(o.Progress, "Pushing", o.Log)
-	if err != nil {
-		return nil, fmt.Errorf("starting the %q progress display: %w", o.Progress, err)
-	}
-	pushed, err := r.publisher.Push(ctx, items, publish.WithStatus(status))
-	close(status)
-	if werr := wait(); werr != nil && err == nil {
-		return nil, fmt.Errorf("showing the pushes' progress: %w", werr)
-	}
-	return pushed, err
 }
 
 // describe is the metadata of a decision before anything is built.

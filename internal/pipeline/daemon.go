@@ -114,3 +114,5 @@ func (d *buildkitdDaemon) Build(ctx context.Context, images []*wsllb.Image) ([]O
 func (d *buildkitdDaemon) Close() error {
 	return errors.Join(closeStore(d.local, d.built, d.limit, d.log), d.conn.Close())
 }
+
+var _ shownDaemon = (*buildkitdDaemon)(nil)

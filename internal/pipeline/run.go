@@ -17,6 +17,7 @@ import (
 	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/resolve"
+	"github.com/wsbuild/wsbuild/internal/solve"
 	"github.com/wsbuild/wsbuild/internal/spec"
 )
 
@@ -33,6 +34,9 @@ type run struct {
 	daemon Daemon              // nil until opened
 	// caches is the cache each image imports and exports, by name.
 	caches map[string]buildcache.Set
+	// display is the run's progress display, the builds' and the pushes';
+	// nil until something is built.
+	display *solve.Progress
 }
 
 // start fills in o's defaults, then loads and plans the spec o names. Its

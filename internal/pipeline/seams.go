@@ -7,6 +7,7 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/publish"
+	"github.com/wsbuild/wsbuild/internal/solve"
 	wsllb "github.com/wsbuild/wsbuild/llb"
 )
 
@@ -43,6 +44,12 @@ type Daemon interface {
 	Builder
 	// Close ends the session.
 	Close() error
+}
+
+// shownDaemon is a Daemon that shows its builds on the run's progress
+// display, where the pushes show too. *buildkitdDaemon is one.
+type shownDaemon interface {
+	ShowOn(p *solve.Progress)
 }
 
 // Opener opens a Daemon for a run. The Runner calls it only when the run

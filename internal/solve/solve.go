@@ -44,6 +44,8 @@ type options struct {
 	noCache    bool
 	contextDir string
 	probe      string
+	// display, when set, is the run's progress display (WithDisplay).
+	display *Progress
 	// pushByDigest: buildkitd pushes each image by digest itself.
 	pushByDigest bool
 	cache        map[string]buildcache.Set
@@ -102,6 +104,17 @@ func WithProbe(path string) Option {
 func WithPushByDigest(on bool) Option {
 	return func(o *options) error { o.pushByDigest = on; return nil }
 }
+
+// WithDisplay shows the builds on p, a display the caller started for the
+// whole run and closes after it (the pushes show there too); WithProgress
+// is then ignored. Default: each Build starts and closes a display of its
+// own.
+func WithDisplay(p *Progress) Option {
+	return func(o *options) error { o.display = p; return nil }
+}
+
+// ShowOn shows the next builds on p, as WithDisplay does.
+func (s *Solver) ShowOn(p *Progress) { s.opts.display = p }
 
 // New returns a Solver talking to c.
 func New(c *bkclient.Client, opts ...Option) (*Solver, error) {
@@ -163,10 +176,14 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 		j.cache = s.opts.cache[img.Node.Name]
 		jobs[i] = j
 	}
-	display, err := startDisplay(len(images), s.opts.progress, s.opts.out)
-	if err != nil {
-		return nil, fmt.Errorf("starting the %q progress display: %w", s.opts.progress, err)
+	prog := s.opts.display
+	if prog == nil {
+		var err error
+		if prog, err = StartProgress(string(s.opts.progress), s.opts.out); err != nil {
+			return nil, fmt.Errorf("starting the %q progress display: %w", s.opts.progress, err)
+		}
 	}
+	display := prog.builds(len(images))
 	results := make([]Result, len(images))
 	var wg sync.WaitGroup
 	for i, img := range images {
@@ -179,7 +196,10 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 		})
 	}
 	wg.Wait()
-	if err := display.wait(); err != nil && Failed(results) == 0 {
+	if s.opts.display != nil {
+		return results, nil // its owner closes it
+	}
+	if err := prog.Close(); err != nil && Failed(results) == 0 {
 		return nil, fmt.Errorf("showing progress: %w", err)
 	}
 	return results, nil
