@@ -47,6 +47,7 @@ func main() {
 // config is the command line.
 type config struct {
 	wsbuild, out, cache, work string
+	wsbuildFlags              string
 	keep                      bool
 	family                    string
 	scenarios                 map[string]bool
@@ -61,6 +62,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var c config
 	var scenarios, sides, sizes string
 	fs.StringVar(&c.wsbuild, "wsbuild", "", "wsbuild binary to measure (default: ./cmd/wsbuild, built into the work folder)")
+	fs.StringVar(&c.wsbuildFlags, "wsbuild-flags", "", "flags every `wsbuild build` takes besides the scenario's, space-separated (e.g. \"--push-from daemon\")")
 	fs.StringVar(&scenarios, "scenarios", strings.Join(allScenarios, ","), "scenarios to run: "+strings.Join(allScenarios, ",")+" (every build scenario starts with cold)")
 	fs.StringVar(&sides, "sides", "wsbuild,bake", "sides to run: wsbuild, bake")
 	fs.StringVar(&c.family, "family", "full", "images to build: "+strings.Join(familyNames(), " or ")+" (small: python, python-pytorch, python-pytorch-jupyter)")
@@ -150,6 +152,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err != nil {
 		return err
 	}
+	ws.extra = strings.Fields(c.wsbuildFlags)
 	bx, err := rig.BuildxBinary(c.cache)
 	if err != nil {
 		return fmt.Errorf("finding buildx: %w (run .ci/rig-setup.sh)", err)
@@ -175,7 +178,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	}
 
 	info := reportInfo{When: start, Host: hostname(), CPUs: runtime.NumCPU(), Load: [2]string{load, loadAverage()},
-		Wsbuild: origin, Buildx: buildxVersion(ctx, bx), Features: ws.feat, FamilyName: c.family}
+		Wsbuild: origin + flagNote(c.wsbuildFlags), Buildx: buildxVersion(ctx, bx), Features: ws.feat, FamilyName: c.family}
 	for _, img := range bk.images {
 		info.Family = append(info.Family, img.Name)
 	}
@@ -273,4 +276,12 @@ func hostname() string {
 		return "this machine"
 	}
 	return h
+}
+
+// flagNote says in the report which flags every build of wsbuild took.
+func flagNote(flags string) string {
+	if strings.TrimSpace(flags) == "" {
+		return ""
+	}
+	return ", every build with `" + strings.TrimSpace(flags) + "`"
 }

@@ -27,6 +27,8 @@ type wsbuildSide struct {
 	env     *rigEnv
 	run     *runner
 	feat    features
+	// extra are flags every `wsbuild build` of the side takes (-wsbuild-flags).
+	extra []string
 
 	cacheDir string // WSBUILD_CACHE_DIR of the runs; fresh for a cold build
 	caches   int
@@ -178,6 +180,7 @@ func (w *wsbuildSide) build(ctx context.Context, label string, o buildOpts, sets
 	if o.Compression != "" {
 		args = append(args, "--compression", o.Compression)
 	}
+	args = append(args, w.extra...)
 	cache := "type=registry,ref=" + w.env.Registry() + "/" + wsbuildNS + "/cache"
 	if o.CacheTo {
 		args = append(args, "--cache-to", cache+",mode=max")
