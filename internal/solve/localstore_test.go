@@ -2,7 +2,6 @@ package solve
 
 import (
 	"bytes"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -25,18 +24,5 @@ func TestOpenStoreIsQuiet(t *testing.T) {
 	logrus.Warn("something else")
 	if got := buf.String(); strings.Contains(got, "fsverity") || !strings.Contains(got, "something else") {
 		t.Errorf("logged %q, want only the other entry", got)
-	}
-}
-
-// TestFreshStoreCloses opens a content store in a folder that does not
-// exist yet and closes it without writing to it, as `wsbuild lock` does on
-// an empty cache folder: the prune on close must find an empty store.
-func TestFreshStoreCloses(t *testing.T) {
-	s, err := OpenStore(t.Context(), filepath.Join(t.TempDir(), "cache", "content"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p, ok, err := s.Close(t.Context(), nil, 1<<20); err != nil || !ok || p.Held != 0 {
-		t.Errorf("closing a fresh store: pruned %+v, ok %v, err %v", p, ok, err)
 	}
 }

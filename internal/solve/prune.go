@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"slices"
 
 	"github.com/containerd/containerd/v2/core/content"
@@ -63,8 +62,7 @@ func prune(ctx context.Context, s content.Store, wanted func(digest.Digest) bool
 		p.Held += info.Size
 		return nil
 	})
-	// A store no blob was ever written to has no blobs folder yet.
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err != nil {
 		return p, fmt.Errorf("listing the content store: %w", err)
 	}
 	// Unreferenced blobs first, then the oldest.
