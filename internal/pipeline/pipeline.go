@@ -279,10 +279,7 @@ func (o Options) pushByDigest() bool {
 	case o.PushFrom == PushFromDaemon:
 		return true
 	}
-	addr := o.Addr
-	if addr == "" {
-		addr = os.Getenv(buildkitd.EnvHost)
-	}
+	addr := o.daemonAddr()
 	// Across a network: a daemon in a container on this host
 	// (docker-container://, podman-container://, ...) or on a local socket
 	// is near, and may not reach the registries this host reaches.
@@ -292,4 +289,13 @@ func (o Options) pushByDigest() bool {
 		}
 	}
 	return false
+}
+
+// daemonAddr is the address of the buildkitd a run with o uses: o.Addr,
+// else $BUILDKIT_HOST; "" for the private buildkitd.
+func (o Options) daemonAddr() string {
+	if o.Addr != "" {
+		return o.Addr
+	}
+	return os.Getenv(buildkitd.EnvHost)
 }

@@ -5,13 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/containerd/platforms"
 	"github.com/opencontainers/go-digest"
 	"github.com/wsbuild/wsbuild/internal/buildcache"
-	"github.com/wsbuild/wsbuild/internal/buildkitd"
 	"github.com/wsbuild/wsbuild/internal/localfs"
 	"github.com/wsbuild/wsbuild/internal/lock"
 	"github.com/wsbuild/wsbuild/internal/oci"
@@ -166,7 +164,7 @@ func (ru *run) resolver(ctx context.Context) (Resolver, error) {
 	if ru.r.resolver != nil {
 		return ru.r.resolver, nil
 	}
-	if ru.r.registryResolver && ru.o.Addr == "" && os.Getenv(buildkitd.EnvHost) == "" {
+	if ru.r.registryResolver && ru.o.daemonAddr() == "" {
 		r, err := resolve.New()
 		if err != nil {
 			return nil, &InputError{err}

@@ -12,7 +12,6 @@ import (
 	"slices"
 
 	"github.com/opencontainers/go-digest"
-	"github.com/wsbuild/wsbuild/internal/buildkitd"
 )
 
 // solvedLimit is how many images a solved log remembers; the oldest go first.
@@ -47,10 +46,7 @@ type solvedEntry struct {
 // buildkitd's state folder (gone when that is), else per address under
 // o.CacheDir.
 func (o Options) solvedLogPath() string {
-	addr := o.Addr
-	if addr == "" {
-		addr = os.Getenv(buildkitd.EnvHost)
-	}
+	addr := o.daemonAddr()
 	if addr == "" {
 		return filepath.Join(o.CacheDir, "buildkitd", "wsbuild-solved.json")
 	}
