@@ -184,11 +184,13 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 		}
 	}
 	display := prog.builds(len(images))
+	order := newExportOrder(images, jobs)
 	results := make([]Result, len(images))
 	var wg sync.WaitGroup
 	for i, img := range images {
 		wg.Go(func() {
-			desc, err := s.buildOne(ctx, jobs[i], store, mounts, display, i)
+			defer order.ended(i)
+			desc, err := s.buildOne(ctx, jobs[i], store, mounts, display, order, i)
 			results[i] = Result{Name: img.Node.Name, Manifest: desc, Pushed: jobs[i].export.pushTo, Err: err}
 			if err != nil {
 				results[i].Pushed = nil
@@ -245,10 +247,10 @@ type job struct {
 }
 
 // buildOne solves one image, then its checks, and exports it into store
-// only when every check passed. It is build i of display: BuildKit closes
-// display.source(i).
+// only when every check passed, once order lets it. It is build i of
+// display and of order: BuildKit closes display.source(i).
 func (s *Solver) buildOne(ctx context.Context, j job, store content.Store,
-	mounts map[string]fsutil.FS, display *display, i int) (ocispec.Descriptor, error) {
+	mounts map[string]fsutil.FS, display *display, order *exportOrder, i int) (ocispec.Descriptor, error) {
 	opt := bkclient.SolveOpt{
 		Exports:     []bkclient.ExportEntry{j.export.entry(store)},
 		LocalMounts: mounts,
@@ -279,6 +281,9 @@ func (s *Solver) buildOne(ctx context.Context, j job, store content.Store,
 			out.AddMeta(exptypes.AnnotationManifestKey(nil, k), []byte(v))
 		}
 		j.export.addMeta(out)
+		if err := order.waitParent(ctx, i); err != nil {
+			return nil, err
+		}
 		built = true
 		return out, nil
 	}, display.source(i))
