@@ -234,11 +234,14 @@ func TestChangeAware(t *testing.T) {
 	})
 }
 
-// buildActions runs build --push with args and returns its metadata.
+// buildActions runs build --push --push-from wsbuild with args and returns
+// its metadata.
 func buildActions(t *testing.T, specPath string, args ...string) map[string]map[string]any {
 	t.Helper()
 	meta := filepath.Join(t.TempDir(), "meta.json")
-	code, stderr := wsbuild(t, append([]string{"build", "-f", specPath, "--push", "--progress", "plain", "--metadata-file", meta}, args...)...)
+	// The uploads TestChange counts are wsbuild's.
+	code, stderr := wsbuild(t, append([]string{"build", "-f", specPath, "--push", "--push-from", "wsbuild",
+		"--progress", "plain", "--metadata-file", meta}, args...)...)
 	if code != 0 {
 		t.Fatalf("build %v exited %d:\n%s", args, code, lastLines(stderr, 30))
 	}

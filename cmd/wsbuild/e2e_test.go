@@ -167,7 +167,10 @@ func TestEndToEnd(t *testing.T) {
 	uploads := countUploads(t)
 	meta := filepath.Join(t.TempDir(), "meta.json")
 
-	code, stderr := wsbuild(t, "build", "-f", specPath, "--push", "--progress", "plain", "--metadata-file", meta)
+	// --push-from wsbuild: the mounts, uploads and push progress this test
+	// checks are wsbuild's own pusher's. The private buildkitd pushes by
+	// itself by default (TestPushFromDaemon, and the other end-to-end tests).
+	code, stderr := wsbuild(t, "build", "-f", specPath, "--push", "--push-from", "wsbuild", "--progress", "plain", "--metadata-file", meta)
 	if code != 0 {
 		t.Fatalf("first build exited %d:\n%s", code, stderr)
 	}
@@ -265,7 +268,7 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("second build is fully cached and uploads nothing", func(t *testing.T) {
 		uploads.Take()
 		// --force: without it the unchanged images would not be solved at all.
-		code, stderr := wsbuild(t, "build", "-f", specPath, "--push", "--force", "--progress", "rawjson")
+		code, stderr := wsbuild(t, "build", "-f", specPath, "--push", "--push-from", "wsbuild", "--force", "--progress", "rawjson")
 		if code != 0 {
 			t.Fatalf("second build exited %d:\n%s", code, stderr)
 		}

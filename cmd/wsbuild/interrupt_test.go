@@ -80,8 +80,8 @@ func TestInterruptStopsDaemonAndPushesNothing(t *testing.T) {
 	checkNothingStored(t, r, before, stored)
 }
 
-// interruptPush runs wsbuild build --push on specPath, already built and
-// pushed once, with a label changed so that every image is pushed again,
+// interruptPush runs wsbuild build --push --push-from wsbuild (wsbuild's
+// own pusher) on specPath, already built and pushed once, with a label changed so that every image is pushed again,
 // through a registry proxy that holds every write. At the first write it
 // interrupts wsbuild, and checks that wsbuild exits with 1 and stops its
 // daemon, that the tags still hold the digests in before and that the
@@ -98,7 +98,7 @@ func interruptPush(t *testing.T, r *rig.Rig, specPath string, before map[string]
 	write(t, viaProxy, strings.Replace(string(spec), "registry: "+r.Registry, "registry: "+proxy.addr, 1))
 	stored := registryFiles(t, r)
 
-	cmd := exec.Command(wsbuildBinary(t), "build", "-f", viaProxy, "--push", "--progress", "plain",
+	cmd := exec.Command(wsbuildBinary(t), "build", "-f", viaProxy, "--push", "--push-from", "wsbuild", "--progress", "plain",
 		"--set", "python.labels.rev=interrupted")
 	var out testenv.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out

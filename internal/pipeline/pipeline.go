@@ -264,9 +264,12 @@ const (
 	// tags: a remote builder's layers go straight to the registry instead
 	// of across the network to wsbuild and back.
 	PushFromDaemon = "daemon"
-	// PushFromAuto: PushFromDaemon for a buildkitd across a network
-	// (tcp://, ssh://, kube-pod://), where layers would otherwise cross it
-	// twice; else PushFromWsbuild.
+	// PushFromAuto: PushFromDaemon, as buildx pushes, but for a buildkitd
+	// in a container on this host (docker-container://,
+	// podman-container://, ...), whose loopback is its own, so that it may
+	// not reach a registry on this host's: PushFromWsbuild there. Pushing
+	// from the daemon spares each layer a copy into wsbuild's content
+	// store, and one across the network from a remote builder.
 	PushFromAuto = "auto"
 )
 
@@ -279,16 +282,8 @@ func (o Options) pushByDigest() bool {
 	case o.PushFrom == PushFromDaemon:
 		return true
 	}
-	addr := o.daemonAddr()
-	// Across a network: a daemon in a container on this host
-	// (docker-container://, podman-container://, ...) or on a local socket
-	// is near, and may not reach the registries this host reaches.
-	for _, far := range []string{"tcp://", "ssh://", "kube-pod://"} {
-		if strings.HasPrefix(addr, far) {
-			return true
-		}
-	}
-	return false
+	scheme, _, _ := strings.Cut(o.daemonAddr(), "://")
+	return !strings.HasSuffix(scheme, "-container")
 }
 
 // daemonAddr is the address of the buildkitd a run with o uses: o.Addr,

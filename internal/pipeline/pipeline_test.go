@@ -405,23 +405,25 @@ func TestMistypedBaseNamesItsLine(t *testing.T) {
 }
 
 // TestPushByDigest checks who pushes a run's blobs for each --push-from and
-// address: the daemon when asked, or by default when it is across a
-// network.
+// address: the daemon when asked, and by default but for one in a
+// container on this host.
 func TestPushByDigest(t *testing.T) {
 	for _, tc := range []struct {
 		from, addr, env string
 		push, want      bool
 	}{
-		{from: PushFromAuto, push: true},
-		{from: PushFromAuto, addr: "unix:///run/buildkit/buildkitd.sock", push: true},
+		{from: PushFromAuto, push: true, want: true},
+		{from: PushFromAuto, addr: "unix:///run/buildkit/buildkitd.sock", push: true, want: true},
 		{from: PushFromAuto, addr: "tcp://builder:1234", push: true, want: true},
 		{from: PushFromAuto, env: "ssh://me@builder", push: true, want: true},
 		{from: PushFromAuto, addr: "kube-pod://buildkitd-0", push: true, want: true},
 		{from: PushFromAuto, addr: "docker-container://buildx_buildkit_default", push: true},
-		{from: PushFromAuto, addr: "podman-container://buildkitd", push: true},
+		{from: PushFromAuto, env: "podman-container://buildkitd", push: true},
+		{from: PushFromAuto, addr: "docker-container://b", env: "tcp://far:1234", push: true},
 		{from: PushFromAuto, addr: "tcp://builder:1234"},
 		{from: PushFromWsbuild, addr: "tcp://builder:1234", push: true},
-		{from: PushFromDaemon, push: true, want: true},
+		{from: PushFromWsbuild, push: true},
+		{from: PushFromDaemon, addr: "docker-container://b", push: true, want: true},
 		{from: PushFromDaemon},
 	} {
 		t.Setenv("BUILDKIT_HOST", tc.env)
