@@ -24,7 +24,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ef.register(fs)
 	cf.register(fs)
 	fs.BoolVar(&o.Push, "push", false, "push every built image to the spec's push targets")
-	fs.StringVar(&o.PushFrom, "push-from", pipeline.PushFromAuto, "what sends the blobs of pushed images to the registry, `FROM`: wsbuild (the daemon exports them to wsbuild), daemon (buildkitd pushes them by digest; wsbuild moves only manifests and tags), or auto: daemon, but wsbuild for a buildkitd in a container on this host (docker-container://, podman-container://, ...), which may not reach a registry on this host's loopback")
+	fs.StringVar(&o.PushFrom, "push-from", pipeline.PushFromAuto, "what sends the blobs of pushed images to the registry, `FROM`: wsbuild (the daemon exports them to wsbuild), daemon (buildkitd pushes them by digest; wsbuild moves only manifests and tags), or auto: daemon, but wsbuild for zstd images and for a buildkitd in a container on this host (docker-container://, podman-container://, ...), which may not reach a registry on this host's loopback")
 	fs.BoolVar(&o.NoCache, "no-cache", false, "do not use BuildKit's cache")
 	fs.BoolVar(&o.Force, "force", false, "build every selected image, even those whose pushed tags are up to date")
 	fs.BoolVar(&o.WithDependents, "with-dependents", false, "also build every image built on a named one")

@@ -38,7 +38,7 @@ func OpenBuildkitd(ctx context.Context, o Options) (Daemon, error) {
 		solve.WithNoCache(o.NoCache),
 		solve.WithCache(o.caches),
 		solve.WithContextDir(filepath.Dir(o.SpecFile)),
-		solve.WithPushByDigest(o.pushByDigest()))
+		solve.WithDaemonPush(o.daemonPush()))
 	if err != nil {
 		return nil, errors.Join(&InputError{err}, conn.Close())
 	}

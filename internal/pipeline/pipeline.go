@@ -264,26 +264,32 @@ const (
 	// tags: a remote builder's layers go straight to the registry instead
 	// of across the network to wsbuild and back.
 	PushFromDaemon = "daemon"
-	// PushFromAuto: PushFromDaemon, as buildx pushes, but for a buildkitd
-	// in a container on this host (docker-container://,
-	// podman-container://, ...), whose loopback is its own, so that it may
-	// not reach a registry on this host's: PushFromWsbuild there. Pushing
-	// from the daemon spares each layer a copy into wsbuild's content
-	// store, and one across the network from a remote builder.
+	// PushFromAuto: PushFromDaemon, as buildx pushes, for images with gzip
+	// (default) or uncompressed layers, the ones whose parent layers
+	// BuildKit's pusher mounts into a child's repository; PushFromWsbuild
+	// for zstd images, and for every image of a buildkitd in a container on
+	// this host (docker-container://, podman-container://, ...), whose
+	// loopback is its own, so that it may not reach a registry on this
+	// host's. Pushing from the daemon spares each layer a copy into
+	// wsbuild's content store, and one across the network from a remote
+	// builder.
 	PushFromAuto = "auto"
 )
 
-// pushByDigest says whether buildkitd pushes the images of a run with o
-// (see PushFrom).
-func (o Options) pushByDigest() bool {
+// daemonPush says which images of a run with o buildkitd pushes (see
+// PushFrom).
+func (o Options) daemonPush() solve.DaemonPush {
 	switch {
 	case !o.Push || o.PushFrom == PushFromWsbuild:
-		return false
+		return solve.PushNone
 	case o.PushFrom == PushFromDaemon:
-		return true
+		return solve.PushEvery
 	}
 	scheme, _, _ := strings.Cut(o.daemonAddr(), "://")
-	return !strings.HasSuffix(scheme, "-container")
+	if strings.HasSuffix(scheme, "-container") {
+		return solve.PushNone
+	}
+	return solve.PushMountable
 }
 
 // daemonAddr is the address of the buildkitd a run with o uses: o.Addr,

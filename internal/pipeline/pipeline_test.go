@@ -16,6 +16,7 @@ import (
 	"github.com/wsbuild/wsbuild/internal/lock"
 	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/publish"
+	"github.com/wsbuild/wsbuild/internal/solve"
 	wsllb "github.com/wsbuild/wsbuild/llb"
 )
 
@@ -404,32 +405,33 @@ func TestMistypedBaseNamesItsLine(t *testing.T) {
 	}
 }
 
-// TestPushByDigest checks who pushes a run's blobs for each --push-from and
-// address: the daemon when asked, and by default but for one in a
-// container on this host.
-func TestPushByDigest(t *testing.T) {
+// TestDaemonPush checks who pushes a run's blobs for each --push-from and
+// address: the daemon when asked, and by default (its layers permitting)
+// but for one in a container on this host.
+func TestDaemonPush(t *testing.T) {
 	for _, tc := range []struct {
 		from, addr, env string
-		push, want      bool
+		push            bool
+		want            solve.DaemonPush
 	}{
-		{from: PushFromAuto, push: true, want: true},
-		{from: PushFromAuto, addr: "unix:///run/buildkit/buildkitd.sock", push: true, want: true},
-		{from: PushFromAuto, addr: "tcp://builder:1234", push: true, want: true},
-		{from: PushFromAuto, env: "ssh://me@builder", push: true, want: true},
-		{from: PushFromAuto, addr: "kube-pod://buildkitd-0", push: true, want: true},
-		{from: PushFromAuto, addr: "docker-container://buildx_buildkit_default", push: true},
-		{from: PushFromAuto, env: "podman-container://buildkitd", push: true},
-		{from: PushFromAuto, addr: "docker-container://b", env: "tcp://far:1234", push: true},
-		{from: PushFromAuto, addr: "tcp://builder:1234"},
-		{from: PushFromWsbuild, addr: "tcp://builder:1234", push: true},
-		{from: PushFromWsbuild, push: true},
-		{from: PushFromDaemon, addr: "docker-container://b", push: true, want: true},
-		{from: PushFromDaemon},
+		{from: PushFromAuto, push: true, want: solve.PushMountable},
+		{from: PushFromAuto, addr: "unix:///run/buildkit/buildkitd.sock", push: true, want: solve.PushMountable},
+		{from: PushFromAuto, addr: "tcp://builder:1234", push: true, want: solve.PushMountable},
+		{from: PushFromAuto, env: "ssh://me@builder", push: true, want: solve.PushMountable},
+		{from: PushFromAuto, addr: "kube-pod://buildkitd-0", push: true, want: solve.PushMountable},
+		{from: PushFromAuto, addr: "docker-container://buildx_buildkit_default", push: true, want: solve.PushNone},
+		{from: PushFromAuto, env: "podman-container://buildkitd", push: true, want: solve.PushNone},
+		{from: PushFromAuto, addr: "docker-container://b", env: "tcp://far:1234", push: true, want: solve.PushNone},
+		{from: PushFromAuto, addr: "tcp://builder:1234", want: solve.PushNone},
+		{from: PushFromWsbuild, addr: "tcp://builder:1234", push: true, want: solve.PushNone},
+		{from: PushFromWsbuild, push: true, want: solve.PushNone},
+		{from: PushFromDaemon, addr: "docker-container://b", push: true, want: solve.PushEvery},
+		{from: PushFromDaemon, want: solve.PushNone},
 	} {
 		t.Setenv("BUILDKIT_HOST", tc.env)
 		o := Options{PushFrom: tc.from, Addr: tc.addr, Push: tc.push}
-		if got := o.pushByDigest(); got != tc.want {
-			t.Errorf("--push-from %s, addr %q, $BUILDKIT_HOST %q, push %v: daemon pushes = %v, want %v", tc.from, tc.addr, tc.env, tc.push, got, tc.want)
+		if got := o.daemonPush(); got != tc.want {
+			t.Errorf("--push-from %s, addr %q, $BUILDKIT_HOST %q, push %v: daemon pushes %v, want %v", tc.from, tc.addr, tc.env, tc.push, got, tc.want)
 		}
 	}
 }

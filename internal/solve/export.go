@@ -15,6 +15,29 @@ import (
 	wsllb "github.com/wsbuild/wsbuild/llb"
 )
 
+// DaemonPush says which built images buildkitd pushes by digest itself
+// (see WithDaemonPush).
+type DaemonPush int
+
+const (
+	// PushNone exports every image into the content store.
+	PushNone DaemonPush = iota
+	// PushEvery has buildkitd push every image that has a tag.
+	PushEvery
+	// PushMountable has buildkitd push every image that has a tag and
+	// whose layers are gzip (the default) or uncompressed, and exports the
+	// others (zstd) into the content store: BuildKit labels a layer it
+	// pushed with its repository only for those types, and only a labelled
+	// layer is mounted into a child's repository instead of sent again.
+	PushMountable
+)
+
+// mountable says whether BuildKit's pusher can mount layers compressed
+// with c into another repository after pushing them (see PushMountable).
+func mountable(c spec.Compression) bool {
+	return c.Type == "" || c.Type == "gzip" || c.Type == "uncompressed"
+}
+
 // export is how one image is exported: as OCI content, and with a source
 // date epoch reproducibly.
 type export struct {
@@ -25,15 +48,16 @@ type export struct {
 	// compression is how the layers the image adds are compressed.
 	compression spec.Compression
 	// pushTo, when set, is where buildkitd pushes the image by digest
-	// itself (see WithPushByDigest) instead of exporting it to wsbuild.
+	// itself (see WithDaemonPush) instead of exporting it to wsbuild.
 	pushTo *oci.Ref
 }
 
-// exportOf is how img is exported; with pushByDigest, buildkitd pushes it
-// to the repository of its first tag, when it has one.
-func exportOf(img *wsllb.Image, pushByDigest bool) export {
+// exportOf is how img is exported; when push names it, buildkitd pushes
+// it to the repository of its first tag, when it has one.
+func exportOf(img *wsllb.Image, push DaemonPush) export {
 	e := export{epoch: img.SourceDateEpoch, baseConfig: img.BaseConfig, compression: img.Compression}
-	if pushByDigest && len(img.Node.Refs) > 0 {
+	pushed := push == PushEvery || push == PushMountable && mountable(img.Compression)
+	if pushed && len(img.Node.Refs) > 0 {
 		e.pushTo = &img.Node.Refs[0]
 	}
 	return e

@@ -11,7 +11,9 @@ import (
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/wsbuild/wsbuild/internal/oci"
+	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/spec"
+	wsllb "github.com/wsbuild/wsbuild/llb"
 )
 
 func TestExport(t *testing.T) {
@@ -74,5 +76,32 @@ func TestExportFailed(t *testing.T) {
 	}
 	if got := (export{}).failed(cause); !errors.Is(got, cause) || strings.Contains(got.Error(), "push-from") {
 		t.Errorf("export into the store failing: %v, want the cause and no --push-from hint", got)
+	}
+}
+
+func TestExportOfPushesWhatTheModeNames(t *testing.T) {
+	tagged := &plan.Node{Name: "img", Refs: []oci.Ref{{Name: "r.example/ns/img:1", Repository: "r.example/ns/img"}}}
+	zstd, gzip, none := spec.Compression{Type: "zstd"}, spec.Compression{Type: "gzip"}, spec.Compression{Type: "uncompressed"}
+	for _, tc := range []struct {
+		name   string
+		node   *plan.Node
+		c      spec.Compression
+		push   DaemonPush
+		pushed bool
+	}{
+		{"nothing pushed by the daemon", tagged, spec.Compression{}, PushNone, false},
+		{"mountable: the default", tagged, spec.Compression{}, PushMountable, true},
+		{"mountable: gzip", tagged, gzip, PushMountable, true},
+		{"mountable: uncompressed", tagged, none, PushMountable, true},
+		{"mountable: not zstd", tagged, zstd, PushMountable, false},
+		{"every: zstd too", tagged, zstd, PushEvery, true},
+		{"no tag", &plan.Node{Name: "untagged"}, spec.Compression{}, PushEvery, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := exportOf(&wsllb.Image{Node: tc.node, Compression: tc.c}, tc.push)
+			if (e.pushTo != nil) != tc.pushed {
+				t.Errorf("pushTo = %v, want pushed by the daemon: %v", e.pushTo, tc.pushed)
+			}
+		})
 	}
 }

@@ -17,7 +17,7 @@ import (
 // BuildKit frontend builds with it; extra are constraints such as
 // bk.IgnoreCache.
 func SolveChecked(ctx context.Context, c gateway.Client, img *wsllb.Image, extra ...bk.ConstraintsOpt) (gateway.Reference, error) {
-	j, err := newJob(ctx, img, extra, false)
+	j, err := newJob(ctx, img, extra, PushNone)
 	if err != nil {
 		return nil, err
 	}

@@ -46,9 +46,9 @@ type options struct {
 	probe      string
 	// display, when set, is the run's progress display (WithDisplay).
 	display *Progress
-	// pushByDigest: buildkitd pushes each image by digest itself.
-	pushByDigest bool
-	cache        map[string]buildcache.Set
+	// push says which images buildkitd pushes by digest itself.
+	push  DaemonPush
+	cache map[string]buildcache.Set
 }
 
 // Option configures a Solver.
@@ -95,14 +95,14 @@ func WithProbe(path string) Option {
 	return func(o *options) error { o.probe = path; return nil }
 }
 
-// WithPushByDigest has buildkitd push every built image that has a tag, by
-// digest and with no tag, to the repository of its first tag, instead of
-// exporting it into the content store: the image's blobs then go from the
-// daemon to the registry, never through wsbuild, which moves only
-// manifests and tags afterwards. Result.Repository says where each went.
-// Default: false.
-func WithPushByDigest(on bool) Option {
-	return func(o *options) error { o.pushByDigest = on; return nil }
+// WithDaemonPush has buildkitd push each built image m names, by digest and
+// with no tag, to the repository of its first tag, instead of exporting it
+// into the content store: the image's blobs then go from the daemon to the
+// registry, never through wsbuild, which moves only manifests and tags
+// afterwards. A child's push waits for its parent's (see exportOrder).
+// Result.Pushed says where each went. Default: PushNone.
+func WithDaemonPush(m DaemonPush) Option {
+	return func(o *options) error { o.push = m; return nil }
 }
 
 // WithDisplay shows the builds on p, a display the caller started for the
@@ -135,7 +135,7 @@ type Result struct {
 	// repository; zero when Err is set.
 	Manifest ocispec.Descriptor
 	// Pushed is the tag whose repository buildkitd pushed the image to by
-	// digest (see WithPushByDigest); nil when it went into the store.
+	// digest (see WithDaemonPush); nil when it went into the store.
 	Pushed *oci.Ref
 	// Err says why the image failed to build: a step, or the checks that
 	// failed (by name); nil when it built.
@@ -169,7 +169,7 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 	}
 	jobs := make([]job, len(images))
 	for i, img := range images {
-		j, err := newJob(ctx, img, extra, s.opts.pushByDigest)
+		j, err := newJob(ctx, img, extra, s.opts.push)
 		if err != nil {
 			return nil, err
 		}
@@ -219,7 +219,7 @@ func Failed(results []Result) int {
 }
 
 // newJob marshals img, its config and its checks for buildkitd.
-func newJob(ctx context.Context, img *wsllb.Image, extra []bk.ConstraintsOpt, pushByDigest bool) (job, error) {
+func newJob(ctx context.Context, img *wsllb.Image, extra []bk.ConstraintsOpt, push DaemonPush) (job, error) {
 	def, err := img.Definition(ctx, extra...)
 	if err != nil {
 		return job{}, fmt.Errorf("marshalling image %q: %w", img.Node.Name, err)
@@ -232,7 +232,7 @@ func newJob(ctx context.Context, img *wsllb.Image, extra []bk.ConstraintsOpt, pu
 	if err != nil {
 		return job{}, err
 	}
-	return job{def: def, cfg: cfg, annotations: img.Annotations, checks: checks, export: exportOf(img, pushByDigest)}, nil
+	return job{def: def, cfg: cfg, annotations: img.Annotations, checks: checks, export: exportOf(img, push)}, nil
 }
 
 // job is one image, marshalled for buildkitd.
