@@ -81,8 +81,9 @@ func TestInterruptStopsDaemonAndPushesNothing(t *testing.T) {
 }
 
 // interruptPush runs wsbuild build --push --push-from wsbuild (wsbuild's
-// own pusher) on specPath, already built and pushed once, with a label changed so that every image is pushed again,
-// through a registry proxy that holds every write. At the first write it
+// own pusher) on specPath, already built and pushed once, with a label
+// changed so that every image is pushed again, through a registry proxy
+// that holds every write. At the first write it
 // interrupts wsbuild, and checks that wsbuild exits with 1 and stops its
 // daemon, that the tags still hold the digests in before and that the
 // registry stored nothing. Writes still waiting a few seconds after the

@@ -31,8 +31,8 @@ push:
 // TestPushFromDaemon builds one family twice on a buildkitd reached through
 // a byte-counting proxy: with --push-from daemon, buildkitd pushes the
 // images by digest and wsbuild moves only manifests and tags; with
-// --push-from wsbuild, every layer comes back to wsbuild and goes out again. It checks
-// that the daemon's way moves next to nothing across the link and uploads
+// --push-from wsbuild, every layer comes back to wsbuild and goes out
+// again. It checks that the daemon's way moves next to nothing across the link and uploads
 // no blob from wsbuild, and that its tags hold complete images, each child
 // on its parent's layers, skipped by the next run.
 func TestPushFromDaemon(t *testing.T) {

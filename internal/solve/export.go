@@ -118,6 +118,6 @@ func (e export) failed(err error) error {
 		return fmt.Errorf("the image built and passed its checks, but exporting it failed: %w", err)
 	}
 	return fmt.Errorf("the image built and passed its checks, but buildkitd could not push it to %s "+
-		"(--push-from daemon, the default but for a buildkitd in a container here; --push-from wsbuild pushes from here instead): %w",
+		"(buildkitd pushes by default; --push-from wsbuild pushes from here instead): %w",
 		e.pushTo.Repository, err)
 }
