@@ -62,8 +62,10 @@ fi
 cp -a "$s/lists/." "$lists/"
 apt-get install -y -qq --no-install-recommends --download-only "$@" ` + words + `
 ' sh "$s" "$lists" "$@"
-# Installation, at the same time as other images'.
-apt-get install -y -qq --no-install-recommends --no-download -o Debug::NoLocking=1 "$@" ` + words + `
+# Installation, at the same time as other images'. dpkg does not sync each
+# file it unpacks: the step's layer is committed only once the step ended, and
+# a step cut short is run again from its start.
+apt-get install -y -qq --no-install-recommends --no-download -o Debug::NoLocking=1 -o DPkg::Options::=--force-unsafe-io "$@" ` + words + `
 rm -rf "$lists"
 # Host keys a package made (openssh-server's postinst does) go in the same
 # step, so no layer of the image ever holds one.
