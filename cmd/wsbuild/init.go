@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,10 +21,11 @@ import (
 
 // initFlags are the flags of `wsbuild init`.
 type initFlags struct {
-	template, os, cuda string
-	from               string
-	output             string
-	force              bool
+	template, os, cuda  string
+	from                string
+	output              string
+	force               bool
+	registry, namespace string
 }
 
 // runInit writes a starter spec, from a stock template or from a JinaD
@@ -31,16 +33,21 @@ type initFlags struct {
 func runInit(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	var f initFlags
 	fs := newFlags("init",
-		"init --template NAME [--os OS] [--cuda VERSION|false] [-o FILE] [--force]\n"+
-			"       wsbuild init --from DIR [-o FILE] [--force]", stdout)
+		"init --template NAME [--os OS] [--cuda VERSION|false] [-o FILE] [--force] [--registry HOST --namespace NS]\n"+
+			"       wsbuild init --from DIR [-o FILE] [--force] [--registry HOST --namespace NS]", stdout)
 	fs.StringVar(&f.template, "template", "", "start from the stock template `NAME` (see 'wsbuild templates')")
 	fs.StringVar(&f.os, "os", "debian12", "with --template: the `OS` of the leg ("+strings.Join(templates.OSNames(), " or ")+")")
 	fs.StringVar(&f.cuda, "cuda", catalogue.CPU, "with --template: the CUDA `VERSION` of the leg, or false for the CPU leg")
 	fs.StringVar(&f.from, "from", "", "start from the JinaD-style workspace folder `DIR` (with a .jinad file)")
 	fs.StringVarP(&f.output, "output", "o", "", "spec `FILE` to write (default "+spec.DefaultFile+", with --from DIR/"+spec.DefaultFile+")")
 	fs.BoolVar(&f.force, "force", false, "overwrite the spec file if it exists")
+	fs.StringVar(&f.registry, "registry", "", "push to the registry `HOST` (with --namespace); without both, the spec's push: is a commented placeholder")
+	fs.StringVar(&f.namespace, "namespace", "", "push into the namespace `NS` of --registry")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if (f.registry == "") != (f.namespace == "") {
+		return usageError{errors.New("init takes --registry and --namespace together (the push target is registry/namespace/image)")}
 	}
 	switch {
 	case fs.NArg() > 0:
@@ -86,6 +93,9 @@ func initTemplate(f initFlags, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if data, err = catalogue.SetPush(data, f.pushTarget()); err != nil {
+		return err
+	}
 	out := f.output
 	fam, err := checkSpec(out, data)
 	if err != nil {
@@ -97,6 +107,21 @@ func initTemplate(f initFlags, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "wrote %s: %s for %s (%d images: %s)\n",
 		out, f.template, legDescription(leg), len(fam.Names), strings.Join(fam.Names, ", "))
 	return nil
+}
+
+// pushTarget is the push target --registry and --namespace name, nil
+// without them. A registry on loopback is reached over plain HTTP, as a
+// local test registry is.
+func (f initFlags) pushTarget() *spec.PushTarget {
+	if f.registry == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(f.registry)
+	if err != nil {
+		host = f.registry
+	}
+	ip := net.ParseIP(host)
+	return &spec.PushTarget{Registry: f.registry, Namespace: f.namespace, Insecure: host == "localhost" || ip != nil && ip.IsLoopback()}
 }
 
 func legDescription(l catalogue.Leg) string {
@@ -145,6 +170,9 @@ func initFrom(f initFlags, stdout, stderr io.Writer) error {
 	data, err := ws.Spec(jinad.SpecOptions{Image: name, Dir: filepath.ToSlash(rel), Source: filepath.Base(dir)})
 	if err != nil {
 		return usageError{err}
+	}
+	if data, err = catalogue.SetPush(data, f.pushTarget()); err != nil {
+		return err
 	}
 	if _, err := checkSpec(out, data); err != nil {
 		return err

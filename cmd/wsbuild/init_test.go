@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wsbuild/wsbuild/internal/catalogue"
 	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/spec"
@@ -97,18 +98,28 @@ func TestInitTemplate(t *testing.T) {
 	if !strings.Contains(string(data), "# PyTorch, TensorFlow and JupyterLab come from pip") {
 		t.Errorf("the catalogue's comments are gone:\n%s", data)
 	}
+	if len(fam.Push) != 0 || !strings.HasSuffix(string(data), catalogue.PushPlaceholder) {
+		t.Errorf("push %+v, want none but the placeholder at the end without --registry and --namespace:\n%s", fam.Push, data)
+	}
 
 	code, _, errOut = runCLI(t, args...)
 	if code != 2 || !strings.Contains(errOut, "wsbuild.yaml exists; use --force to overwrite it") {
 		t.Errorf("second init: exit %d: %s", code, errOut)
 	}
-	code, _, errOut = runCLI(t, "init", "--template", "python", "--force")
+	code, _, errOut = runCLI(t, "init", "--template", "python", "--force", "--registry", "registry.example.org", "--namespace", "team-a")
 	if code != 0 {
 		t.Fatalf("init --force: exit %d: %s", code, errOut)
 	}
 	if fam, err = spec.Load(spec.DefaultFile, nil); err != nil || !slices.Equal(fam.Names, []string{"python"}) ||
 		fam.Images["python"].Base != "debian:bookworm" || fam.Images["python"].Features["cuda"] != nil || fam.Images["python"].Tag != "3.11" {
 		t.Errorf("after --force: %v %+v", err, fam)
+	}
+	if want := []spec.PushTarget{{Registry: "registry.example.org", Namespace: "team-a"}}; !reflect.DeepEqual(fam.Push, want) {
+		t.Errorf("push %+v, want %+v", fam.Push, want)
+	}
+	code, _, errOut = runCLI(t, "init", "--template", "python", "--force", "--registry", "registry.example.org")
+	if code != 2 || !strings.Contains(errOut, "--registry and --namespace together") {
+		t.Errorf("--registry alone: exit %d: %s", code, errOut)
 	}
 }
 
@@ -155,23 +166,33 @@ func TestInitFrom(t *testing.T) {
 	if got := fam.Images["my-workspace"]; !slices.Equal(fam.Names, []string{"my-workspace"}) || !reflect.DeepEqual(*got, want) {
 		t.Errorf("images %v\n got  %+v\n want %+v", fam.Names, *got, want)
 	}
-	if want := []spec.PushTarget{{Registry: "127.0.0.1:5000", Namespace: "wsbuild", Insecure: true}}; !reflect.DeepEqual(fam.Push, want) {
-		t.Errorf("push %+v", fam.Push)
+	// Without --registry and --namespace, nothing is pushed until the user
+	// says where: the push target is a commented placeholder.
+	if len(fam.Push) != 0 {
+		t.Errorf("push %+v, want none without --registry and --namespace", fam.Push)
+	}
+	if data, _ := os.ReadFile(specFile); !strings.Contains(string(data), catalogue.PushPlaceholder) {
+		t.Errorf("the spec has no push placeholder:\n%s", data)
 	}
 	n := p.Nodes[0]
-	if n.View().Python() != "3.11" || n.Refs[0].Name != "127.0.0.1:5000/wsbuild/my-workspace:latest" || len(n.Files) == 0 {
+	if n.View().Python() != "3.11" || len(n.Refs) != 0 || len(n.Files) == 0 {
 		t.Errorf("planned: python %q, refs %v, files %v", n.View().Python(), n.Refs, n.Files)
 	}
 	if code, _, errOut := runCLI(t, "validate", "-f", specFile); code != 0 {
 		t.Errorf("validate: exit %d: %s", code, errOut)
 	}
-	// A second run does not copy the spec it wrote.
-	code, _, errOut = runCLI(t, "init", "--from", dir, "--force")
+	// A second run does not copy the spec it wrote; --registry and
+	// --namespace write the push target.
+	code, _, errOut = runCLI(t, "init", "--from", dir, "--force", "--registry", "127.0.0.1:5000", "--namespace", "lab/ws")
 	if code != 0 {
 		t.Fatalf("init --force: exit %d: %s", code, errOut)
 	}
-	if fam, err := spec.Load(specFile, nil); err != nil || len(fam.Images["my-workspace"].Copy) != 2 {
-		t.Errorf("after --force: %v %+v", err, fam)
+	fam, err = spec.Load(specFile, nil)
+	if err != nil || len(fam.Images["my-workspace"].Copy) != 2 {
+		t.Fatalf("after --force: %v %+v", err, fam)
+	}
+	if want := []spec.PushTarget{{Registry: "127.0.0.1:5000", Namespace: "lab/ws", Insecure: true}}; !reflect.DeepEqual(fam.Push, want) {
+		t.Errorf("push %+v, want %+v", fam.Push, want)
 	}
 }
 

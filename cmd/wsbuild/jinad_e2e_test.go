@@ -1,27 +1,20 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 )
 
 // jinadWorkspace turns the example JinaD workspace into a spec with
-// `init --from`, builds it on the rig and pushes it, with no edit but the
-// push target.
+// `init --from` (with the rig's registry as its push target), builds it on
+// the rig and pushes it, with no edit.
 func jinadWorkspace(t *testing.T, registry string) {
 	dir := copyWorkspace(t, "hello-jina")
-	if code, _, errOut := runCLI(t, "init", "--from", dir); code != 0 {
+	if code, _, errOut := runCLI(t, "init", "--from", dir, "--registry", registry, "--namespace", "wsbuild"); code != 0 {
 		t.Fatalf("init --from: exit %d: %s", code, errOut)
 	}
 	specFile := filepath.Join(dir, "wsbuild.yaml")
-	b, err := os.ReadFile(specFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	write(t, specFile, strings.Replace(string(b), "127.0.0.1:5000", registry, 1))
 	meta := filepath.Join(t.TempDir(), "meta.json")
 	if code, stderr := wsbuild(t, "build", "-f", specFile, "--push", "--progress", "plain", "--metadata-file", meta); code != 0 {
 		t.Fatalf("building the workspace: exit %d\n%s", code, lastLines(stderr, 40))

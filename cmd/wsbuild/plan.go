@@ -42,14 +42,16 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var sf specFlags
 	var df daemonFlags
 	var ef imageFlags
+	var rf registryFlags
 	var o pipeline.Options
 	var output string
 	var showSpec bool
 	fs := newFlags("plan", "plan "+specSynopsis+" "+daemonSynopsis+synopsisIndent+
-		"[--why [--force]] [-o text|json|dot|mermaid|bake] [--show-spec] "+imageSynopsis+" [--with-dependents] [IMAGE...]", stdout)
+		"[--why [--force]] [-o text|json|dot|mermaid|bake] [--show-spec] "+imageSynopsis+" [--with-dependents]"+synopsisIndent+registrySynopsis+synopsisIndent+"[IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
 	ef.register(fs)
+	rf.register(fs)
 	fs.StringVarP(&output, "output", "o", "text", "output format: text, json, dot, mermaid, or bake (a buildx bake file building the family with the wsbuild frontend)")
 	fs.BoolVar(&o.Why, "why", false, "look up every tag and say for each image whether 'build --push' builds or skips it, and which input changed")
 	fs.BoolVar(&o.Force, "force", false, "with --why: plan as 'build --push --force' would")
@@ -66,6 +68,9 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if err := ef.apply(&o); err != nil {
+		return err
+	}
+	if err := rf.apply(&o); err != nil {
 		return err
 	}
 	o.Images = fs.Args()

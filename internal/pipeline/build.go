@@ -10,6 +10,7 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/change"
 	"github.com/wsbuild/wsbuild/internal/feature"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/publish"
 	"github.com/wsbuild/wsbuild/internal/solve"
@@ -99,6 +100,11 @@ func (r *Runner) Build(ctx context.Context, o Options) (_ Result, err error) {
 	if len(todo) == 0 {
 		return Result{Images: built}, nil
 	}
+	if o.Push {
+		if err := ru.checkPush(ctx, decisions, todo); err != nil {
+			return Result{}, err
+		}
+	}
 	co, err := ru.o.withCacheDir()
 	if err != nil {
 		return Result{}, err
@@ -139,7 +145,7 @@ func (r *Runner) Build(ctx context.Context, o Options) (_ Result, err error) {
 	if !o.Push {
 		return Result{Images: built}, nil
 	}
-	pushed, err := r.publish(ctx, items, ru.display)
+	pushed, err := ru.publish(ctx, items, ru.display)
 	if err != nil {
 		return Result{}, err
 	}
@@ -227,9 +233,9 @@ func (ru *run) build(ctx context.Context, images []*wsllb.Image, todo []int) ([]
 // publish pushes items by digest, showing the pushes on display, and then
 // moves their tags, unless a push failed or ctx was cancelled in between:
 // then no tag moves.
-func (r *Runner) publish(ctx context.Context, items []publish.Item, display *solve.Progress) ([]publish.Pushed, error) {
+func (ru *run) publish(ctx context.Context, items []publish.Item, display *solve.Progress) ([]publish.Pushed, error) {
 	status := display.Source()
-	pushed, err := r.publisher.Push(ctx, items, publish.WithStatus(status))
+	pushed, err := ru.publisher.Push(ctx, items, publish.WithStatus(status))
 	close(status)
 	if err != nil {
 		return nil, fmt.Errorf("no tag moved: %w", err)
@@ -240,7 +246,7 @@ func (r *Runner) publish(ctx context.Context, items []publish.Item, display *sol
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("cancelled after pushing by digest, before any tag moved: %w", err)
 	}
-	tagged, err := r.publisher.Tag(ctx, pushed)
+	tagged, err := ru.publisher.Tag(ctx, pushed)
 	if err != nil {
 		return nil, err
 	}
@@ -332,4 +338,19 @@ func publishedRefs(decisions []change.Decision) map[string]string {
 		}
 	}
 	return out
+}
+
+// checkPush asks the registries, before anything is built, whether the
+// run's credentials may push every image of todo to each of its refs, so a
+// namespace they do not reach fails in seconds, with no blob sent, rather
+// than after the build.
+func (ru *run) checkPush(ctx context.Context, decisions []change.Decision, todo []int) error {
+	var refs []oci.Ref
+	for _, i := range todo {
+		refs = append(refs, decisions[i].Node.Refs...)
+	}
+	if err := ru.publisher.CheckPush(ctx, refs); err != nil {
+		return fmt.Errorf("nothing built: %w", err)
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/containerd/containerd/v2/core/content"
+	"github.com/google/go-containerregistry/pkg/authn"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/buildkitd"
 	"github.com/wsbuild/wsbuild/internal/probe"
@@ -38,7 +39,8 @@ func OpenBuildkitd(ctx context.Context, o Options) (Daemon, error) {
 		solve.WithNoCache(o.NoCache),
 		solve.WithCache(o.caches),
 		solve.WithContextDir(filepath.Dir(o.SpecFile)),
-		solve.WithDaemonPush(o.daemonPush()))
+		solve.WithDaemonPush(o.daemonPush()),
+		solve.WithCredentials(o.credentials()))
 	if err != nil {
 		return nil, errors.Join(&InputError{err}, conn.Close())
 	}
@@ -47,7 +49,7 @@ func OpenBuildkitd(ctx context.Context, o Options) (Daemon, error) {
 		return nil, errors.Join(err, conn.Close())
 	}
 	return &buildkitdDaemon{Solver: s, conn: conn, local: local, store: solve.OneWriterStore(local),
-		limit: limit, log: o.Log, probeErr: probeErr}, nil
+		limit: limit, log: o.Log, probeErr: probeErr, keychain: o.credentials().Keychain()}, nil
 }
 
 // connectOptions are the buildkitd options of o.
@@ -76,6 +78,8 @@ type buildkitdDaemon struct {
 	log   io.Writer
 	// probeErr says why the start checks' probe was not found.
 	probeErr error
+	// keychain reads back what buildkitd pushed: the run's credentials.
+	keychain authn.Keychain
 }
 
 // Build solves images into the content store and reads each back as an
@@ -97,7 +101,7 @@ func (d *buildkitdDaemon) Build(ctx context.Context, images []*wsllb.Image) ([]O
 			continue
 		}
 		if r.Pushed != nil {
-			out[i].Image, out[i].Err = publish.FromRegistry(ctx, *r.Pushed, r.Manifest.Digest.String())
+			out[i].Image, out[i].Err = publish.FromRegistry(ctx, *r.Pushed, r.Manifest.Digest.String(), d.keychain)
 			continue
 		}
 		d.built = append(d.built, r.Manifest)

@@ -20,9 +20,9 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/buildcache"
 	"github.com/wsbuild/wsbuild/internal/buildkitd"
+	"github.com/wsbuild/wsbuild/internal/creds"
 	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/plan"
-	"github.com/wsbuild/wsbuild/internal/publish"
 	"github.com/wsbuild/wsbuild/internal/solve"
 	"github.com/wsbuild/wsbuild/internal/spec"
 	wsllb "github.com/wsbuild/wsbuild/llb"
@@ -85,6 +85,16 @@ type Options struct {
 	// Push pushes every built image to the spec's push targets (Build), and
 	// is then compared with what they hold already.
 	Push bool
+	// Registry and Namespace, when not "", replace the registry and the
+	// namespace of every push target of the spec for this run (--registry,
+	// --namespace), so CI can push a family to a staging namespace without
+	// editing the spec.
+	Registry, Namespace string
+	// Credentials is what CI gives on the command line (--registry-user);
+	// it is sent to the run's push registries only. Every other credential
+	// comes from the Docker config, podman's auth file, or none (see
+	// package creds).
+	Credentials creds.CI
 	// Why decides, as `build --push` would, what to build and why (Plan).
 	Why bool
 	// Force builds every selected image, even those whose tags are up to date.
@@ -124,6 +134,17 @@ type Options struct {
 	// caches is the cache each image imports and exports, by name, as the
 	// run works it out (see cacheSets) for the Opener.
 	caches map[string]buildcache.Set
+	// creds is the run's credential store (see run.start); nil before.
+	creds *creds.Store
+}
+
+// credentials returns the run's credential store, or one without CI's
+// credential when the run made none (a Daemon opened outside a run).
+func (o Options) credentials() *creds.Store {
+	if o.creds == nil {
+		return creds.New(creds.CI{}, nil)
+	}
+	return o.creds
 }
 
 // withDefaults fills in o's defaults and checks what can be checked before
@@ -221,8 +242,8 @@ func WithOpener(open Opener) Option {
 	return func(o *options) error { o.open, o.opener = open, true; return nil }
 }
 
-// WithPublisher sets the registry client. Default: publish.New() (the
-// Docker config's credentials).
+// WithPublisher sets the registry client. Default: publish.New with the
+// run's credentials (see Options.Credentials), made per run.
 func WithPublisher(p Publisher) Option {
 	return func(o *options) error { o.publisher = p; return nil }
 }
@@ -242,13 +263,6 @@ func New(opts ...Option) (*Runner, error) {
 		if err := opt(&o); err != nil {
 			return nil, err
 		}
-	}
-	if o.publisher == nil {
-		p, err := publish.New()
-		if err != nil {
-			return nil, err
-		}
-		o.publisher = p
 	}
 	return &Runner{open: o.open, publisher: o.publisher, resolver: o.resolver,
 		registryResolver: o.resolver == nil && !o.opener}, nil

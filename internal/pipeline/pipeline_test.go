@@ -63,7 +63,8 @@ func TestPushFailureAfterTwoImagesMovesNoTag(t *testing.T) {
 	third := p.Nodes[2].Name
 	var pushing atomic.Bool
 	reg.hook = func(req *http.Request) (*http.Response, error) {
-		if req.Method != http.MethodGet && strings.Contains(req.URL.Path, "/t/"+third+"/") {
+		// Not POST: the check before the build (CheckPush) starts an upload.
+		if req.Method != http.MethodGet && req.Method != http.MethodPost && strings.Contains(req.URL.Path, "/t/"+third+"/") {
 			pushing.Store(true)
 			return nil, errors.New("connection reset by peer")
 		}

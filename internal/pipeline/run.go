@@ -6,14 +6,17 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"slices"
 
 	"github.com/containerd/platforms"
 	"github.com/opencontainers/go-digest"
 	"github.com/wsbuild/wsbuild/internal/buildcache"
+	"github.com/wsbuild/wsbuild/internal/creds"
 	"github.com/wsbuild/wsbuild/internal/localfs"
 	"github.com/wsbuild/wsbuild/internal/lock"
 	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/plan"
+	"github.com/wsbuild/wsbuild/internal/publish"
 	"github.com/wsbuild/wsbuild/internal/resolve"
 	"github.com/wsbuild/wsbuild/internal/solve"
 	"github.com/wsbuild/wsbuild/internal/spec"
@@ -24,12 +27,14 @@ import (
 // what to build need no daemon, so a run that builds nothing never starts
 // one.
 type run struct {
-	r      *Runner
-	o      Options
-	plan   *plan.Plan
-	pins   map[string]oci.Base // from the lock file; nil without one
-	bases  map[string]oci.Base // resolved, with configs; nil until resolved
-	daemon Daemon              // nil until opened
+	r *Runner
+	o Options
+	// publisher is the Runner's, or publish.New with the run's credentials.
+	publisher Publisher
+	plan      *plan.Plan
+	pins      map[string]oci.Base // from the lock file; nil without one
+	bases     map[string]oci.Base // resolved, with configs; nil until resolved
+	daemon    Daemon              // nil until opened
 	// caches is the cache each image imports and exports, by name.
 	caches map[string]buildcache.Set
 	// display is the run's progress display, the builds' and the pushes';
@@ -66,7 +71,13 @@ func (r *Runner) start(ctx context.Context, o Options, needPush bool) (*run, err
 	if err != nil {
 		return nil, &InputError{err}
 	}
-	ru := &run{r: r, o: o, plan: p, caches: caches}
+	o.creds = creds.New(o.Credentials, pushRegistries(p))
+	ru := &run{r: r, o: o, plan: p, caches: caches, publisher: r.publisher}
+	if ru.publisher == nil {
+		if ru.publisher, err = publish.New(publish.WithKeychain(o.creds.Keychain())); err != nil {
+			return nil, err
+		}
+	}
 	if lf != nil {
 		if ru.pins, err = pin(p, lf, o); err != nil {
 			return nil, err
@@ -100,7 +111,7 @@ func (r *Runner) check(o Options, epoch bool) (*plan.Plan, error) {
 		}
 		list = append(list, ovs...)
 	}
-	specOpts := []spec.Option{spec.WithOverrideList(list)}
+	specOpts := []spec.Option{spec.WithOverrideList(list), spec.WithPushTarget(o.Registry, o.Namespace)}
 	if o.MaxImages != 0 {
 		specOpts = append(specOpts, spec.WithMaxImages(o.MaxImages))
 	}
@@ -165,7 +176,7 @@ func (ru *run) resolver(ctx context.Context) (Resolver, error) {
 		return ru.r.resolver, nil
 	}
 	if ru.r.registryResolver && ru.o.daemonAddr() == "" {
-		r, err := resolve.New()
+		r, err := resolve.New(resolve.WithKeychain(ru.o.credentials().Keychain()))
 		if err != nil {
 			return nil, &InputError{err}
 		}
@@ -270,4 +281,16 @@ func pin(p *plan.Plan, lf *lock.File, o Options) (map[string]oci.Base, error) {
 		return nil, err
 	}
 	return pins, nil
+}
+
+// pushRegistries lists the registries p pushes to: those that CI's
+// credential (Options.Credentials) is sent to.
+func pushRegistries(p *plan.Plan) []string {
+	var out []string
+	for _, t := range p.Family.Push {
+		if !slices.Contains(out, t.Registry) {
+			out = append(out, t.Registry)
+		}
+	}
+	return out
 }

@@ -67,6 +67,9 @@ type Publisher interface {
 	Push(ctx context.Context, items []publish.Item, opts ...publish.PushOption) ([]publish.Pushed, error)
 	// Tag points every tag of the pushed images at them.
 	Tag(ctx context.Context, pushed []publish.Pushed) ([]publish.Pushed, error)
+	// CheckPush asks each repository of refs whether the run's credentials
+	// may push to it, sending no blob.
+	CheckPush(ctx context.Context, refs []oci.Ref) error
 }
 
 var _ Publisher = (*publish.Publisher)(nil)

@@ -77,7 +77,7 @@ func (p *Publisher) lookupOne(ctx context.Context, r oci.Ref) (Found, error) {
 		return found, nil
 	}
 	if err != nil {
-		return found, fmt.Errorf("looking up %q: %w", r.Name, err)
+		return found, p.explain(err, "looking up", tag)
 	}
 	found.Exists, found.Digest, found.MediaType, found.Size = true, desc.Digest, desc.MediaType, desc.Size
 	if desc.MediaType.IsIndex() {

@@ -143,7 +143,7 @@ func (p *Publisher) Push(ctx context.Context, items []Item, opts ...PushOption) 
 			}
 			byDigest := tag.Context().Digest(it.digest.String())
 			if err := p.write(ctx, byDigest, tag, img, it.layers, po.status); err != nil {
-				return nil, fmt.Errorf("image %q: pushing %q: %w", it.Name, byDigest.String(), err)
+				return nil, fmt.Errorf("image %q: %w", it.Name, p.explain(err, "pushing to", byDigest))
 			}
 			pushed[i].ByDigest = append(pushed[i].ByDigest, byDigest.String())
 		}
@@ -173,7 +173,7 @@ func (p *Publisher) Tag(ctx context.Context, pushed []Pushed) ([]Pushed, error) 
 		out[i].Refs = nil
 		for _, tag := range pu.tags {
 			if err := remote.Tag(tag, pu.image, p.remoteOptions(ctx)...); err != nil {
-				return nil, fmt.Errorf("tagging %q: %w", tag.String(), err)
+				return nil, p.explain(err, "tagging", tag)
 			}
 			out[i].Refs = append(out[i].Refs, tag.String())
 		}

@@ -15,9 +15,9 @@ import (
 // repository of ref, as buildkitd pushed it by digest: its manifest and
 // config are read now, its layers only if something reads them. Pushing it
 // to that repository again sends no blob, and to another repository of the
-// same registry mounts each blob from there. Credentials come from the
-// Docker config and its helpers, as for a Publisher's default.
-func FromRegistry(ctx context.Context, ref oci.Ref, dgst string) (v1.Image, error) {
+// same registry mounts each blob from there. Credentials come from kc, the
+// run's (see package creds).
+func FromRegistry(ctx context.Context, ref oci.Ref, dgst string, kc authn.Keychain) (v1.Image, error) {
 	var opts []name.Option
 	if ref.Insecure {
 		opts = append(opts, name.Insecure)
@@ -26,7 +26,7 @@ func FromRegistry(ctx context.Context, ref oci.Ref, dgst string) (v1.Image, erro
 	if err != nil {
 		return nil, fmt.Errorf("parsing %q: %w", ref.ByDigest(dgst), err)
 	}
-	img, err := remote.Image(d, remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain))
+	img, err := remote.Image(d, remote.WithContext(ctx), remote.WithAuthFromKeychain(kc))
 	if err != nil {
 		return nil, fmt.Errorf("reading the image buildkitd pushed to %s: %w", d, err)
 	}

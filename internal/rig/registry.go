@@ -34,8 +34,8 @@ type registry struct {
 }
 
 // registryConfig returns a distribution 2.8 config: filesystem storage under dir, deletes
-// allowed, no auth, listening on addr only.
-func registryConfig(dir, addr string) []byte {
+// allowed, listening on addr only, with auth (a YAML auth: section) or none.
+func registryConfig(dir, addr, auth string) []byte {
 	return fmt.Appendf(nil, `# Written by wsbuild's internal/rig.
 version: 0.1
 log:
@@ -55,15 +55,15 @@ http:
   draintimeout: 2s
   headers:
     X-Content-Type-Options: [nosniff]
-`, strconv.Quote(filepath.Join(dir, registryStorage)), addr)
+%s`, strconv.Quote(filepath.Join(dir, registryStorage)), addr, auth)
 }
 
 // startRegistry writes the config into dir and starts `docker-registry serve` on addr,
 // logging to dir/registry.log. A detached registry gets its own session and a pid file;
 // an attached one is stopped if this process dies.
-func startRegistry(bin, dir, addr string, detached bool) (*registry, error) {
+func startRegistry(bin, dir, addr, auth string, detached bool) (*registry, error) {
 	cfg := filepath.Join(dir, registryConfigFile)
-	if err := os.WriteFile(cfg, registryConfig(dir, addr), 0o644); err != nil {
+	if err := os.WriteFile(cfg, registryConfig(dir, addr, auth), 0o644); err != nil {
 		return nil, fmt.Errorf("writing the registry config: %w", err)
 	}
 	opts := []proc.Option{proc.WithDir(dir), proc.WithLogFile(filepath.Join(dir, registryLogFile), true)}

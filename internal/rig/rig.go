@@ -167,7 +167,7 @@ func Start(ctx context.Context, opts ...Option) (_ *Rig, err error) {
 	case answers:
 		return nil, fmt.Errorf("starting a registry on %q: a registry already answers there", r.Registry)
 	default:
-		if started, err = startRegistry(pre.registryBin, r.Dir, r.Registry, o.detached); err != nil {
+		if started, err = startRegistry(pre.registryBin, r.Dir, r.Registry, "", o.detached); err != nil {
 			return nil, err
 		}
 		if err := started.waitReady(ctx); err != nil {

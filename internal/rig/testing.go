@@ -88,3 +88,20 @@ func TLSBuildkitdForTest(t testing.TB, r *Rig) *TLSBuildkitd {
 	})
 	return b
 }
+
+// TokenRegistryForTest starts a TokenRegistry for users in t.TempDir() and
+// stops it when the test ends.
+func TokenRegistryForTest(t testing.TB, users map[string]string) *TokenRegistry {
+	t.Helper()
+	testenv.NeedsRealRig(t)
+	r, err := StartTokenRegistry(t.Context(), t.TempDir(), users)
+	if err != nil {
+		t.Fatalf("starting the token-auth registry: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := r.Close(); err != nil {
+			t.Errorf("stopping the token-auth registry: %v", err)
+		}
+	})
+	return r
+}

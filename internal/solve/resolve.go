@@ -1,21 +1,19 @@
 package solve
 
 import (
-	"io"
-
 	"context"
 	"fmt"
 	"sync"
 
-	"github.com/docker/cli/cli/config"
-	"github.com/moby/buildkit/session/auth/authprovider"
-
 	"github.com/distribution/reference"
+	"github.com/docker/cli/cli/config/types"
 	bkclient "github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/session"
+	"github.com/moby/buildkit/session/auth/authprovider"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/wsbuild/wsbuild/internal/creds"
 	"github.com/wsbuild/wsbuild/internal/oci"
 	wsllb "github.com/wsbuild/wsbuild/llb"
 	"golang.org/x/sync/errgroup"
@@ -30,7 +28,7 @@ func (s *Solver) ResolveBases(ctx context.Context, refs []string, platform ocisp
 		return bases, nil
 	}
 	var mu sync.Mutex
-	opt := bkclient.SolveOpt{Session: []session.Attachable{authProvider()}}
+	opt := bkclient.SolveOpt{Session: []session.Attachable{authProvider(s.opts.creds)}}
 	_, err := s.c.Build(ctx, opt, "wsbuild", func(ctx context.Context, c gateway.Client) (*gateway.Result, error) {
 		eg, ctx := errgroup.WithContext(ctx)
 		for _, ref := range refs {
@@ -80,12 +78,14 @@ func resolveOne(ctx context.Context, c gateway.Client, ref string, platform ocis
 	return wsllb.Base{Ref: pinned, Digest: dgst, Config: cfg}, nil
 }
 
-// authProvider hands buildkitd the user's registry credentials from the
-// Docker config and its credential helpers, so private bases resolve and
-// pull. A new one per session: it caches tokens per session.
-func authProvider() session.Attachable {
-	cfg := config.LoadDefaultConfigFile(io.Discard)
+// authProvider hands buildkitd the run's registry credentials (see
+// package creds), so private bases resolve and pull with the credentials
+// wsbuild pushes with. A new one per session: it caches tokens per session.
+func authProvider(store *creds.Store) session.Attachable {
 	return authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
-		AuthConfigProvider: authprovider.LoadAuthConfig(cfg),
+		AuthConfigProvider: func(_ context.Context, host string, _ []string, _ authprovider.ExpireCachedAuthCheck) (types.AuthConfig, error) {
+			c, err := store.Lookup(host)
+			return c.Auth, err
+		},
 	})
 }

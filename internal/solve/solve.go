@@ -28,6 +28,7 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/tonistiigi/fsutil"
 	"github.com/wsbuild/wsbuild/internal/buildcache"
+	"github.com/wsbuild/wsbuild/internal/creds"
 	"github.com/wsbuild/wsbuild/internal/oci"
 	wsllb "github.com/wsbuild/wsbuild/llb"
 )
@@ -49,6 +50,9 @@ type options struct {
 	// push says which images buildkitd pushes by digest itself.
 	push  DaemonPush
 	cache map[string]buildcache.Set
+	// creds is where buildkitd's registry credentials come from
+	// (WithCredentials).
+	creds *creds.Store
 }
 
 // Option configures a Solver.
@@ -116,6 +120,13 @@ func WithDisplay(p *Progress) Option {
 // ShowOn shows the next builds on p, as WithDisplay does.
 func (s *Solver) ShowOn(p *Progress) { s.opts.display = p }
 
+// WithCredentials sets where the registry credentials buildkitd asks the
+// session for (pulling bases, resolving them, pushing by digest, registry
+// cache) come from. Default: creds.New with no CI credential.
+func WithCredentials(c *creds.Store) Option {
+	return func(o *options) error { o.creds = c; return nil }
+}
+
 // New returns a Solver talking to c.
 func New(c *bkclient.Client, opts ...Option) (*Solver, error) {
 	o := options{progress: progressui.AutoMode, out: os.Stderr}
@@ -123,6 +134,9 @@ func New(c *bkclient.Client, opts ...Option) (*Solver, error) {
 		if err := opt(&o); err != nil {
 			return nil, err
 		}
+	}
+	if o.creds == nil {
+		o.creds = creds.New(creds.CI{}, nil)
 	}
 	return &Solver{c: c, opts: o}, nil
 }
@@ -254,7 +268,7 @@ func (s *Solver) buildOne(ctx context.Context, j job, store content.Store,
 	opt := bkclient.SolveOpt{
 		Exports:     []bkclient.ExportEntry{j.export.entry(store)},
 		LocalMounts: mounts,
-		Session:     []session.Attachable{authProvider()},
+		Session:     []session.Attachable{authProvider(s.opts.creds)},
 	}
 	cacheOpt(&opt, j.cache)
 	var failed checkFailures

@@ -15,6 +15,8 @@ type Option func(*options) error
 type options struct {
 	list []Override
 	sets []string
+	// push are WithPushTarget's overrides, applied after every other.
+	push []Override
 	fsys fs.FS
 	// maxImages is WithMaxImages' limit; 0 means DefaultMaxImages.
 	maxImages int
@@ -40,6 +42,21 @@ func WithOverrides(sets []string) Option {
 func WithOverrideList(list []Override) Option {
 	return func(o *options) error {
 		o.list = append(o.list, list...)
+		return nil
+	}
+}
+
+// WithPushTarget replaces the registry and the namespace of every push
+// target, when not "", after every other override: it is what --registry
+// and --namespace do, and problems with them are reported at those flags.
+func WithPushTarget(registry, namespace string) Option {
+	return func(o *options) error {
+		if registry != "" {
+			o.push = append(o.push, Override{Value: "push.registry=" + registry, Pos: Position{File: "--registry"}})
+		}
+		if namespace != "" {
+			o.push = append(o.push, Override{Value: "push.namespace=" + namespace, Pos: Position{File: "--namespace"}})
+		}
 		return nil
 	}
 }

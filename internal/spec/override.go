@@ -93,14 +93,19 @@ func (d *decoder) applyOverride(root *yaml.Node, o Override) {
 	segs := strings.Split(key, ".")
 	_, images := lookup(root, "images")
 	names := imageKeys(images)
-	// matrix.AXIS=value sets the family's matrix, unless an image is called matrix.
-	family := segs[0] == "matrix" && !slices.Contains(names, "matrix")
+	// matrix.AXIS=value sets the family's matrix, and push... its push
+	// targets, unless an image has that name.
+	family := (segs[0] == "matrix" || segs[0] == "push") && !slices.Contains(names, segs[0])
 	p := "images." + key
 	if family {
 		p = key
 	}
 	if !ok {
 		d.errorf(pos, p, "expected image.field=value, such as python.tag=1.2; %q has no \"=\"", s)
+		return
+	}
+	if family && segs[0] == "push" {
+		d.overridePush(root, o, segs, value)
 		return
 	}
 	if len(segs) < 2 || slices.Contains(segs, "") {

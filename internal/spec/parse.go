@@ -33,7 +33,7 @@ func Parse(file string, data []byte, opts ...Option) (*Family, error) {
 	}
 	d := &decoder{file: file, fsys: o.fsys, origin: map[*yaml.Node]Position{}, fixed: map[*yaml.Node]bool{}, pos: map[string]Position{},
 		maxImages: o.maxImages, nodes: int64(o.maxImages) * NodesPerImage}
-	overrides := append(slices.Clip(o.list), setOverrides(o.sets)...)
+	overrides := append(append(slices.Clip(o.list), setOverrides(o.sets)...), o.push...)
 	files := []string{file}
 	for _, ov := range overrides {
 		if !slices.Contains(files, ov.Pos.File) {
