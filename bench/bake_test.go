@@ -197,3 +197,37 @@ func (d *bakeSide) parentOf(name string) string {
 	}
 	return ""
 }
+
+// TestBakeUnsafeIO proves -bake-unsafe-io gives every apt-get install of the
+// copied Dockerfiles dpkg's --force-unsafe-io, and leaves the sources alone.
+func TestBakeUnsafeIO(t *testing.T) {
+	d, err := newBakeSide("..", t.TempDir(), nil, "buildx", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.unsafeIO(); err != nil {
+		t.Fatal(err)
+	}
+	var installs int
+	for _, img := range d.images {
+		b, err := os.ReadFile(filepath.Join(d.dfDir, img.Name, "Dockerfile"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := strings.Count(string(b), aptInstall)
+		installs += n
+		if with := strings.Count(string(b), aptInstall+" -o DPkg::Options::=--force-unsafe-io"); with != n {
+			t.Errorf("%s: %d of %d installs have --force-unsafe-io", img.Name, with, n)
+		}
+		src, err := os.ReadFile(filepath.Join("dockerfiles", img.Name, "Dockerfile"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(src), "force-unsafe-io") {
+			t.Errorf("%s: the source Dockerfile was changed", img.Name)
+		}
+	}
+	if installs == 0 {
+		t.Fatal("no apt-get install in the Dockerfiles")
+	}
+}

@@ -179,3 +179,28 @@ func copyDir(src, dst string) error {
 		return os.WriteFile(target, b, info.Mode().Perm())
 	})
 }
+
+// aptInstall starts every apt-get install of the Dockerfiles.
+const aptInstall = "apt-get install -y -qq --no-install-recommends"
+
+// unsafeIO gives every apt-get install of d's Dockerfiles dpkg's
+// --force-unsafe-io, as wsbuild's compiled installs have it (llb/apt.go),
+// so a comparison can leave that option out of the difference.
+func (d *bakeSide) unsafeIO() error {
+	for _, img := range d.images {
+		path := filepath.Join(d.dfDir, img.Name, "Dockerfile")
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		s := string(b)
+		if !strings.Contains(s, aptInstall) {
+			continue
+		}
+		s = strings.ReplaceAll(s, aptInstall, aptInstall+" -o DPkg::Options::=--force-unsafe-io")
+		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

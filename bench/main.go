@@ -49,6 +49,9 @@ type config struct {
 	wsbuild, out, cache, work string
 	wsbuildFlags              string
 	keep                      bool
+	// bakeUnsafeIO gives the Dockerfiles' apt-get installs dpkg's
+	// --force-unsafe-io, as wsbuild's compiled installs have it.
+	bakeUnsafeIO bool
 	family                    string
 	scenarios                 map[string]bool
 	sides                     map[string]bool
@@ -71,6 +74,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.cache, "cache", rig.CacheDir(), "rig cache made by .ci/rig-setup.sh (buildkitd, buildctl, Debian base)")
 	fs.StringVar(&c.work, "work", "", "work folder for specs, state and logs (default: a temporary folder)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the work folder (logs, metadata) afterwards")
+	fs.BoolVar(&c.bakeUnsafeIO, "bake-unsafe-io", false, "give the Dockerfiles' apt-get installs dpkg's --force-unsafe-io, which wsbuild's installs have")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -161,6 +165,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err != nil {
 		return err
 	}
+	if c.bakeUnsafeIO {
+		if err := bk.unsafeIO(); err != nil {
+			return err
+		}
+	}
 	start, load := time.Now(), loadAverage()
 	b := &bench{env: env, ws: ws, family: bk.Family(), scenarios: c.scenarios, log: stderr}
 	fmt.Fprintf(stderr, "bench: registry %s behind proxy %s; logs in %s\n", env.rig.Registry, env.Registry(), logDir)
@@ -178,7 +187,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	}
 
 	info := reportInfo{When: start, Host: hostname(), CPUs: runtime.NumCPU(), Load: [2]string{load, loadAverage()},
-		Wsbuild: origin + flagNote(c.wsbuildFlags), Buildx: buildxVersion(ctx, bx), Features: ws.feat, FamilyName: c.family}
+		Wsbuild: origin + flagNote(c.wsbuildFlags), Buildx: buildxVersion(ctx, bx) + bakeNote(c.bakeUnsafeIO), Features: ws.feat, FamilyName: c.family}
 	for _, img := range bk.images {
 		info.Family = append(info.Family, img.Name)
 	}
@@ -279,6 +288,15 @@ func hostname() string {
 }
 
 // flagNote says in the report which flags every build of wsbuild took.
+// bakeNote says, after buildx's version, that its Dockerfiles' installs had
+// dpkg's --force-unsafe-io (-bake-unsafe-io).
+func bakeNote(unsafeIO bool) string {
+	if !unsafeIO {
+		return ""
+	}
+	return ", the Dockerfiles' apt-get installs given dpkg's `--force-unsafe-io` (-bake-unsafe-io)"
+}
+
 func flagNote(flags string) string {
 	if strings.TrimSpace(flags) == "" {
 		return ""
