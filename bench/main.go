@@ -52,10 +52,10 @@ type config struct {
 	// bakeUnsafeIO gives the Dockerfiles' apt-get installs dpkg's
 	// --force-unsafe-io, as wsbuild's compiled installs have it.
 	bakeUnsafeIO bool
-	family                    string
-	scenarios                 map[string]bool
-	sides                     map[string]bool
-	planSizes                 []int
+	family       string
+	scenarios    map[string]bool
+	sides        map[string]bool
+	planSizes    []int
 }
 
 // parseFlags reads the command line.

@@ -12,6 +12,7 @@ import (
 	"github.com/wsbuild/wsbuild/internal/feature"
 	"github.com/wsbuild/wsbuild/internal/localfs"
 	"github.com/wsbuild/wsbuild/internal/plan"
+	"github.com/wsbuild/wsbuild/internal/spec"
 	"github.com/wsbuild/wsbuild/templates"
 )
 
@@ -85,25 +86,27 @@ func (b *builder) basePath() string {
 // featurePip installs the pip packages of the features entering here into
 // the venv, as the user, with pip's cache on a cache mount owned by the user.
 func (b *builder) featurePip() {
-	b.pipGroup(b.node.Contribution.Pip, "")
+	b.pipGroup(b.node.Contribution.Pip, "", nil)
 }
 
 // ownPip installs the image's own pip: packages and requirements, in steps
 // of their own after the features' (see compileNode), so editing them
-// installs nothing else again.
+// installs nothing else again. They come from the image's pip_index:, when
+// it has one.
 func (b *builder) ownPip() {
-	b.pipGroup(b.node.Spec.Pip, b.node.Spec.Requirements)
+	b.pipGroup(b.node.Spec.Pip, b.node.Spec.Requirements, b.node.Spec.PipIndex)
 }
 
 // pipGroup installs pkgs and the requirements file req ("" for none) into
 // the venv as the user, with pip's cache on a cache mount owned by the user.
 // PyTorch's packages come from the PyTorch index of the chain's leg (…/cpu or
-// …/cu124), in a step of their own before the rest.
-func (b *builder) pipGroup(pkgs []string, req string) {
+// …/cu124), in a step of their own before the rest; the rest come from
+// index when it is not nil (see indexOpts).
+func (b *builder) pipGroup(pkgs []string, req string, index *spec.PipIndex) {
 	torch, rest := splitPip(b.node, pkgs)
 	if len(torch) > 0 {
 		index := templates.Cuda().PytorchIndex + "/" + templates.PytorchTag(b.node.View().Cuda())
-		b.pipStep(append([]string{"--index-url", index}, torch...), nil,
+		b.pipStep("", append([]string{"--index-url", index}, torch...), nil,
 			b.name("pip install %s from %s", strings.Join(torch, " "), index))
 	}
 	if len(rest) == 0 && req == "" {
@@ -126,11 +129,43 @@ func (b *builder) pipGroup(pkgs []string, req string) {
 		args = append(args, "-r", path.Join(contextMount, req))
 	}
 	args = append(args, rest...)
-	b.pipStep(args, opts, b.name("pip install %s", label))
+	if index == nil {
+		b.pipStep("", args, opts, b.name("pip install %s", label))
+		return
+	}
+	b.pipStep(indexScript, args, append(opts, indexOpts(index)...), b.name("pip install %s from %s", label, index.URL))
 }
 
-// pipStep runs pip install with args as the user.
-func (b *builder) pipStep(args []string, extra []bk.RunOption, name bk.ConstraintsOpt) {
+// pipSecretEnv is the variable a pip step with an index sees its secret in.
+const pipSecretEnv = "WSBUILD_PIP_SECRET"
+
+// indexScript sets PIP_INDEX_URL, for pip only, to the index's URL with the
+// user and the secret in it, quoted by Python: the secret is in the step's
+// environment (a BuildKit secret), never in the build graph, its name, a
+// layer or the image's config; pip masks it in what it prints.
+const indexScript = `PIP_INDEX_URL=$(` + VenvDir + `/bin/python -c '
+import os, urllib.parse as p
+u = p.urlsplit(os.environ["WSBUILD_PIP_INDEX"])
+cred = p.quote(os.environ["` + pipSecretEnv + `"], safe="")
+if os.environ.get("WSBUILD_PIP_USER"):
+    cred = p.quote(os.environ["WSBUILD_PIP_USER"], safe="") + ":" + cred
+print(p.urlunsplit((u.scheme, cred + "@" + u.netloc, u.path, u.query, u.fragment)))')
+export PIP_INDEX_URL
+`
+
+// indexOpts hand a pip step index's URL and user, and its secret as
+// pipSecretEnv.
+func indexOpts(index *spec.PipIndex) []bk.RunOption {
+	return []bk.RunOption{
+		bk.AddEnv("WSBUILD_PIP_INDEX", index.URL),
+		bk.AddEnv("WSBUILD_PIP_USER", index.User),
+		bk.AddSecretWithDest(index.Secret, nil, bk.SecretAsEnvName(pipSecretEnv)),
+	}
+}
+
+// pipStep runs pip install with args as the user, after script (which may
+// set pip's environment).
+func (b *builder) pipStep(script string, args []string, extra []bk.RunOption, name bk.ConstraintsOpt) {
 	u := b.node.User
 	opts := []bk.RunOption{
 		bk.User(fmt.Sprintf("%d:%d", u.UID, u.GID)),
@@ -139,7 +174,7 @@ func (b *builder) pipStep(args []string, extra []bk.RunOption, name bk.Constrain
 		name,
 	}
 	cmd := append([]string{VenvDir + "/bin/pip", "install", "--disable-pip-version-check", "--cache-dir", pipCacheDir}, args...)
-	b.sh(shellWords(cmd), append(opts, extra...)...)
+	b.sh(script+shellWords(cmd), append(opts, extra...)...)
 }
 
 // splitPip splits pip packages of n into those of the PyTorch index and the

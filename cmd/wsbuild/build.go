@@ -14,16 +14,18 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var df daemonFlags
 	var ef imageFlags
 	var rf registryFlags
+	var scf secretFlags
 	var cf cacheFlags
 	var o pipeline.Options
 	var metadataFile string
 	fs := newFlags("build", "build "+specSynopsis+" "+daemonSynopsis+synopsisIndent+
 		"[--push [--force] [--push-from FROM]] [--progress MODE] [--metadata-file FILE] [--no-cache] "+imageSynopsis+synopsisIndent+
-		"[--with-dependents] "+limitSynopsis+" "+cacheSynopsis+synopsisIndent+registrySynopsis+synopsisIndent+"[IMAGE...]", stdout)
+		"[--with-dependents] "+limitSynopsis+" "+cacheSynopsis+synopsisIndent+registrySynopsis+synopsisIndent+secretSynopsis+" [IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
 	ef.register(fs)
 	rf.register(fs)
+	scf.register(fs)
 	cf.register(fs)
 	fs.BoolVar(&o.Push, "push", false, "push every built image to the spec's push targets")
 	fs.StringVar(&o.PushFrom, "push-from", pipeline.PushFromAuto, "what sends the blobs of pushed images to the registry, `FROM`: wsbuild (the daemon exports them to wsbuild), daemon (buildkitd pushes them by digest; wsbuild moves only manifests and tags), or auto: daemon, but wsbuild for zstd images and for a buildkitd in a container on this host (docker-container://, podman-container://, ...), which may not reach a registry on this host's loopback")
@@ -44,6 +46,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if err := rf.apply(&o); err != nil {
+		return err
+	}
+	if err := scf.apply(&o); err != nil {
 		return err
 	}
 	if err := cf.apply(&o); err != nil {

@@ -40,7 +40,8 @@ func OpenBuildkitd(ctx context.Context, o Options) (Daemon, error) {
 		solve.WithCache(o.caches),
 		solve.WithContextDir(filepath.Dir(o.SpecFile)),
 		solve.WithDaemonPush(o.daemonPush()),
-		solve.WithCredentials(o.credentials()))
+		solve.WithCredentials(o.credentials()),
+		solve.WithSecrets(o.buildSecrets))
 	if err != nil {
 		return nil, errors.Join(&InputError{err}, conn.Close())
 	}

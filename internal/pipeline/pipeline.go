@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/moby/buildkit/session/secrets"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/buildcache"
 	"github.com/wsbuild/wsbuild/internal/buildkitd"
@@ -95,6 +96,9 @@ type Options struct {
 	// comes from the Docker config, podman's auth file, or none (see
 	// package creds).
 	Credentials creds.CI
+	// Secrets are the --secret entries: build secrets over the spec's
+	// secrets: of the same id (see spec.Secret).
+	Secrets []SecretFlag
 	// Why decides, as `build --push` would, what to build and why (Plan).
 	Why bool
 	// Force builds every selected image, even those whose tags are up to date.
@@ -136,6 +140,9 @@ type Options struct {
 	caches map[string]buildcache.Set
 	// creds is the run's credential store (see run.start); nil before.
 	creds *creds.Store
+	// buildSecrets is the run's secret store (see run.start); nil when
+	// there are no secrets.
+	buildSecrets secrets.SecretStore
 }
 
 // credentials returns the run's credential store, or one without CI's

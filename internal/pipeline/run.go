@@ -72,6 +72,16 @@ func (r *Runner) start(ctx context.Context, o Options, needPush bool) (*run, err
 		return nil, &InputError{err}
 	}
 	o.creds = creds.New(o.Credentials, pushRegistries(p))
+	var used []string
+	for _, n := range p.Nodes {
+		if n.Spec.PipIndex != nil {
+			used = append(used, n.Spec.PipIndex.Secret)
+		}
+	}
+	o.buildSecrets, err = secretStore(p.Family, o.Secrets, filepath.Dir(o.SpecFile), used, func(w string) { fmt.Fprintln(o.Log, w) })
+	if err != nil {
+		return nil, &InputError{err}
+	}
 	ru := &run{r: r, o: o, plan: p, caches: caches, publisher: r.publisher}
 	if ru.publisher == nil {
 		if ru.publisher, err = publish.New(publish.WithKeychain(o.creds.Keychain())); err != nil {

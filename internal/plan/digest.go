@@ -17,29 +17,32 @@ import (
 // digestInput is everything an image's content depends on, in a canonical
 // form: equal inputs marshal to equal bytes.
 type digestInput struct {
-	Version      string                   `json:"version"`
-	Platform     string                   `json:"platform"`
-	Name         string                   `json:"name"`
-	Repository   string                   `json:"repository,omitempty"`
-	Axes         []spec.Axis              `json:"axes,omitempty"`
-	Parent       digest.Digest            `json:"parent,omitempty"`
-	Base         string                   `json:"base,omitempty"`
-	BaseDigest   digest.Digest            `json:"baseDigest,omitempty"`
-	User         spec.User                `json:"user"`
-	Env          []EnvVar                 `json:"env,omitempty"`
-	Workdir      string                   `json:"workdir"`
-	Volumes      []string                 `json:"volumes,omitempty"`
-	Apt          []string                 `json:"apt,omitempty"`
-	Pip          []string                 `json:"pip,omitempty"`
-	Requirements digest.Digest            `json:"requirements,omitempty"`
-	Ports        []string                 `json:"ports,omitempty"`
-	Run          []string                 `json:"run,omitempty"`
-	Copy         []spec.Copy              `json:"copy,omitempty"`
-	Files        map[string]digest.Digest `json:"files,omitempty"`
-	Labels       map[string]string        `json:"labels,omitempty"`
-	Tag          string                   `json:"tag"`
-	OS           string                   `json:"os,omitempty"`
-	Tests        []string                 `json:"tests,omitempty"`
+	Version      string        `json:"version"`
+	Platform     string        `json:"platform"`
+	Name         string        `json:"name"`
+	Repository   string        `json:"repository,omitempty"`
+	Axes         []spec.Axis   `json:"axes,omitempty"`
+	Parent       digest.Digest `json:"parent,omitempty"`
+	Base         string        `json:"base,omitempty"`
+	BaseDigest   digest.Digest `json:"baseDigest,omitempty"`
+	User         spec.User     `json:"user"`
+	Env          []EnvVar      `json:"env,omitempty"`
+	Workdir      string        `json:"workdir"`
+	Volumes      []string      `json:"volumes,omitempty"`
+	Apt          []string      `json:"apt,omitempty"`
+	Pip          []string      `json:"pip,omitempty"`
+	Requirements digest.Digest `json:"requirements,omitempty"`
+	// PipIndex holds the index's URL, user and secret id, never the
+	// secret's value: a new token rebuilds nothing.
+	PipIndex *spec.PipIndex           `json:"pipIndex,omitempty"`
+	Ports    []string                 `json:"ports,omitempty"`
+	Run      []string                 `json:"run,omitempty"`
+	Copy     []spec.Copy              `json:"copy,omitempty"`
+	Files    map[string]digest.Digest `json:"files,omitempty"`
+	Labels   map[string]string        `json:"labels,omitempty"`
+	Tag      string                   `json:"tag"`
+	OS       string                   `json:"os,omitempty"`
+	Tests    []string                 `json:"tests,omitempty"`
 	// SourceDateEpoch is nil when unset, so digests without one stay as they were.
 	SourceDateEpoch *int64 `json:"sourceDateEpoch,omitempty"`
 	// Compression is nil for the default (gzip), so digests stay as they were.
@@ -60,6 +63,7 @@ func inputDigest(n *Node, version, platform string, epoch *int64, compression sp
 		Run: s.Run, Copy: s.Copy, Files: n.Files, Labels: s.Labels, Tag: n.Tag,
 		Tests:           n.Tests,
 		SourceDateEpoch: epoch,
+		PipIndex:        s.PipIndex,
 	}
 	if !compression.IsDefault() {
 		in.Compression = &compression

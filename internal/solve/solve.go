@@ -24,6 +24,8 @@ import (
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/session"
+	"github.com/moby/buildkit/session/secrets"
+	"github.com/moby/buildkit/session/secrets/secretsprovider"
 	"github.com/moby/buildkit/util/progress/progressui"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/tonistiigi/fsutil"
@@ -53,6 +55,9 @@ type options struct {
 	// creds is where buildkitd's registry credentials come from
 	// (WithCredentials).
 	creds *creds.Store
+	// secrets are the build secrets steps may mount (WithSecrets); nil
+	// for none.
+	secrets secrets.SecretStore
 }
 
 // Option configures a Solver.
@@ -125,6 +130,22 @@ func (s *Solver) ShowOn(p *Progress) { s.opts.display = p }
 // cache) come from. Default: creds.New with no CI credential.
 func WithCredentials(c *creds.Store) Option {
 	return func(o *options) error { o.creds = c; return nil }
+}
+
+// WithSecrets sets the build secrets the session hands to steps that
+// mount them (see spec.Secret). Default: none.
+func WithSecrets(s secrets.SecretStore) Option {
+	return func(o *options) error { o.secrets = s; return nil }
+}
+
+// session is what every solve of s attaches: the registry credentials and,
+// when there are any, the build secrets.
+func (s *Solver) session() []session.Attachable {
+	out := []session.Attachable{authProvider(s.opts.creds)}
+	if s.opts.secrets != nil {
+		out = append(out, secretsprovider.NewSecretProvider(s.opts.secrets))
+	}
+	return out
 }
 
 // New returns a Solver talking to c.
@@ -268,7 +289,7 @@ func (s *Solver) buildOne(ctx context.Context, j job, store content.Store,
 	opt := bkclient.SolveOpt{
 		Exports:     []bkclient.ExportEntry{j.export.entry(store)},
 		LocalMounts: mounts,
-		Session:     []session.Attachable{authProvider(s.opts.creds)},
+		Session:     s.session(),
 	}
 	cacheOpt(&opt, j.cache)
 	var failed checkFailures

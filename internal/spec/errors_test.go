@@ -53,7 +53,7 @@ func TestParseErrors(t *testing.T) {
 		{name: "unknown field with suggestion", yaml: base + "  pytorch:\n    from: x\n    pyton: \"3.12\"\n",
 			want: []string{`wsbuild.yaml:6: images.pytorch.pyton: unknown field "pyton" (did you mean "python"?)`}},
 		{name: "unknown field without suggestion", yaml: base + "zzzzz: 1\n",
-			want: []string{`wsbuild.yaml:4: zzzzz: unknown field "zzzzz" (known: images, push, matrix, source_date_epoch, compression, cache)`}},
+			want: []string{`wsbuild.yaml:4: zzzzz: unknown field "zzzzz" (known: images, push, matrix, source_date_epoch, compression, cache, secrets)`}},
 		{name: "unknown compression", yaml: base + "compression: brotli\n",
 			want: []string{`wsbuild.yaml:4: compression: unknown compression "brotli" (want gzip, zstd or uncompressed)`}},
 		{name: "compression level out of range", yaml: base + "compression:\n  type: zstd\n  level: 30\n",

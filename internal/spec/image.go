@@ -15,7 +15,7 @@ import (
 // coreFields are the keys of an image that are not registered features,
 // in the order documented; imageFields puts the features after labels.
 var coreFields = []string{
-	"base", "from", "os", "apt", "pip", "requirements", "user",
+	"base", "from", "os", "apt", "pip", "pip_index", "requirements", "user",
 	"volumes", "env", "workdir", "ports", "run", "copy", "labels", "test", "tag", "cache", "matrix",
 }
 
@@ -90,6 +90,8 @@ func (d *decoder) image(f field) *Image {
 			img.Pip = d.strList(c, "a list of strings", "a string", checkPipPackage)
 		case "requirements":
 			img.Requirements, img.RequirementsData, img.RequirementsIncludes = d.requirements(c)
+		case "pip_index":
+			img.PipIndex = d.pipIndex(c)
 		case "user":
 			img.User = d.user(c)
 		case "volumes":

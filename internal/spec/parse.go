@@ -119,7 +119,7 @@ func (d *decoder) family(root *yaml.Node) *Family {
 	top := field{path: "", val: root, pos: d.at(root)}
 	var images *field
 	var matrix *matrixDecl
-	for _, f := range d.mapping(top, "a mapping", []string{"images", "push", "matrix", "source_date_epoch", "compression", "cache"}) {
+	for _, f := range d.mapping(top, "a mapping", []string{"images", "push", "matrix", "source_date_epoch", "compression", "cache", "secrets"}) {
 		switch f.name {
 		case "images":
 			images = &f
@@ -133,6 +133,8 @@ func (d *decoder) family(root *yaml.Node) *Family {
 			fam.Compression = d.compression(f)
 		case "cache":
 			fam.Cache = d.cache(f)
+		case "secrets":
+			fam.Secrets = d.secrets(f)
 		}
 	}
 	if images == nil {
@@ -158,6 +160,7 @@ func (d *decoder) family(root *yaml.Node) *Family {
 	d.expand(fam, matrix, decls)
 	d.checkFrom(fam, decls)
 	d.checkRefLengths(fam, decls)
+	d.checkSecretRefs(fam)
 	return fam
 }
 

@@ -54,6 +54,9 @@ func Schema() ([]byte, error) {
 			"matrix":            matrixSchema,
 			"source_date_epoch": object{"type": "integer", "minimum": 0, "description": "seconds since 1970 UTC that every timestamp is fixed to"},
 			"cache":             cacheSchema,
+			"secrets": object{"type": "object", "description": "values taken at build time and mounted into the steps that ask for them, never into an image",
+				"additionalProperties": object{"type": "object", "additionalProperties": false, "minProperties": 1, "maxProperties": 1,
+					"properties": object{"env": str("the environment variable holding the value"), "file": str("the file holding it, relative to the spec")}}},
 			"compression": object{"description": "how the layers each image adds are compressed (default gzip)", "oneOf": []object{
 				{"type": "string", "enum": []string{"gzip", "zstd", "uncompressed"}},
 				{"type": "object", "additionalProperties": false, "required": []string{"type"}, "properties": object{
@@ -89,6 +92,13 @@ var coreSchemas = map[string]object{
 	"apt":          stringList("OS packages to install"),
 	"pip":          stringList("Python packages to install into the venv"),
 	"requirements": str("a requirements.txt, relative to the spec"),
+	"pip_index": object{"type": "object", "additionalProperties": false, "required": []string{"url", "secret"},
+		"description": "the index the image's own pip packages come from, with credentials from a secret",
+		"properties": object{
+			"url":    str("the index's simple API, without credentials"),
+			"user":   str("the user name sent with the secret (none: the secret alone, as a token)"),
+			"secret": str("the id of a secret under secrets:"),
+		}},
 	"user": object{"type": "object", "additionalProperties": false, "description": "the non-root account", "properties": object{
 		"name": object{"type": "string"}, "uid": object{"type": "integer", "minimum": 1}, "gid": object{"type": "integer", "minimum": 1},
 	}},

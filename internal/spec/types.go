@@ -39,6 +39,8 @@ type Family struct {
 	// Cache is every image's default cache: entry (see Cache); nil when not
 	// set. The --cache-to and --cache-from flags take precedence.
 	Cache *Cache
+	// Secrets are the secrets: steps may ask for, by id (see Secret).
+	Secrets map[string]Secret
 	// Pos maps a field path such as "images.pytorch.from" to where it was written.
 	Pos map[string]Position
 }
@@ -108,6 +110,10 @@ type Image struct {
 	// Tag is the image's tag; DefaultTag when empty. For a variant it is the
 	// tag its matrix template renders.
 	Tag string `yaml:"tag"`
+	// PipIndex is the index the image's own pip packages come from, with
+	// credentials from a secret; nil for pip's default. It is not
+	// inherited.
+	PipIndex *PipIndex `yaml:"pip_index"`
 	// Cache is the image's own cache: entry, over the family's; nil when not
 	// set. It is no input of the image's content.
 	Cache *Cache `yaml:"-"`

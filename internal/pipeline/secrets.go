@@ -1,0 +1,71 @@
+package pipeline
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/moby/buildkit/session/secrets"
+	"github.com/moby/buildkit/session/secrets/secretsprovider"
+	"github.com/wsbuild/wsbuild/internal/spec"
+)
+
+// SecretFlag is one --secret: a secret's id and where its value is, over
+// the spec's secrets: entry of the same id.
+type SecretFlag struct {
+	// ID is the secret's id.
+	ID string
+	// Env names the environment variable holding the value.
+	Env string
+	// File is the path of the file holding it.
+	File string
+}
+
+// secretStore returns the store of the run's build secrets: the spec's
+// secrets: (files relative to the spec's folder), each replaced by the
+// --secret of the same id, and the --secret entries the spec does not
+// declare. An image that uses a secret whose variable is not set gets a
+// warning on log: the step that mounts it sees an empty value, and fails
+// with its own error. nil when there are none.
+func secretStore(fam *spec.Family, flags []SecretFlag, specDir string, used []string, log func(string)) (secrets.SecretStore, error) {
+	byID := map[string]secretsprovider.Source{}
+	for id, s := range fam.Secrets {
+		src := secretsprovider.Source{ID: id, Env: s.Env}
+		if s.File != "" {
+			src.FilePath = s.File
+			if !filepath.IsAbs(src.FilePath) {
+				src.FilePath = filepath.Join(specDir, src.FilePath)
+			}
+		}
+		byID[id] = src
+	}
+	for _, f := range flags {
+		byID[f.ID] = secretsprovider.Source{ID: f.ID, Env: f.Env, FilePath: f.File}
+	}
+	if len(byID) == 0 {
+		return nil, nil
+	}
+	var list []secretsprovider.Source
+	for _, id := range sortedKeys(byID) {
+		src := byID[id]
+		if src.Env != "" && os.Getenv(src.Env) == "" && slices.Contains(used, id) {
+			log(fmt.Sprintf("warning: secret %q: $%s is not set or empty; the steps that use it get an empty value", id, src.Env))
+		}
+		list = append(list, src)
+	}
+	store, err := secretsprovider.NewStore(list)
+	if err != nil {
+		return nil, fmt.Errorf("build secrets: %w", err)
+	}
+	return store, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
