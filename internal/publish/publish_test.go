@@ -100,7 +100,7 @@ func TestFailedPushMovesNoTag(t *testing.T) {
 	its[1].Refs = append(its[1].Refs, oci.Ref{Name: "127.0.0.1:1/fail/child:1", Insecure: true})
 	its[0].Refs = append(its[0].Refs, oci.Ref{Name: r.Registry + "/fail/base:2", Insecure: true})
 	_, err = p.Publish(context.Background(), its)
-	if err == nil || !strings.Contains(err.Error(), `pushing "127.0.0.1:1/fail/child@sha256:`) {
+	if err == nil || !strings.Contains(err.Error(), `pushing to "127.0.0.1:1/fail/child@sha256:`) {
 		t.Fatalf("err = %v, want the failed push named", err)
 	}
 	for _, ref := range []string{r.Registry + "/fail/base:1", r.Registry + "/fail/base:2", r.Registry + "/fail/child:1"} {
