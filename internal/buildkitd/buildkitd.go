@@ -66,6 +66,16 @@ func Connect(ctx context.Context, opts ...Option) (*Conn, error) {
 	return conn, nil
 }
 
+// Died returns, when the private daemon exited before Close stopped it
+// (killed, or crashed), how it ended and the end of its log; nil while it
+// runs, and for a daemon wsbuild did not start.
+func (c *Conn) Died() error {
+	if c.d == nil || c.d.proc == nil {
+		return nil
+	}
+	return c.d.proc.Exited()
+}
+
 // Client returns the BuildKit client. It stays owned by c: do not close it.
 func (c *Conn) Client() *client.Client { return c.client }
 
@@ -79,10 +89,15 @@ func (c *Conn) Addr() string { return c.addr }
 // calls return the first call's result.
 func (c *Conn) Close() error {
 	c.closeOnce.Do(func() {
-		// A daemon that ctx already stopped (Ctrl-C) is not pruned.
+		// A daemon that ctx already stopped (Ctrl-C), or that died, is not
+		// pruned; the build containers a dead daemon left are stopped.
 		running := c.unhook != nil && c.unhook()
+		died := c.Died() != nil
 		var errs []error
-		if running {
+		if died {
+			errs = append(errs, reapContainers(c.d.root, c.d.log))
+		}
+		if running && !died {
 			if err := c.pruneBeforeStop(); err != nil {
 				errs = append(errs, err)
 			}

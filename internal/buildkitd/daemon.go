@@ -31,6 +31,7 @@ type daemon struct {
 	sockDir string       // temporary directory holding sock, or ""
 	pidFile string       // STATE/buildkitd.pid, for reaping orphans
 	logPath string       // STATE/buildkitd.log, the daemon's stdout and stderr
+	root    string       // STATE/root, the daemon's --root
 	log     io.Writer    // progress lines for the user
 	lock    *flock.Flock // holds STATE/lock
 
@@ -73,7 +74,11 @@ func startDaemon(ctx context.Context, o *options) (_ *daemon, _ *client.Client, 
 	}()
 
 	root := filepath.Join(o.stateDir, "root")
+	d.root = root
 	if err := reapOrphan(d.pidFile, root, o.log); err != nil {
+		return nil, nil, err
+	}
+	if err := reapContainers(root, o.log); err != nil {
 		return nil, nil, err
 	}
 	if d.sock, d.sockDir, err = socketPath(o.stateDir); err != nil {

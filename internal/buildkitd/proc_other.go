@@ -13,3 +13,5 @@ var errUnsupported = errors.New("a private buildkitd needs Linux: set " + EnvHos
 func supported() error { return errUnsupported }
 
 func reapOrphan(string, string, io.Writer) error { return errUnsupported }
+
+func reapContainers(string, io.Writer) error { return nil }

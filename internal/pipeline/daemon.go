@@ -92,6 +92,10 @@ func (d *buildkitdDaemon) Build(ctx context.Context, images []*wsllb.Image) ([]O
 		return nil, &InputError{fmt.Errorf("the start checks need wsbuild-probe: %w", d.probeErr)}
 	}
 	results, err := d.Solver.Build(ctx, images, d.store)
+	if died := d.conn.Died(); died != nil {
+		// What the solves report then is a broken connection; say why.
+		return nil, fmt.Errorf("buildkitd stopped in the middle of the build: %w", died)
+	}
 	if err != nil {
 		return nil, err
 	}

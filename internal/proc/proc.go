@@ -172,6 +172,17 @@ func (p *Process) Pid() int { return p.cmd.Process.Pid }
 // Done is closed once the child has exited and been reaped.
 func (p *Process) Done() <-chan struct{} { return p.done }
 
+// Exited returns, once the child has exited, how it ended and the end of
+// its log; nil while it runs.
+func (p *Process) Exited() error {
+	select {
+	case <-p.done:
+		return fmt.Errorf("%s exited (%v); %s", p.name, p.waitErr, p.tail())
+	default:
+		return nil
+	}
+}
+
 // Probe tells whether a child answers: nil when it is ready. Each call gets a
 // context bounded to a few seconds.
 type Probe func(ctx context.Context) error

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -276,4 +277,27 @@ func waitExeced(t *testing.T, pid int, match func([]byte) bool) {
 		}
 	}
 	t.Fatalf("pid %d never showed the expected command line", pid)
+}
+
+// TestExited: nil while the child runs; once it is killed, how it ended and
+// the end of its log.
+func TestExited(t *testing.T) {
+	dir := t.TempDir()
+	p, err := Start("sh", []string{"-c", "echo last words; exec sleep 60"}, WithLogFile(filepath.Join(dir, "log"), false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Stop(time.Second) })
+	if err := p.Exited(); err != nil {
+		t.Fatalf("Exited while running: %v", err)
+	}
+	time.Sleep(200 * time.Millisecond) // let it write its line
+	if err := syscall.Kill(p.Pid(), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-p.Done()
+	err = p.Exited()
+	if err == nil || !strings.Contains(err.Error(), "signal: killed") || !strings.Contains(err.Error(), "last words") {
+		t.Errorf("Exited after SIGKILL = %v, want the signal and the log's end", err)
+	}
 }

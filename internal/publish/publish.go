@@ -75,7 +75,8 @@ func WithKeychain(k authn.Keychain) Option {
 	return func(o *options) error { o.keychain = k; return nil }
 }
 
-// WithTransport sets the HTTP transport. Default: remote.DefaultTransport.
+// WithTransport sets the HTTP transport. Default: go-containerregistry's
+// default transport with a response header timeout (see headerTimeout).
 func WithTransport(t http.RoundTripper) Option {
 	return func(o *options) error { o.transport = t; return nil }
 }
@@ -93,7 +94,7 @@ func WithJobs(n int) Option {
 
 // New returns a Publisher.
 func New(opts ...Option) (*Publisher, error) {
-	o := options{keychain: authn.DefaultKeychain, transport: remote.DefaultTransport, jobs: 4}
+	o := options{keychain: authn.DefaultKeychain, transport: defaultTransport(), jobs: 4}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, err
@@ -106,6 +107,7 @@ func (p *Publisher) remoteOptions(ctx context.Context) []remote.Option {
 	return []remote.Option{
 		remote.WithContext(ctx), remote.WithAuthFromKeychain(p.opts.keychain),
 		remote.WithTransport(p.opts.transport), remote.WithJobs(p.opts.jobs),
+		remote.WithRetryBackoff(retryBackoff),
 	}
 }
 
@@ -167,14 +169,20 @@ func (p *Publisher) Tag(ctx context.Context, pushed []Pushed) ([]Pushed, error) 
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tagTimeout)
 	defer cancel()
+	before, err := p.tagsBefore(ctx, pushed)
+	if err != nil {
+		return nil, fmt.Errorf("no tag moved: %w", err)
+	}
 	out := make([]Pushed, len(pushed))
+	var moved []name.Tag
 	for i, pu := range pushed {
 		out[i] = pu
 		out[i].Refs = nil
 		for _, tag := range pu.tags {
 			if err := remote.Tag(tag, pu.image, p.remoteOptions(ctx)...); err != nil {
-				return nil, p.explain(err, "tagging", tag)
+				return nil, p.putBack(ctx, p.explain(err, "tagging", tag), moved, before)
 			}
+			moved = append(moved, tag)
 			out[i].Refs = append(out[i].Refs, tag.String())
 		}
 	}
