@@ -2,8 +2,10 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -119,6 +121,8 @@ func interruptPush(t *testing.T, r *rig.Rig, specPath string, before map[string]
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
+	interrupted := time.Now()
+	defer func() { t.Logf("wsbuild exited %s after SIGINT", time.Since(interrupted).Round(time.Millisecond)) }()
 	var waitErr error
 	select {
 	case waitErr = <-exited:
@@ -134,7 +138,7 @@ func interruptPush(t *testing.T, r *rig.Rig, specPath string, before map[string]
 	proxy.letThrough()
 	checkInterrupted(t, waitErr, out.String())
 	if w := proxy.forwarded(); len(w) > 0 {
-		t.Errorf("writes reached the registry after the interrupt: %q", w)
+		t.Errorf("writes reached the registry after the interrupt: %q\n%s", w, lastLines(out.String(), 15))
 	}
 	checkNothingStored(t, r, before, stored)
 }
@@ -238,8 +242,10 @@ func wsbuildBinary(t *testing.T) string {
 	return bin
 }
 
-// holdingProxy forwards registry requests, but holds each write (POST,
-// PUT, PATCH, DELETE) until its client gives up or letThrough is called.
+// holdingProxy forwards registry requests, but holds each write that
+// carries content (PUT, PATCH: a blob's bytes, a manifest) until its client
+// gives up or letThrough is called. Opening and cancelling an upload (the
+// push check before a build) goes through.
 type holdingProxy struct {
 	addr       string
 	firstWrite chan struct{} // closed when the first write arrives
@@ -255,7 +261,14 @@ func newHoldingProxy(t *testing.T, registry string) *holdingProxy {
 	p := &holdingProxy{firstWrite: make(chan struct{}), through: make(chan struct{})}
 	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: registry})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if req.Method != http.MethodGet && req.Method != http.MethodHead {
+		if req.Method == http.MethodPut || req.Method == http.MethodPatch {
+			// Read the body first: only then does the server notice a
+			// client that hangs up (the request's context ends).
+			body, err := io.ReadAll(req.Body)
+			if err != nil {
+				return
+			}
+			req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 			p.first.Do(func() { close(p.firstWrite) })
 			select {
 			case <-p.through:

@@ -119,6 +119,9 @@ func TestNamespacedRegistry(t *testing.T) {
 
 	// The Docker config's credentials, into a sub-namespace of team-a's.
 	auth := base64.StdEncoding.EncodeToString([]byte("team-a:" + aSecret))
+	if err := os.MkdirAll(filepath.Join(dir, "docker"), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	write(t, filepath.Join(dir, "docker", "config.json"), `{"auths": {"`+tr.Registry+`": {"auth": "`+auth+`"}}}`)
 	if code, stderr := build("", "build", "-f", specA, "--push", "--progress", "plain", "--namespace", "team-a/staging"); code != 0 {
 		t.Fatalf("team-a's build with the Docker config's credentials exited %d:\n%s", code, lastLines(stderr, 30))

@@ -9,8 +9,8 @@ import (
 )
 
 // UploadCounter is an http.RoundTripper that counts the blob upload sessions
-// a client asks registries to open, telling plain uploads from mounts out of
-// another repository. Tests use it to prove a blob is not sent twice.
+// a client asks registries to open and does not cancel, telling plain
+// uploads from mounts out of another repository. Tests use it to prove a blob is not sent twice.
 type UploadCounter struct {
 	// Next carries the requests; nil means remote.DefaultTransport as it was
 	// when the request was made.
@@ -38,6 +38,12 @@ func (c *UploadCounter) RoundTrip(req *http.Request) (*http.Response, error) {
 		} else {
 			c.uploads++
 		}
+		c.mu.Unlock()
+	}
+	if req.Method == http.MethodDelete && strings.Contains(req.URL.Path, "/blobs/uploads/") {
+		// A session opened and cancelled sent nothing (a push check).
+		c.mu.Lock()
+		c.uploads--
 		c.mu.Unlock()
 	}
 	if req.Method == http.MethodPut && strings.Contains(req.URL.Path, "/blobs/uploads/") {
