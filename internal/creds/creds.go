@@ -198,6 +198,7 @@ func (s *Store) Keychain() authn.Keychain { return keychain{s} }
 
 type keychain struct{ s *Store }
 
+// Resolve gives go-containerregistry the credential for r's registry.
 func (k keychain) Resolve(r authn.Resource) (authn.Authenticator, error) {
 	c, err := k.s.Lookup(r.RegistryStr())
 	if err != nil || c.Anonymous() {

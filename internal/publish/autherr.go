@@ -27,6 +27,7 @@ type AuthError struct {
 	Credentials string
 }
 
+// Error says what was refused, the registry's words and the credentials.
 func (e *AuthError) Error() string {
 	return fmt.Sprintf("%s %q: the registry refused it (%d %s: %s); credentials sent: %s",
 		e.Action, e.Ref, e.Status, http.StatusText(e.Status), e.Message, e.Credentials)

@@ -29,6 +29,7 @@ const (
 	FaultStall
 )
 
+// String names the fault: drop, 500, 503 or stall.
 func (f Fault) String() string {
 	return [...]string{"drop", "500", "503", "stall"}[f]
 }
@@ -48,6 +49,7 @@ type FaultRule struct {
 	Stall time.Duration
 }
 
+// String describes the rule for a test's log.
 func (r FaultRule) String() string {
 	n := "every"
 	if r.Nth > 0 {
@@ -117,6 +119,8 @@ func (p *FaultProxy) pick(req *http.Request) (FaultRule, bool) {
 	return FaultRule{}, false
 }
 
+// ServeHTTP injects the fault a rule picks for req, if any, and forwards
+// the request to the registry otherwise (after a stall, too).
 func (p *FaultProxy) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	r, ok := p.pick(req)
 	switch {
