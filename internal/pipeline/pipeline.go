@@ -140,7 +140,7 @@ type Options struct {
 	caches map[string]buildcache.Set
 	// creds is the run's credential store (see run.start); nil before.
 	creds *creds.Store
-	// buildSecrets is the run's secret store (see run.start); nil when
+	// buildSecrets is the run's secret store (see run.open); nil when
 	// there are no secrets.
 	buildSecrets secrets.SecretStore
 }

@@ -72,16 +72,6 @@ func (r *Runner) start(ctx context.Context, o Options, needPush bool) (*run, err
 		return nil, &InputError{err}
 	}
 	o.creds = creds.New(o.Credentials, pushRegistries(p))
-	var used []string
-	for _, n := range p.Nodes {
-		if n.Spec.PipIndex != nil {
-			used = append(used, n.Spec.PipIndex.Secret)
-		}
-	}
-	o.buildSecrets, err = secretStore(p.Family, o.Secrets, filepath.Dir(o.SpecFile), used, func(w string) { fmt.Fprintln(o.Log, w) })
-	if err != nil {
-		return nil, &InputError{err}
-	}
 	ru := &run{r: r, o: o, plan: p, caches: caches, publisher: r.publisher}
 	if ru.publisher == nil {
 		if ru.publisher, err = publish.New(publish.WithKeychain(o.creds.Keychain())); err != nil {
@@ -168,6 +158,10 @@ func (ru *run) open(ctx context.Context) (Daemon, error) {
 		return nil, err
 	}
 	o.caches = ru.caches
+	// Only a build reads the secrets: plan and lock work without them.
+	if o.buildSecrets, err = secretStore(ru.plan, o.Secrets, filepath.Dir(o.SpecFile), func(w string) { fmt.Fprintln(o.Log, w) }); err != nil {
+		return nil, &InputError{err}
+	}
 	d, err := ru.r.open(ctx, o)
 	if err != nil {
 		return nil, err

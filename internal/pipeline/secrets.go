@@ -2,13 +2,14 @@ package pipeline
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 
 	"github.com/moby/buildkit/session/secrets"
 	"github.com/moby/buildkit/session/secrets/secretsprovider"
-	"github.com/wsbuild/wsbuild/internal/spec"
+	"github.com/wsbuild/wsbuild/internal/plan"
 )
 
 // SecretFlag is one --secret: a secret's id and where its value is, over
@@ -25,12 +26,18 @@ type SecretFlag struct {
 // secretStore returns the store of the run's build secrets: the spec's
 // secrets: (files relative to the spec's folder), each replaced by the
 // --secret of the same id, and the --secret entries the spec does not
-// declare. An image that uses a secret whose variable is not set gets a
+// declare. A secret an image of p uses whose variable is not set gets a
 // warning on log: the step that mounts it sees an empty value, and fails
 // with its own error. nil when there are none.
-func secretStore(fam *spec.Family, flags []SecretFlag, specDir string, used []string, log func(string)) (secrets.SecretStore, error) {
+func secretStore(p *plan.Plan, flags []SecretFlag, specDir string, log func(string)) (secrets.SecretStore, error) {
+	var used []string
+	for _, n := range p.Nodes {
+		if n.Spec.PipIndex != nil {
+			used = append(used, n.Spec.PipIndex.Secret)
+		}
+	}
 	byID := map[string]secretsprovider.Source{}
-	for id, s := range fam.Secrets {
+	for id, s := range p.Family.Secrets {
 		src := secretsprovider.Source{ID: id, Env: s.Env}
 		if s.File != "" {
 			src.FilePath = s.File
@@ -47,7 +54,7 @@ func secretStore(fam *spec.Family, flags []SecretFlag, specDir string, used []st
 		return nil, nil
 	}
 	var list []secretsprovider.Source
-	for _, id := range sortedKeys(byID) {
+	for _, id := range slices.Sorted(maps.Keys(byID)) {
 		src := byID[id]
 		if src.Env != "" && os.Getenv(src.Env) == "" && slices.Contains(used, id) {
 			log(fmt.Sprintf("warning: secret %q: $%s is not set or empty; the steps that use it get an empty value", id, src.Env))
@@ -59,13 +66,4 @@ func secretStore(fam *spec.Family, flags []SecretFlag, specDir string, used []st
 		return nil, fmt.Errorf("build secrets: %w", err)
 	}
 	return store, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

@@ -2,10 +2,10 @@ package spec
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
-	"sort"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -131,10 +131,5 @@ func declared(m map[string]Secret) string {
 	if len(m) == 0 {
 		return " (there is no secrets: mapping)"
 	}
-	var ids []string
-	for id := range m {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return fmt.Sprintf(" (it declares %s)", slices.Compact(ids))
+	return fmt.Sprintf(" (it declares %s)", slices.Sorted(maps.Keys(m)))
 }
