@@ -29,6 +29,7 @@ func commands() []command {
 		{"validate", "check a spec and report every problem with its file and line", runValidate},
 		{"plan", "show the build order, refs and input digests; --why: what a build would do and why", runPlan},
 		{"build", "build images (and with --push, push them; unchanged images are skipped)", runBuild},
+		{"promote", "copy built images from one registry or namespace to another by digest, without building", runPromote},
 		{"lock", "pin every base image to a digest in the spec's lock file", runLock},
 		{"templates", "list the stock workstation templates in every OS and CUDA leg", runTemplates},
 		{"init", "write a starter spec from a template (--template) or a JinaD workspace (--from)", runInit},

@@ -53,8 +53,8 @@ func TestCachesStayBounded(t *testing.T) {
 	var first int64
 	for i := range cacheBuilds {
 		write(t, filepath.Join(dir, "rev.txt"), fmt.Sprintf("revision %d\n", i))
-		if code, stderr := wsbuild(t, "build", "-f", specPath, "--progress", "quiet"); code != 0 {
-			t.Fatalf("build %d exited %d:\n%s", i+1, code, lastLines(stderr, 30))
+		if code, stderr := wsbuild(t, "build", "-f", specPath, "--progress", "plain"); code != 0 {
+			t.Fatalf("build %d exited %d:\n%s", i+1, code, lastLines(stderr, 80))
 		}
 		s, b := dirSize(t, store), dirSize(t, state)
 		t.Logf("after build %2d: content store %s, build cache %s", i+1,

@@ -70,6 +70,9 @@ type Publisher interface {
 	// CheckPush asks each repository of refs whether the run's credentials
 	// may push to it, sending no blob.
 	CheckPush(ctx context.Context, refs []oci.Ref) error
+	// Source returns the image with manifest digest dgst in the repository
+	// of ref, to push elsewhere; its blobs mount from there when they can.
+	Source(ctx context.Context, ref oci.Ref, dgst v1.Hash) (v1.Image, error)
 }
 
 var _ Publisher = (*publish.Publisher)(nil)

@@ -6,6 +6,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/wsbuild/wsbuild/internal/oci"
 )
@@ -20,6 +21,11 @@ type mountingImage struct {
 
 // Layers returns the image's layers, the shared ones mountable.
 func (m *mountingImage) Layers() ([]v1.Layer, error) { return m.layers, nil }
+
+// ConfigLayer returns the wrapped image's config blob as it gives it: for
+// an image read from a registry, a layer go-containerregistry mounts from
+// there rather than sending it again.
+func (m *mountingImage) ConfigLayer() (v1.Layer, error) { return partial.ConfigLayer(m.Image) }
 
 // mountSource is an image whose layers a child may mount: one reference by
 // digest per push target, in the targets' order, and its layer digests.

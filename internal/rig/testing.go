@@ -105,3 +105,20 @@ func TokenRegistryForTest(t testing.TB, users map[string]string) *TokenRegistry 
 	})
 	return r
 }
+
+// RegistryForTest starts a Registry in t.TempDir() and stops it when the
+// test ends.
+func RegistryForTest(t testing.TB) *Registry {
+	t.Helper()
+	testenv.NeedsRealRig(t)
+	r, err := StartRegistry(t.Context(), t.TempDir())
+	if err != nil {
+		t.Fatalf("starting a registry: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := r.Close(); err != nil {
+			t.Errorf("stopping the registry: %v", err)
+		}
+	})
+	return r
+}

@@ -1,0 +1,137 @@
+// Package ocilayout writes images to OCI image layouts, as a folder or a
+// tarball of one, and reads them back: the files that carry a family to a
+// platform with no network. Manifests and blobs keep their bytes, so
+// digests survive the trip. Each image's descriptor in index.json carries
+// its tag the way BuildKit's OCI exporter writes it
+// (org.opencontainers.image.ref.name, and io.containerd.image.name for the
+// whole reference), and where in the family it belongs (its name, parent
+// and repository), so that an import can push it under another registry
+// and namespace, parents first.
+package ocilayout
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Annotations on each image's descriptor in index.json.
+const (
+	// AnnotationName is the image's name in the spec.
+	AnnotationName = "io.wsbuild.name"
+	// AnnotationParent is the name of the family image it is built on.
+	AnnotationParent = "io.wsbuild.parent"
+	// AnnotationRepository is its repository under the namespace.
+	AnnotationRepository = "io.wsbuild.repository"
+	// AnnotationImageName is its whole reference where it came from, as
+	// containerd and BuildKit write it.
+	AnnotationImageName = "io.containerd.image.name"
+)
+
+// Entry is one tag of one image in a layout.
+type Entry struct {
+	// Name is the image's name in the spec.
+	Name string
+	// Parent is the name of the family image it is built on; "" for none.
+	Parent string
+	// Repository is its repository, under a registry and a namespace.
+	Repository string
+	// Tag is its tag.
+	Tag string
+	// Ref is the reference it was read from, "REGISTRY/NS/REPO:TAG".
+	Ref string
+	// Image is the image.
+	Image v1.Image
+}
+
+// Write writes entries to path, in order: a tarball when path ends in
+// .tar, else a folder, which must not exist or be empty. A blob that
+// several images share is written once.
+func Write(path string, entries []Entry) (err error) {
+	dir := path
+	if IsTarball(path) {
+		if dir, err = os.MkdirTemp(filepath.Dir(path), ".wsbuild-export-*"); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		defer func() { err = errors.Join(err, os.RemoveAll(dir)) }()
+	} else if names, err := os.ReadDir(dir); err == nil && len(names) > 0 {
+		return fmt.Errorf("writing %s: the folder is not empty", path)
+	}
+	p, err := layout.Write(dir, empty.Index)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	for _, e := range entries {
+		a := map[string]string{
+			ocispec.AnnotationRefName: e.Tag, AnnotationImageName: e.Ref,
+			AnnotationName: e.Name, AnnotationRepository: e.Repository,
+		}
+		if e.Parent != "" {
+			a[AnnotationParent] = e.Parent
+		}
+		if err := p.AppendImage(e.Image, layout.WithAnnotations(a)); err != nil {
+			return fmt.Errorf("writing %s of %q to %s: %w", e.Ref, e.Name, path, err)
+		}
+	}
+	if IsTarball(path) {
+		return tarFolder(dir, path)
+	}
+	return nil
+}
+
+// IsTarball reports whether path names a tarball rather than a folder.
+func IsTarball(path string) bool { return strings.HasSuffix(path, ".tar") }
+
+// Open reads the layout at path, a folder or a tarball: its images in the
+// order index.json lists them. A tarball is unpacked into a temporary
+// folder that done removes; call done when the images are no longer read.
+func Open(path string) (entries []Entry, done func() error, err error) {
+	dir, done := path, func() error { return nil }
+	if IsTarball(path) {
+		if dir, err = untar(path); err != nil {
+			return nil, nil, err
+		}
+		done = func() error { return os.RemoveAll(dir) }
+	}
+	defer func() {
+		if err != nil {
+			_ = done()
+		}
+	}()
+	p, err := layout.FromPath(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading OCI layout %s: %w", path, err)
+	}
+	idx, err := p.ImageIndex()
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading OCI layout %s: %w", path, err)
+	}
+	m, err := idx.IndexManifest()
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading %s/index.json: %w", path, err)
+	}
+	for i, d := range m.Manifests {
+		if !d.MediaType.IsImage() {
+			return nil, nil, fmt.Errorf("%s: index.json entry %d is a %s, not an image manifest", path, i+1, d.MediaType)
+		}
+		e := Entry{Name: d.Annotations[AnnotationName], Parent: d.Annotations[AnnotationParent],
+			Repository: d.Annotations[AnnotationRepository], Tag: d.Annotations[ocispec.AnnotationRefName],
+			Ref: d.Annotations[AnnotationImageName]}
+		if e.Name == "" || e.Repository == "" || e.Tag == "" {
+			return nil, nil, fmt.Errorf("%s: index.json entry %d (%s) lacks %s, %s or %s: it was not written by wsbuild export",
+				path, i+1, d.Digest, AnnotationName, AnnotationRepository, ocispec.AnnotationRefName)
+		}
+		if e.Image, err = idx.Image(d.Digest); err != nil {
+			return nil, nil, fmt.Errorf("%s: reading image %s: %w", path, d.Digest, err)
+		}
+		entries = append(entries, e)
+	}
+	return entries, done, nil
+}

@@ -1,0 +1,132 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/opencontainers/go-digest"
+	"github.com/wsbuild/wsbuild/internal/oci"
+	"github.com/wsbuild/wsbuild/internal/plan"
+	"github.com/wsbuild/wsbuild/internal/publish"
+)
+
+// Target names where a family's images are: a registry and a namespace
+// that replace, when not "", those of every push target of the spec.
+type Target struct {
+	// Registry is a registry host[:port].
+	Registry string
+	// Namespace is a path in it, such as "team-a/staging".
+	Namespace string
+}
+
+// Promoted is one image Promote copied.
+type Promoted struct {
+	// Name is the image's name in the spec.
+	Name string
+	// Digest is its manifest digest, the same in both places.
+	Digest v1.Hash
+	// InputDigest is the input digest it was built from.
+	InputDigest digest.Digest
+	// From is the tag it was copied from.
+	From string
+	// Refs are the tags it now has where it was promoted to.
+	Refs []string
+}
+
+// Promote copies the selected images of the spec o names, as the spec's push
+// targets with from over them hold them, to its push targets with
+// o.Registry and o.Namespace over them, by digest and without building:
+// blobs mount across repositories of one registry and stream from one
+// registry to another, and manifests keep their bytes, so their input
+// digest annotations come along and a build against the new place skips
+// what was promoted. Every source must hold an image built from the spec as
+// it is now (its input digest is the plan's), and the destination must
+// accept pushes, before anything is copied; tags move once every image is
+// there, all or none.
+func (r *Runner) Promote(ctx context.Context, o Options, from Target) (_ []Promoted, err error) {
+	if from == (Target{}) && o.Registry == "" && o.Namespace == "" {
+		return nil, &InputError{errors.New("promote needs a source (--from-registry, --from-namespace) or a destination (--registry, --namespace) other than the spec's push targets")}
+	}
+	ru, err := r.start(ctx, o, true)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, ru.close()) }()
+	so := ru.o
+	so.Registry, so.Namespace = from.Registry, from.Namespace
+	sp, err := r.check(so, false)
+	if err != nil {
+		return nil, err
+	}
+	sources, err := ru.promotionSources(ctx, sp)
+	if err != nil {
+		return nil, err
+	}
+	var dest []oci.Ref
+	for _, n := range ru.plan.Nodes {
+		dest = append(dest, n.Refs...)
+	}
+	if err := ru.publisher.CheckPush(ctx, dest); err != nil {
+		return nil, fmt.Errorf("nothing promoted: %w", err)
+	}
+	items := make([]publish.Item, len(ru.plan.Nodes))
+	for i, n := range ru.plan.Nodes {
+		img, err := ru.publisher.Source(ctx, sp.Nodes[i].Refs[0], sources[i].Digest)
+		if err != nil {
+			return nil, fmt.Errorf("nothing promoted: image %q: %w", n.Name, err)
+		}
+		items[i] = publish.Item{Name: n.Name, Image: img, Refs: n.Refs}
+		if n.Parent != nil {
+			items[i].Parent = n.Parent.Name
+		}
+	}
+	pushed, err := ru.publisher.Push(ctx, items)
+	if err != nil {
+		return nil, fmt.Errorf("promoting (no tag moved): %w", err)
+	}
+	if pushed, err = ru.publisher.Tag(ctx, pushed); err != nil {
+		return nil, err
+	}
+	out := make([]Promoted, len(pushed))
+	for i, pu := range pushed {
+		out[i] = Promoted{Name: pu.Name, Digest: pu.Digest, InputDigest: sources[i].InputDigest,
+			From: sources[i].Ref, Refs: pu.Refs}
+	}
+	return out, nil
+}
+
+// promotionSources looks up, for every image of the run's plan, what the
+// first push target of sp (the same spec with the source's registry and
+// namespace) holds, and checks it is that image as the spec builds it now.
+func (ru *run) promotionSources(ctx context.Context, sp *plan.Plan) ([]publish.Found, error) {
+	if len(sp.Nodes) != len(ru.plan.Nodes) {
+		return nil, fmt.Errorf("the source plan has %d images, the destination's %d", len(sp.Nodes), len(ru.plan.Nodes))
+	}
+	refs := make([]oci.Ref, len(sp.Nodes))
+	for i, n := range sp.Nodes {
+		refs[i] = n.Refs[0]
+	}
+	found, err := ru.publisher.Lookup(ctx, refs)
+	if err != nil {
+		return nil, fmt.Errorf("nothing promoted: %w", err)
+	}
+	var errs []error
+	for i, f := range found {
+		n := ru.plan.Nodes[i]
+		switch {
+		case !f.Exists:
+			errs = append(errs, fmt.Errorf("image %q: %s holds no image; build and push it there first", n.Name, f.Ref))
+		case f.InputDigest == "":
+			errs = append(errs, fmt.Errorf("image %q: %s was not built by wsbuild (its manifest has no %s annotation)", n.Name, f.Ref, oci.AnnotationInputDigest))
+		case f.InputDigest != n.InputDigest:
+			errs = append(errs, fmt.Errorf("image %q: %s was built from other inputs (input digest %s) than the spec's now (%s); build and push it there first, or promote with the spec it was built from",
+				n.Name, f.Ref, f.InputDigest, n.InputDigest))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("nothing promoted: %w", errors.Join(errs...))
+	}
+	return found, nil
+}
