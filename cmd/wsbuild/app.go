@@ -30,6 +30,8 @@ func commands() []command {
 		{"plan", "show the build order, refs and input digests; --why: what a build would do and why", runPlan},
 		{"build", "build images (and with --push, push them; unchanged images are skipped)", runBuild},
 		{"promote", "copy built images from one registry or namespace to another by digest, without building", runPromote},
+		{"export", "write built images of a spec, with their tags, to an OCI image layout (folder or .tar)", runExport},
+		{"import", "push the images of an OCI image layout export wrote to a registry and namespace", runImport},
 		{"lock", "pin every base image to a digest in the spec's lock file", runLock},
 		{"templates", "list the stock workstation templates in every OS and CUDA leg", runTemplates},
 		{"init", "write a starter spec from a template (--template) or a JinaD workspace (--from)", runInit},

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"strings"
 
 	"github.com/wsbuild/wsbuild/internal/pipeline"
 )
@@ -44,8 +42,6 @@ func runPromote(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	for _, p := range promoted {
-		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\n", p.Name, p.Digest, p.From, strings.Join(p.Refs, "\t"))
-	}
+	printCopied(stdout, promoted)
 	return nil
 }

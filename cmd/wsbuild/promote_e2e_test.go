@@ -27,14 +27,17 @@ push:
   - {registry: %s, namespace: staging, insecure: true}
 `
 
-// TestPromoteAndTwoRegistries proves what crosses the wire, as two
+// TestPromoteExportImport proves what crosses the wire, as two
 // registries of the test's own record it: a family pushed to two registries
 // sends each blob to each once; promoted from one namespace to another of
 // the same registry, it sends none (every blob, config included, mounts);
 // promoted to another registry, each blob goes there once; the promoted
 // tags hold the same digests, and a build against them skips everything.
-// Promoting images built from other inputs is refused with nothing sent.
-func TestPromoteAndTwoRegistries(t *testing.T) {
+// Exported to a tarball and imported into a third registry that never saw
+// them, the images keep their digests, each blob arrives once, and a build
+// against them skips. Promoting images built from other inputs is refused
+// with nothing sent.
+func TestPromoteExportImport(t *testing.T) {
 	r := rig.ForTest(t)
 	useRig(t, r)
 	a, b := rig.RegistryForTest(t), rig.RegistryForTest(t)
@@ -50,10 +53,8 @@ func TestPromoteAndTwoRegistries(t *testing.T) {
 	images := map[string]v1.Image{}
 	for _, n := range []string{"tool", "leaf"} {
 		images[n] = pull(t, a.Addr+"/staging/"+n+":1")
-		if got, want := tagDigest(t, b.Addr+"/mirror/"+n+":1"), mustDigest(t, images[n]); got != want {
-			t.Errorf("%s is %s in one registry and %s in the other", n, want, got)
-		}
 	}
+	assertHolds(t, b.Addr+"/mirror", images)
 	blobs := familyBlobs(t, images["tool"], images["leaf"])
 	for reg, log := range map[string]*rig.BlobLog{"A": a.Blobs, "B": b.Blobs} {
 		uploads, mounts := log.Take()
@@ -76,20 +77,8 @@ func TestPromoteAndTwoRegistries(t *testing.T) {
 	if len(mounts) == 0 {
 		t.Errorf("promoting within one registry mounted no blob")
 	}
-	for _, n := range []string{"tool", "leaf"} {
-		if got, want := tagDigest(t, a.Addr+"/release/"+n+":1"), mustDigest(t, images[n]); got != want {
-			t.Errorf("release/%s:1 is %s, want the staged %s", n, got, want)
-		}
-	}
-	meta := filepath.Join(dir, "meta.json")
-	if code, stderr := wsbuild(t, "build", "-f", specPath, "--push", "--progress", "plain", "--namespace", "release", "--metadata-file", meta); code != 0 {
-		t.Fatalf("build against the promoted images exited %d:\n%s", code, lastLines(stderr, 30))
-	}
-	for n, m := range readMetadata(t, meta) {
-		if m["action"] != "skip" {
-			t.Errorf("a build against the promoted images did %v to %s, want skip", m["action"], n)
-		}
-	}
+	assertHolds(t, a.Addr+"/release", images)
+	assertSkips(t, specPath, "--namespace", "release")
 
 	// Promotion to registry B: each blob once.
 	if code, stderr := promote("--registry", b.Addr, "--namespace", "prod"); code != 0 {
@@ -97,11 +86,22 @@ func TestPromoteAndTwoRegistries(t *testing.T) {
 	}
 	uploads, mounts = b.Blobs.Take()
 	assertEachBlobOnce(t, "promoting to registry B", uploads, mounts, blobs)
-	for _, n := range []string{"tool", "leaf"} {
-		if got, want := tagDigest(t, b.Addr+"/prod/"+n+":1"), mustDigest(t, images[n]); got != want {
-			t.Errorf("prod/%s:1 is %s, want the staged %s", n, got, want)
-		}
+	assertHolds(t, b.Addr+"/prod", images)
+
+	// The air-gapped path: export staging to a tarball, import it into a
+	// registry that never saw the images.
+	c := rig.RegistryForTest(t)
+	tarball := filepath.Join(dir, "family.tar")
+	if code, stderr := wsbuild(t, "export", "-f", specPath, "-o", tarball); code != 0 {
+		t.Fatalf("export exited %d:\n%s", code, lastLines(stderr, 30))
 	}
+	if code, stderr := wsbuild(t, "import", "--registry", c.Addr, "--namespace", "offline", tarball); code != 0 {
+		t.Fatalf("import exited %d:\n%s", code, lastLines(stderr, 30))
+	}
+	uploads, mounts = c.Blobs.Take()
+	assertEachBlobOnce(t, "importing into registry C", uploads, mounts, blobs)
+	assertHolds(t, c.Addr+"/offline", images)
+	assertSkips(t, specPath, "--registry", c.Addr, "--namespace", "offline")
 
 	// A spec that no longer builds what staging holds is refused.
 	code, stderr := promote("--namespace", "refused", "--set", "leaf.env.CHANGED=1")
@@ -114,6 +114,32 @@ func TestPromoteAndTwoRegistries(t *testing.T) {
 	}
 	if uploads, mounts := a.Blobs.Take(); len(uploads)+len(mounts) != 0 {
 		t.Errorf("a refused promotion put %d blobs into registry A", len(uploads)+len(mounts))
+	}
+}
+
+// assertHolds fails unless prefix/NAME:1 holds each of images, by digest.
+func assertHolds(t *testing.T, prefix string, images map[string]v1.Image) {
+	t.Helper()
+	for n, img := range images {
+		if got, want := tagDigest(t, prefix+"/"+n+":1"), mustDigest(t, img); got != want {
+			t.Errorf("%s/%s:1 is %s, want the staged %s", prefix, n, got, want)
+		}
+	}
+}
+
+// assertSkips builds the spec with --push and args and fails unless every
+// image was skipped: its tags already held what the spec builds.
+func assertSkips(t *testing.T, specPath string, args ...string) {
+	t.Helper()
+	meta := filepath.Join(t.TempDir(), "meta.json")
+	args = append([]string{"build", "-f", specPath, "--push", "--progress", "plain", "--metadata-file", meta}, args...)
+	if code, stderr := wsbuild(t, args...); code != 0 {
+		t.Fatalf("%v exited %d:\n%s", args, code, lastLines(stderr, 30))
+	}
+	for n, m := range readMetadata(t, meta) {
+		if m["action"] != "skip" {
+			t.Errorf("%v did %v to %s, want skip", args, m["action"], n)
+		}
 	}
 }
 

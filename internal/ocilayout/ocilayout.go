@@ -93,16 +93,16 @@ func IsTarball(path string) bool { return strings.HasSuffix(path, ".tar") }
 // order index.json lists them. A tarball is unpacked into a temporary
 // folder that done removes; call done when the images are no longer read.
 func Open(path string) (entries []Entry, done func() error, err error) {
-	dir, done := path, func() error { return nil }
+	dir, cleanup := path, func() error { return nil }
 	if IsTarball(path) {
 		if dir, err = untar(path); err != nil {
 			return nil, nil, err
 		}
-		done = func() error { return os.RemoveAll(dir) }
+		cleanup = func() error { return os.RemoveAll(dir) }
 	}
 	defer func() {
 		if err != nil {
-			_ = done()
+			_ = cleanup()
 		}
 	}()
 	p, err := layout.FromPath(dir)
@@ -133,5 +133,5 @@ func Open(path string) (entries []Entry, done func() error, err error) {
 		}
 		entries = append(entries, e)
 	}
-	return entries, done, nil
+	return entries, cleanup, nil
 }

@@ -1,0 +1,124 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/wsbuild/wsbuild/internal/creds"
+	"github.com/wsbuild/wsbuild/internal/oci"
+	"github.com/wsbuild/wsbuild/internal/ocilayout"
+	"github.com/wsbuild/wsbuild/internal/publish"
+)
+
+// Export writes the selected images of the spec o names, as its first push
+// target (o.Registry and o.Namespace over it) holds them, with their tags,
+// to an OCI image layout at path: a tarball when path ends in .tar, else a
+// folder. Every image must be the one the spec builds now (its input
+// digest is the plan's), as for Promote. Nothing is built.
+func (r *Runner) Export(ctx context.Context, o Options, path string) (_ []Promoted, err error) {
+	ru, err := r.start(ctx, o, true)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, ru.close()) }()
+	sources, err := ru.promotionSources(ctx, ru.plan)
+	if err != nil {
+		return nil, fmt.Errorf("nothing exported: %w", err)
+	}
+	entries := make([]ocilayout.Entry, len(ru.plan.Nodes))
+	out := make([]Promoted, len(ru.plan.Nodes))
+	for i, n := range ru.plan.Nodes {
+		img, err := ru.publisher.Source(ctx, n.Refs[0], sources[i].Digest)
+		if err != nil {
+			return nil, fmt.Errorf("nothing exported: image %q: %w", n.Name, err)
+		}
+		entries[i] = ocilayout.Entry{Name: n.Name, Repository: n.Repository, Tag: n.Tag, Ref: n.Refs[0].Name, Image: img}
+		if n.Parent != nil {
+			entries[i].Parent = n.Parent.Name
+		}
+		out[i] = Promoted{Name: n.Name, Digest: sources[i].Digest, InputDigest: sources[i].InputDigest,
+			From: n.Refs[0].Name, Refs: []string{path}}
+	}
+	if err := ocilayout.Write(path, entries); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Import pushes every image of the OCI layout at path (a folder or a
+// tarball `wsbuild export` wrote) to o.Registry, under o.Namespace, with
+// the repository and tags it was exported with, parents first. Manifests
+// keep their bytes, so digests (and input-digest annotations) are those
+// exported. It needs no spec: o's spec fields are not read. Every
+// repository must accept a push before anything is sent, and tags move
+// once every image is there, all or none.
+func (r *Runner) Import(ctx context.Context, o Options, path string) (_ []Promoted, err error) {
+	if o.Registry == "" {
+		return nil, &InputError{errors.New("import needs --registry: where to push the layout's images")}
+	}
+	entries, done, err := ocilayout.Open(path)
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	defer func() { err = errors.Join(err, done()) }()
+	pub := r.publisher
+	if pub == nil {
+		kc := creds.New(o.Credentials, []string{o.Registry}).Keychain()
+		if pub, err = publish.New(publish.WithKeychain(kc)); err != nil {
+			return nil, err
+		}
+	}
+	items, from := importItems(entries, o.Registry, o.Namespace)
+	var refs []oci.Ref
+	for _, it := range items {
+		refs = append(refs, it.Refs...)
+	}
+	if err := pub.CheckPush(ctx, refs); err != nil {
+		return nil, fmt.Errorf("nothing imported: %w", err)
+	}
+	pushed, err := pub.Push(ctx, items)
+	if err != nil {
+		return nil, fmt.Errorf("importing (no tag moved): %w", err)
+	}
+	if pushed, err = pub.Tag(ctx, pushed); err != nil {
+		return nil, err
+	}
+	out := make([]Promoted, len(pushed))
+	for i, pu := range pushed {
+		out[i] = Promoted{Name: pu.Name, Digest: pu.Digest, From: from[i], Refs: pu.Refs}
+	}
+	return out, nil
+}
+
+// importItems groups the entries of a layout by image, in the order they
+// come (parents first, as Export writes them), each with a ref per tag
+// under registry and namespace; from is where each was exported from.
+func importItems(entries []ocilayout.Entry, registry, namespace string) (items []publish.Item, from []string) {
+	repoPrefix := strings.TrimSuffix(registry+"/"+namespace, "/") + "/"
+	at := map[string]int{}
+	for _, e := range entries {
+		i, ok := at[e.Name]
+		if !ok {
+			i = len(items)
+			at[e.Name] = i
+			items = append(items, publish.Item{Name: e.Name, Parent: e.Parent, Image: e.Image})
+			from = append(from, e.Ref)
+		}
+		repo := repoPrefix + e.Repository
+		ref := oci.Ref{Name: repo + ":" + e.Tag, Repository: repo}
+		if !slices.Contains(items[i].Refs, ref) {
+			items[i].Refs = append(items[i].Refs, ref)
+		}
+	}
+	for i := range items {
+		// A child's layers mount from its parent's repository when the
+		// parent is pushed first; otherwise it sends its own.
+		if p, ok := at[items[i].Parent]; !ok || p >= i {
+			items[i].Parent = ""
+		}
+	}
+	return items, from
+}
