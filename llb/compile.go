@@ -50,6 +50,10 @@ type Image struct {
 	// Compression is how the exporter compresses the layers the image adds
 	// (the plan's); layers that exist compressed already stay as they are.
 	Compression spec.Compression
+	// Layouts are the OCI image layouts on this host that State reads its
+	// base from (oci-layout:), folder by store ID: the solver attaches them
+	// to the build. Empty for a base in a registry.
+	Layouts map[string]string
 }
 
 // StateDigest identifies the image's LLB, as the digest of the last op of
@@ -184,10 +188,12 @@ func compileNode(n *plan.Node, parent *Image, bases map[string]Base, o options) 
 	var st bk.State
 	var cfg ocispec.Image
 	var baseConfig []byte
+	var layouts map[string]string
 	if parent != nil {
 		st = parent.State
 		cfg = cloneConfig(parent.Config)
 		baseConfig = parent.BaseConfig
+		layouts = parent.Layouts
 	} else {
 		base, ok := bases[n.Base]
 		if !ok {
@@ -198,6 +204,9 @@ func compileNode(n *plan.Node, parent *Image, bases map[string]Base, o options) 
 			return nil, fmt.Errorf("base image %q: %w", n.Base, err)
 		}
 		baseConfig = base.Config
+		if base.Layout != "" {
+			layouts = map[string]string{oci.LayoutStoreID(base.Digest): base.Layout}
+		}
 	}
 	b := &builder{node: n, state: st, platform: o.platform, inheritedEnv: cfg.Config.Env, epoch: o.epoch, probe: o.probe}
 	b.env()
@@ -220,7 +229,7 @@ func compileNode(n *plan.Node, parent *Image, bases map[string]Base, o options) 
 	b.featureSteps()
 	b.finish()
 	cfg = imageConfig(n, cfg, b.extraEnv, o.epoch)
-	return &Image{Node: n, State: b.state, Config: cfg, Annotations: n.Annotations(), Checks: b.checks(cfg.Config.Cmd), SourceDateEpoch: o.epoch, BaseConfig: baseConfig, Compression: o.compression}, nil
+	return &Image{Node: n, State: b.state, Config: cfg, Annotations: n.Annotations(), Checks: b.checks(cfg.Config.Cmd), SourceDateEpoch: o.epoch, BaseConfig: baseConfig, Compression: o.compression, Layouts: layouts}, nil
 }
 
 // usePublished replaces the image's state with the pushed image at ref,
@@ -244,6 +253,11 @@ func fromBase(base Base, p ocispec.Platform) (bk.State, ocispec.Image, error) {
 		return bk.State{}, cfg, fmt.Errorf("decoding config: %w", err)
 	}
 	st := bk.Image(base.Ref, bk.Platform(p))
+	if base.Layout != "" {
+		// The name is for BuildKit's logs; the store ID finds the layout.
+		st = bk.OCILayout("wsbuild/oci-layout-base@"+base.Digest.String(),
+			bk.OCIStore("", oci.LayoutStoreID(base.Digest)), bk.Platform(p))
+	}
 	st, err := st.WithImageConfig(base.Config)
 	if err != nil {
 		return bk.State{}, cfg, fmt.Errorf("applying config: %w", err)

@@ -98,11 +98,22 @@ func Parse(name string, data []byte) (*File, error) {
 			// Builds pull pinned; change-aware skips trust digest.
 			return nil, fmt.Errorf("%s: bases[%d] (%q): pinned %q is not pinned to digest %s; run wsbuild lock again", name, i, b.Ref, b.Base.Ref, b.Base.Digest)
 		}
-		if _, err := reference.ParseNormalizedNamed(b.Base.Ref); err != nil {
+		if err := checkPinned(b.Base.Ref); err != nil {
 			return nil, fmt.Errorf("%s: bases[%d] (%q): pinned %q: %v", name, i, b.Ref, b.Base.Ref, err)
 		}
 	}
 	return &f, nil
+}
+
+// checkPinned parses a pinned reference: a registry image's, or a base's
+// in an OCI layout (oci-layout:PATH[:TAG]@DIGEST).
+func checkPinned(ref string) error {
+	if oci.IsLayoutBase(ref) {
+		_, _, _, err := oci.ParseLayoutBase(ref)
+		return err
+	}
+	_, err := reference.ParseNormalizedNamed(ref)
+	return err
 }
 
 // Marshal encodes f with its bases sorted, so equal locks are equal bytes.

@@ -38,7 +38,16 @@ type Base struct {
 	// Config is the image's OCI config as JSON; nil when only the digest is
 	// known (as in the lock file).
 	Config []byte
+	// Layout is the folder of the OCI image layout on this host that holds
+	// the image, for a base that is a file (oci-layout:); "" for an image
+	// in a registry. It is where this run reads it, not part of any digest.
+	Layout string `json:"-"`
 }
+
+// LayoutStoreID is the name a build gives the OCI layout holding the base
+// with manifest digest d: the compiler names it in the LLB, and the solver
+// attaches the layout's folder under it.
+func LayoutStoreID(d digest.Digest) string { return "wsbuild-base-" + d.Encoded()[:16] }
 
 // Manifest annotations wsbuild writes on every image it builds, so that a
 // later run can tell from the registry alone whether the image is up to date

@@ -34,7 +34,7 @@ func family(t *testing.T) []Entry {
 	}
 }
 
-func digest(t *testing.T, img v1.Image) v1.Hash {
+func digestOf(t *testing.T, img v1.Image) v1.Hash {
 	t.Helper()
 	d, err := img.Digest()
 	if err != nil {
@@ -71,8 +71,8 @@ func TestRoundTrip(t *testing.T) {
 				if g.Name != w.Name || g.Parent != w.Parent || g.Repository != w.Repository || g.Tag != w.Tag || g.Ref != w.Ref {
 					t.Errorf("entry %d is %+v, want %+v", i, g, w)
 				}
-				if digest(t, g.Image) != digest(t, w.Image) {
-					t.Errorf("entry %d: digest %s, want %s", i, digest(t, g.Image), digest(t, w.Image))
+				if digestOf(t, g.Image) != digestOf(t, w.Image) {
+					t.Errorf("entry %d: digest %s, want %s", i, digestOf(t, g.Image), digestOf(t, w.Image))
 				}
 				layers, err := g.Image.Layers()
 				if err != nil {

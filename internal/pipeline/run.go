@@ -15,6 +15,7 @@ import (
 	"github.com/wsbuild/wsbuild/internal/localfs"
 	"github.com/wsbuild/wsbuild/internal/lock"
 	"github.com/wsbuild/wsbuild/internal/oci"
+	"github.com/wsbuild/wsbuild/internal/ocilayout"
 	"github.com/wsbuild/wsbuild/internal/plan"
 	"github.com/wsbuild/wsbuild/internal/publish"
 	"github.com/wsbuild/wsbuild/internal/resolve"
@@ -37,6 +38,8 @@ type run struct {
 	daemon    Daemon              // nil until opened
 	// caches is the cache each image imports and exports, by name.
 	caches map[string]buildcache.Set
+	// cleanups remove what reading the bases left (unpacked layouts).
+	cleanups []func() error
 	// display is the run's progress display, the builds' and the pushes';
 	// nil until something is built.
 	display *solve.Progress
@@ -191,43 +194,59 @@ func (ru *run) resolver(ctx context.Context) (Resolver, error) {
 
 // resolve looks up the plan's bases and folds their digests into its input
 // digests. With pins (from a lock file), the pinned references are resolved
-// instead of the spec's, so the digests stay those of the lock.
+// instead of the spec's, so the digests stay those of the lock. A base in
+// an OCI layout (oci-layout:) is read from its file; the others are asked
+// of the resolver.
 func (ru *run) resolve(ctx context.Context) error {
 	if ru.bases != nil {
 		return nil
 	}
-	res, err := ru.resolver(ctx)
-	if err != nil {
-		return err
-	}
-	refs := ru.plan.Bases()
-	lookup := make([]string, len(refs))
-	for i, ref := range refs {
-		lookup[i] = ref
+	bases := map[string]oci.Base{}
+	var refs, lookup []string // the registry bases
+	for _, ref := range ru.plan.Bases() {
+		l := ref
 		if b, ok := ru.pins[ref]; ok {
-			lookup[i] = b.Ref
+			l = b.Ref
 		}
+		if !oci.IsLayoutBase(ref) {
+			refs, lookup = append(refs, ref), append(lookup, l)
+			continue
+		}
+		b, done, err := ocilayout.ResolveBase(filepath.Dir(ru.o.SpecFile), l, ru.o.Platform)
+		if err != nil {
+			return ru.atBase(ref, &InputError{err})
+		}
+		ru.cleanups = append(ru.cleanups, done)
+		bases[ref] = b
 	}
-	resolved, err := res.ResolveBases(ctx, lookup, ru.o.Platform)
-	var be *oci.BaseError
-	if errors.As(err, &be) {
-		for i := range lookup {
-			if src := ru.plan.BaseSource(refs[i]); lookup[i] == be.Ref && src != "" {
-				return fmt.Errorf("%s: %w", src, err)
+	if len(refs) > 0 {
+		res, err := ru.resolver(ctx)
+		if err != nil {
+			return err
+		}
+		resolved, err := res.ResolveBases(ctx, lookup, ru.o.Platform)
+		var be *oci.BaseError
+		if errors.As(err, &be) {
+			for i := range lookup {
+				if lookup[i] == be.Ref {
+					return ru.atBase(refs[i], err)
+				}
 			}
 		}
-	}
-	if err != nil {
-		return err
-	}
-	bases := map[string]oci.Base{}
-	digests := map[string]digest.Digest{}
-	for i, ref := range refs {
-		b, ok := resolved[lookup[i]]
-		if !ok {
-			return fmt.Errorf("resolving base image %q: the resolver returned nothing for it", lookup[i])
+		if err != nil {
+			return err
 		}
-		bases[ref], digests[ref] = b, b.Digest
+		for i, ref := range refs {
+			b, ok := resolved[lookup[i]]
+			if !ok {
+				return fmt.Errorf("resolving base image %q: the resolver returned nothing for it", lookup[i])
+			}
+			bases[ref] = b
+		}
+	}
+	digests := map[string]digest.Digest{}
+	for ref, b := range bases {
+		digests[ref] = b.Digest
 	}
 	if err := ru.plan.SetBaseDigests(digests); err != nil {
 		return err
@@ -236,12 +255,29 @@ func (ru *run) resolve(ctx context.Context) error {
 	return nil
 }
 
-// close ends the run's Daemon, if one was opened.
-func (ru *run) close() error {
-	if ru.daemon == nil {
-		return nil
+// atBase says where the spec names base ref, ahead of err, when it can.
+func (ru *run) atBase(ref string, err error) error {
+	if src := ru.plan.BaseSource(ref); src != "" {
+		var ie *InputError
+		if errors.As(err, &ie) {
+			return &InputError{fmt.Errorf("%s: %w", src, ie.Err)}
+		}
+		return fmt.Errorf("%s: %w", src, err)
 	}
-	return ru.daemon.Close()
+	return err
+}
+
+// close ends the run's Daemon, if one was opened, and removes the
+// folders its bases were unpacked into.
+func (ru *run) close() error {
+	var errs []error
+	if ru.daemon != nil {
+		errs = append(errs, ru.daemon.Close())
+	}
+	for _, done := range ru.cleanups {
+		errs = append(errs, done())
+	}
+	return errors.Join(errs...)
 }
 
 // LockPath is the lock file o names, by default the spec's (see lock.PathFor).

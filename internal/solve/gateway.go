@@ -2,11 +2,13 @@ package solve
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	bk "github.com/moby/buildkit/client/llb"
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	wsllb "github.com/wsbuild/wsbuild/llb"
 )
 
@@ -45,6 +47,9 @@ func SolveChecked(ctx context.Context, c gateway.Client, img *wsllb.Image, extra
 func ResolveInGateway(ctx context.Context, c gateway.Client, refs []string, platform ocispec.Platform) (map[string]wsllb.Base, error) {
 	out := map[string]wsllb.Base{}
 	for _, ref := range refs {
+		if oci.IsLayoutBase(ref) {
+			return nil, &oci.BaseError{Ref: ref, Err: errors.New("a base from an OCI layout file is read by wsbuild build from the spec's folder, which the BuildKit frontend cannot read; build this spec with wsbuild build")}
+		}
 		b, err := resolveOne(ctx, c, ref, platform)
 		if err != nil {
 			return nil, err

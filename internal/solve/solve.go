@@ -267,7 +267,7 @@ func newJob(ctx context.Context, img *wsllb.Image, extra []bk.ConstraintsOpt, pu
 	if err != nil {
 		return job{}, err
 	}
-	return job{def: def, cfg: cfg, annotations: img.Annotations, checks: checks, export: exportOf(img, push)}, nil
+	return job{def: def, cfg: cfg, annotations: img.Annotations, checks: checks, export: exportOf(img, push), layouts: img.Layouts}, nil
 }
 
 // job is one image, marshalled for buildkitd.
@@ -279,6 +279,8 @@ type job struct {
 	export      export
 	// cache is what the image imports and exports (see WithCache).
 	cache buildcache.Set
+	// layouts are the OCI layouts its base is read from, folder by store ID.
+	layouts map[string]string
 }
 
 // buildOne solves one image, then its checks, and exports it into store
@@ -292,6 +294,9 @@ func (s *Solver) buildOne(ctx context.Context, j job, store content.Store,
 		Session:     s.session(),
 	}
 	cacheOpt(&opt, j.cache)
+	if err := layoutStores(&opt, j.layouts); err != nil {
+		return ocispec.Descriptor{}, err
+	}
 	var failed checkFailures
 	var step stepFailure
 	var built bool // the image built and passed its checks: what fails now is the export

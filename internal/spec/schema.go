@@ -86,7 +86,7 @@ var matrixSchema = object{
 
 // coreSchemas describe the image fields that are not registered features.
 var coreSchemas = map[string]object{
-	"base":         str("an external image to build on, such as debian:bookworm"),
+	"base":         str("an external image to build on, such as debian:bookworm, or oci-layout:PATH[:TAG] for an OCI image layout (folder or .tar) next to the spec"),
 	"from":         str("another image of this family to build on"),
 	"os":           object{"type": "string", "enum": templates.OSNames(), "description": "the OS of base, when the OS table does not know it"},
 	"apt":          stringList("OS packages to install"),

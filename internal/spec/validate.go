@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/wsbuild/wsbuild/internal/feature"
+	"github.com/wsbuild/wsbuild/internal/oci"
 )
 
 // Grammar from distribution's reference package.
@@ -66,8 +67,23 @@ func checkRegistry(s string) (string, error) {
 }
 
 // checkBase accepts exactly what the resolver will parse (distribution's
-// normalised reference grammar), so a base that validates also resolves.
-func checkBase(s string) (string, error) { return feature.CheckString("image", s) }
+// normalised reference grammar), so a base that validates also resolves,
+// or an OCI layout next to the spec (oci-layout:PATH[:TAG]).
+func checkBase(s string) (string, error) {
+	if !oci.IsLayoutBase(s) {
+		return feature.CheckString("image", s)
+	}
+	p, _, d, err := oci.ParseLayoutBase(s)
+	switch {
+	case err != nil:
+		return s, err
+	case d != "":
+		return s, fmt.Errorf("%q: a base from a file is pinned by wsbuild lock, not in the spec: leave out @%s", s, d)
+	case path.IsAbs(p) || p == ".." || strings.HasPrefix(path.Clean(p), "../"):
+		return s, fmt.Errorf("%q: the layout must be next to the spec: give a path inside the spec's folder", s)
+	}
+	return s, nil
+}
 
 func checkAptPackage(s string) (string, error) {
 	switch {

@@ -1,0 +1,53 @@
+package ocilayout
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// TestResolveBase resolves bases from a layout of three tags of two
+// images: by tag, by the digest a lock file pins, from a tarball, and
+// refuses an ambiguous or unknown name.
+func TestResolveBase(t *testing.T) {
+	dir := t.TempDir()
+	entries := family(t)
+	if err := Write(filepath.Join(dir, "layout"), entries); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(filepath.Join(dir, "layout.tar"), entries); err != nil {
+		t.Fatal(err)
+	}
+	amd64 := ocispec.Platform{OS: "linux", Architecture: "amd64"}
+	parent, child := digestOf(t, entries[0].Image).String(), digestOf(t, entries[1].Image).String()
+	for _, tc := range []struct{ ref, want, err string }{
+		{ref: "oci-layout:layout:1", err: "lists 2 images"},
+		{ref: "oci-layout:layout:latest", want: child},
+		{ref: "oci-layout:layout.tar:latest", want: child},
+		{ref: "oci-layout:layout:1@" + parent, want: parent},
+		{ref: "oci-layout:layout", err: "lists 3 images"},
+		{ref: "oci-layout:layout:2", err: `no image tagged "2"`},
+		{ref: "oci-layout:layout:latest@" + parent, err: "no longer holds"},
+		{ref: "oci-layout:missing.tar", err: "no such file"},
+	} {
+		b, done, err := ResolveBase(dir, tc.ref, amd64)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: error %v, want %q", tc.ref, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tc.ref, err)
+			continue
+		}
+		if b.Digest.String() != tc.want || !strings.HasSuffix(b.Ref, "@"+tc.want) || len(b.Config) == 0 || b.Layout == "" {
+			t.Errorf("%s: %+v, want digest %s with its config and folder", tc.ref, b, tc.want)
+		}
+		if err := done(); err != nil {
+			t.Error(err)
+		}
+	}
+}
