@@ -10,24 +10,37 @@ import (
 
 // TestPipIndexSecret proves an image's own pip step with pip_index: mounts
 // the secret by id as an environment variable, sees the index's URL and
-// user, and that no other step mounts any secret.
+// user; the steps: entry that asks for a secret gets it as a file under
+// /run/secrets readable by the user; and no other step mounts any secret.
 func TestPipIndexSecret(t *testing.T) {
 	img := compileFile(t, "pip-index.yaml")[0]
 	def, err := img.Definition(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	var withSecret []string
+	var withSecret, withSecretFile []string
 	for _, raw := range def.Def {
 		var op pb.Op
 		if err := op.Unmarshal(raw); err != nil {
 			t.Fatal(err)
 		}
 		exec := op.GetExec()
-		if exec == nil || len(exec.Secretenv) == 0 {
+		if exec == nil {
 			continue
 		}
 		name := def.Metadata[digestFrom(digestOf(raw))].Description["llb.customname"]
+		for _, m := range exec.Mounts {
+			if m.MountType != pb.MountType_SECRET {
+				continue
+			}
+			withSecretFile = append(withSecretFile, name)
+			if so := m.SecretOpt; m.Dest != "/run/secrets/netrc" || so.ID != "netrc" || so.Uid != 1000 || so.Mode != 0o400 {
+				t.Errorf("%s: secret mount at %s %+v, want netrc at /run/secrets/netrc for uid 1000, mode 0400", name, m.Dest, so)
+			}
+		}
+		if len(exec.Secretenv) == 0 {
+			continue
+		}
 		withSecret = append(withSecret, name)
 		se := exec.Secretenv[0]
 		if se.ID != "pypi" || se.Name != pipSecretEnv {
@@ -43,5 +56,8 @@ func TestPipIndexSecret(t *testing.T) {
 	}
 	if len(withSecret) != 1 || withSecret[0] != "[app] pip install private-pkg from https://pypi.example.org/simple" {
 		t.Errorf("steps mounting a secret: %q, want only the image's own pip step", withSecret)
+	}
+	if len(withSecretFile) != 1 || withSecretFile[0] != "[app] step: private data" {
+		t.Errorf("steps mounting a secret file: %q, want only the step that asks for one", withSecretFile)
 	}
 }

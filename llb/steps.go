@@ -347,8 +347,15 @@ func (b *builder) step(s feature.Step) {
 		}
 		opts = append(opts, b.cacheMount(c, id, uid, gid))
 	}
+	for _, id := range s.Secrets {
+		opts = append(opts, bk.AddSecret(path.Join(secretsDir, id), bk.SecretID(id), bk.SecretFileOpt(uid, gid, 0o400)))
+	}
 	b.sh(s.Script, opts...)
 }
+
+// secretsDir is where a step finds the secrets it asks for, one file each,
+// as BuildKit mounts them by default.
+const secretsDir = "/run/secrets"
 
 // cacheMount mounts the shared cache id at dir, its root owned by uid:gid so
 // that a step run as that account can write to it.

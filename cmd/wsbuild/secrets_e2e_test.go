@@ -20,7 +20,8 @@ import (
 )
 
 // secretSpec installs a package from a private index whose password is a
-// build secret, and checks inside the build that it imports.
+// build secret, and checks inside the build that it imports; a build step
+// asks for the same secret and fetches from the index with it.
 const secretSpec = `secrets:
   pypi: {env: WSBUILD_TEST_PYPI}
 images:
@@ -28,17 +29,23 @@ images:
     base: debian:bookworm
     python: "3.11"
     pip: [hello-ws]
-    pip_index: {url: "http://%s/simple", user: ci, secret: pypi}
+    pip_index: {url: "http://%[1]s/simple", user: ci, secret: pypi}
     test: ["python -c 'import hello_ws; print(hello_ws.GREETING)'"]
+    steps:
+      - name: fetch with the secret
+        secrets: [pypi]
+        run: |
+          python3 -c "import base64, urllib.request as u; t = open('/run/secrets/pypi').read(); h = {'Authorization': 'Basic ' + base64.b64encode(('ci:' + t).encode()).decode()}; u.urlopen(u.Request('http://%[1]s/simple/hello-ws/', headers=h)).read(); open('fetched-with-secret', 'w').write('ok')"
     tag: "1"
 push:
-  - {registry: %s, namespace: secrets, insecure: true}
+  - {registry: %[2]s, namespace: secrets, insecure: true}
 `
 
 // TestPipSecret serves a package index on loopback that wants basic
 // authentication, and builds an image whose pip install reads the password
 // from a build secret: without the secret, the build fails with pip's
-// error; with it, the package installs and imports in the checks; the
+// error; with it, the package installs and imports in the checks, and a
+// steps: entry that asks for the secret reads it at /run/secrets; the
 // secret's bytes are in no pushed layer or config, in the progress output
 // or in the metadata file; and a new secret value rebuilds nothing.
 func TestPipSecret(t *testing.T) {
@@ -99,6 +106,12 @@ func TestPipSecret(t *testing.T) {
 		if bytes.Contains(outputs.Bytes(), []byte(s)) {
 			t.Errorf("the secret is in wsbuild's output or the metadata file")
 		}
+	}
+	if _, ok := files(t, img)["home/user/fetched-with-secret"]; !ok {
+		t.Errorf("the step that asks for the secret did not fetch from the index with it")
+	}
+	if _, ok := files(t, img)["run/secrets/pypi"]; ok {
+		t.Errorf("the secret's mount point is in the image")
 	}
 	if m := readMetadata(t, meta)["app"]; m == nil || m["pushed"] != true {
 		t.Fatalf("app was not pushed: %v", m)

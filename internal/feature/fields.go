@@ -132,6 +132,7 @@ var checks = map[string]func(arg, s string) (string, error){
 	"cuda":       checkRegexp(cudaPattern, `invalid CUDA version %q: expected major.minor, such as "12.4"`),
 	"cudnn":      checkRegexp(cudnnPattern, `invalid cuDNN version %q: expected a major version such as 9`),
 	"image":      checkImage,
+	"secretid":   checkRegexp(secretIDPattern, `invalid secret id %q: use letters, digits, "_", "." and "-", starting with a letter or digit, at most 64 characters`),
 	"port":       nil,
 	"porttoggle": nil,
 }
@@ -220,6 +221,8 @@ func Pattern(check string) string {
 		return cudaPattern
 	case "cudnn":
 		return cudnnPattern
+	case "secretid":
+		return secretIDPattern
 	}
 	return ""
 }
@@ -229,6 +232,9 @@ const (
 	pythonPattern = `^[0-9]+(?:\.[0-9]+){0,2}$`
 	cudaPattern   = `^[0-9]+\.[0-9]+$`
 	cudnnPattern  = `^[0-9]+$`
+	// secretIDPattern is what a secret id may be: it names a file under
+	// /run/secrets in a step, as BuildKit's ids do.
+	secretIDPattern = `^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`
 )
 
 // checkImage accepts an image reference such as "debian:bookworm".

@@ -157,6 +157,9 @@ type Step struct {
 	Caches []string
 	// Env is set for this step only.
 	Env []Env
+	// Secrets are the ids of the build secrets mounted for this step only,
+	// at /run/secrets/ID, readable by the account it runs as.
+	Secrets []string
 }
 
 // Env is one environment variable.

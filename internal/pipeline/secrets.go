@@ -35,6 +35,9 @@ func secretStore(p *plan.Plan, flags []SecretFlag, specDir string, log func(stri
 		if n.Spec.PipIndex != nil {
 			used = append(used, n.Spec.PipIndex.Secret)
 		}
+		for _, s := range n.Contribution.Steps {
+			used = append(used, s.Secrets...)
+		}
 	}
 	byID := map[string]secretsprovider.Source{}
 	for id, s := range p.Family.Secrets {

@@ -44,7 +44,7 @@ func TestNewFeatures(t *testing.T) {
 func TestNewFeatureErrors(t *testing.T) {
 	runErrCases(t, []errCase{
 		{name: "steps not a list", yaml: base + "    steps: {run: make}\n",
-			want: []string{"wsbuild.yaml:4: images.x.steps: expected a list of mappings with name, run, user, workdir and cache, got a mapping"}},
+			want: []string{"wsbuild.yaml:4: images.x.steps: expected a list of mappings with name, run, user, workdir, cache and secrets, got a mapping"}},
 		{name: "step without run", yaml: base + "    steps:\n      - {name: build}\n",
 			want: []string{"wsbuild.yaml:5: images.x.steps.0: missing run"}},
 		{name: "step fields", yaml: base + "    steps:\n      - run: \" \"\n        user: admin\n        workdir: opt\n        cache: [/ok, rel]\n        nmae: x\n",

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
-	"regexp"
 	"slices"
 
+	"github.com/wsbuild/wsbuild/internal/feature"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -35,18 +35,10 @@ type PipIndex struct {
 	Secret string `json:"secret"`
 }
 
-// secretIDRE is what a secret id may be: it names a file under
-// /run/secrets in a step, as BuildKit's ids do.
-var secretIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
-
 // CheckSecretID accepts a secret id: letters, digits, "_", "." and "-",
-// starting with a letter or digit, at most 64 characters.
-func CheckSecretID(s string) (string, error) {
-	if !secretIDRE.MatchString(s) {
-		return s, fmt.Errorf(`invalid secret id %q: use letters, digits, "_", "." and "-", starting with a letter or digit`, s)
-	}
-	return s, nil
-}
+// starting with a letter or digit, at most 64 characters. It names a file
+// under /run/secrets in a step, as BuildKit's ids do.
+func CheckSecretID(s string) (string, error) { return feature.CheckString("secretid", s) }
 
 // secrets decodes secrets: a mapping of ids to {env: VAR} or {file: PATH}.
 func (d *decoder) secrets(f field) map[string]Secret {
@@ -112,17 +104,29 @@ func checkIndexURL(s string) (string, error) {
 	return s, nil
 }
 
-// checkSecretRefs reports an image whose pip_index: names a secret that
-// secrets: does not declare.
+// checkSecretRefs reports an image whose pip_index: or a feature (steps:)
+// names a secret that secrets: does not declare.
 func (d *decoder) checkSecretRefs(fam *Family) {
 	for _, name := range fam.Names {
 		img := fam.Images[name]
-		if img.PipIndex == nil || img.PipIndex.Secret == "" {
-			continue
+		refs := map[string]string{}
+		if img.PipIndex != nil && img.PipIndex.Secret != "" {
+			refs["pip_index.secret"] = img.PipIndex.Secret
 		}
-		if _, ok := fam.Secrets[img.PipIndex.Secret]; !ok {
-			p := "images." + name + ".pip_index.secret"
-			d.errorf(fam.At(p), p, "secret %q is not declared under secrets:%s", img.PipIndex.Secret, declared(fam.Secrets))
+		for key, s := range img.Features {
+			if u, ok := s.(feature.SecretUser); ok {
+				for field, id := range u.SecretRefs() {
+					refs[key+"."+field] = id
+				}
+			}
+		}
+		for _, field := range slices.Sorted(maps.Keys(refs)) {
+			if id := refs[field]; id != "" {
+				if _, ok := fam.Secrets[id]; !ok {
+					p := "images." + name + "." + field
+					d.errorf(fam.At(p), p, "secret %q is not declared under secrets:%s", id, declared(fam.Secrets))
+				}
+			}
 		}
 	}
 }

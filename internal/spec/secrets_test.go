@@ -35,6 +35,8 @@ func TestSecrets(t *testing.T) {
 func TestSecretErrors(t *testing.T) {
 	for _, tc := range []struct{ name, from, to, want string }{
 		{"undeclared secret", "secret: pypi}", "secret: other}", `wsbuild.yaml:11: images.app.pip_index.secret: secret "other" is not declared under secrets: (it declares [netrc pypi])`},
+		{"undeclared secret of a step", "secrets: [netrc]", "secrets: [netrc, token]", `wsbuild.yaml:13: images.app.steps.0.secrets.1: secret "token" is not declared under secrets: (it declares [netrc pypi])`},
+		{"bad secret id of a step", "secrets: [netrc]", "secrets: [-x]", `invalid secret id "-x"`},
 		{"credentials in the URL", `"https://pypi.example.org/simple"`, `"https://ci:tok@pypi.example.org/simple"`, "the index URL holds credentials: give them as a secret"},
 		{"both env and file", "{env: PYPI_TOKEN}", "{env: PYPI_TOKEN, file: x}", "wsbuild.yaml:4: secrets.pypi: a secret is taken from env: or from file:, exactly one of them"},
 		{"bad id", "  pypi: {env", "  -pypi: {env", `invalid secret id "-pypi"`},
