@@ -48,7 +48,9 @@ func (b *builder) aptStep(pkgs []string) {
 		return
 	}
 	words := shellWords(pkgs)
-	script := `rm -f /etc/apt/apt.conf.d/docker-clean
+	sources := chainAptSources(b.node)
+	auth, authOpts := aptAuth(sources)
+	script := auth + `rm -f /etc/apt/apt.conf.d/docker-clean
 s=` + aptShared + ` lists=/tmp/wsbuild-apt-lists
 mkdir -p "$s/lists/partial" "$s/archives/partial" "$lists"
 set -- -o "Dir::Cache::Archives=$s/archives/" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= -o "Dir::State::Lists=$lists/"
@@ -70,10 +72,10 @@ rm -rf "$lists"
 # Host keys a package made (openssh-server's postinst does) go in the same
 # step, so no layer of the image ever holds one.
 rm -f /etc/ssh/ssh_host_*`
-	b.sh(reproducible(b.epoch, script),
+	b.sh(reproducible(b.epoch, script), append([]bk.RunOption{
 		bk.AddEnv("DEBIAN_FRONTEND", "noninteractive"),
 		bk.User("0:0"),
-		bk.AddMount(aptShared, bk.Scratch(), bk.AsPersistentCacheDir("wsbuild/apt/"+b.node.Base, bk.CacheMountShared)),
+		bk.AddMount(aptShared, bk.Scratch(), bk.AsPersistentCacheDir(aptListsID(b.node.Base, sources), bk.CacheMountShared)),
 		b.name("apt-get install %s", strings.Join(pkgs, " ")),
-	)
+	}, authOpts...)...)
 }

@@ -213,6 +213,7 @@ func compileNode(n *plan.Node, parent *Image, bases map[string]Base, o options) 
 	b.featureEnv()
 	// Steps go from what changes least to what changes most: the features'
 	// packages, the user and Python, then the image's own packages.
+	b.aptSources()
 	b.featureApt()
 	b.user()
 	if err := b.setup(bases); err != nil {

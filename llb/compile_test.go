@@ -143,7 +143,7 @@ func dump(t *testing.T, images []*Image) []byte {
 }
 
 func TestGolden(t *testing.T) {
-	for _, name := range []string{"family.yaml", "custom-user.yaml", "cuda-path.yaml", "features.yaml", "parts.yaml", "pip-index.yaml"} {
+	for _, name := range []string{"family.yaml", "custom-user.yaml", "cuda-path.yaml", "features.yaml", "parts.yaml", "pip-index.yaml", "apt-sources.yaml"} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join("..", "testdata", "compile", strings.TrimSuffix(name, ".yaml")+".golden.json")
 			golden.Check(t, path, dump(t, compileFile(t, name)))

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -142,18 +143,7 @@ func servePrivateIndex(t *testing.T, user string, passwords ...string) *privateI
 	const file = "hello_ws-1.0-py3-none-any.whl"
 	sum := sha256.Sum256(wheel)
 	idx := &privateIndex{}
-	h := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		u, p, ok := req.BasicAuth()
-		allowed := false
-		for _, pw := range passwords {
-			allowed = allowed || (ok && u == user && p == pw)
-		}
-		if !allowed {
-			w.Header().Set("WWW-Authenticate", `Basic realm="private index"`)
-			http.Error(w, "authentication required", http.StatusUnauthorized)
-			return
-		}
-		idx.authorized.Add(1)
+	idx.addr = serveWithBasicAuth(t, user, passwords, &idx.authorized, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		switch req.URL.Path {
 		case "/simple/hello-ws/":
 			w.Header().Set("Content-Type", "text/html")
@@ -164,16 +154,32 @@ func servePrivateIndex(t *testing.T, user string, passwords ...string) *privateI
 		default:
 			http.NotFound(w, req)
 		}
-	})
+	}))
+	return idx
+}
+
+// serveWithBasicAuth serves h on a loopback port until the test ends, to
+// requests with basic authentication as user with one of passwords (counted
+// in authorized); others get 401. It returns the address.
+func serveWithBasicAuth(t *testing.T, user string, passwords []string, authorized *atomic.Int32, h http.Handler) string {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: h}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		u, p, ok := req.BasicAuth()
+		if !ok || u != user || !slices.Contains(passwords, p) {
+			w.Header().Set("WWW-Authenticate", `Basic realm="private"`)
+			http.Error(w, "authentication required", http.StatusUnauthorized)
+			return
+		}
+		authorized.Add(1)
+		h.ServeHTTP(w, req)
+	})}
 	go func() { _ = srv.Serve(l) }()
 	t.Cleanup(func() { srv.Close() })
-	idx.addr = l.Addr().String()
-	return idx
+	return l.Addr().String()
 }
 
 // helloWheel builds the wheel of hello-ws 1.0, a module with one constant.

@@ -38,6 +38,9 @@ func secretStore(p *plan.Plan, flags []SecretFlag, specDir string, log func(stri
 		for _, s := range n.Contribution.Steps {
 			used = append(used, s.Secrets...)
 		}
+		for _, s := range n.Spec.AptSources {
+			used = append(used, s.Secret)
+		}
 	}
 	byID := map[string]secretsprovider.Source{}
 	for id, s := range p.Family.Secrets {

@@ -34,15 +34,18 @@ type digestInput struct {
 	Requirements digest.Digest `json:"requirements,omitempty"`
 	// PipIndex holds the index's URL, user and secret id, never the
 	// secret's value: a new token rebuilds nothing.
-	PipIndex *spec.PipIndex           `json:"pipIndex,omitempty"`
-	Ports    []string                 `json:"ports,omitempty"`
-	Run      []string                 `json:"run,omitempty"`
-	Copy     []spec.Copy              `json:"copy,omitempty"`
-	Files    map[string]digest.Digest `json:"files,omitempty"`
-	Labels   map[string]string        `json:"labels,omitempty"`
-	Tag      string                   `json:"tag"`
-	OS       string                   `json:"os,omitempty"`
-	Tests    []string                 `json:"tests,omitempty"`
+	PipIndex *spec.PipIndex `json:"pipIndex,omitempty"`
+	// AptSources hold each source's address, key and secret id, never the
+	// secret's value.
+	AptSources []spec.AptSource         `json:"aptSources,omitempty"`
+	Ports      []string                 `json:"ports,omitempty"`
+	Run        []string                 `json:"run,omitempty"`
+	Copy       []spec.Copy              `json:"copy,omitempty"`
+	Files      map[string]digest.Digest `json:"files,omitempty"`
+	Labels     map[string]string        `json:"labels,omitempty"`
+	Tag        string                   `json:"tag"`
+	OS         string                   `json:"os,omitempty"`
+	Tests      []string                 `json:"tests,omitempty"`
 	// SourceDateEpoch is nil when unset, so digests without one stay as they were.
 	SourceDateEpoch *int64 `json:"sourceDateEpoch,omitempty"`
 	// Compression is nil for the default (gzip), so digests stay as they were.
@@ -64,6 +67,7 @@ func inputDigest(n *Node, version, platform string, epoch *int64, compression sp
 		Tests:           n.Tests,
 		SourceDateEpoch: epoch,
 		PipIndex:        s.PipIndex,
+		AptSources:      s.AptSources,
 	}
 	if !compression.IsDefault() {
 		in.Compression = &compression

@@ -15,7 +15,7 @@ import (
 // coreFields are the keys of an image that are not registered features,
 // in the order documented; imageFields puts the features after labels.
 var coreFields = []string{
-	"base", "from", "os", "apt", "pip", "pip_index", "requirements", "user",
+	"base", "from", "os", "apt", "apt_sources", "pip", "pip_index", "requirements", "user",
 	"volumes", "env", "workdir", "ports", "run", "copy", "labels", "test", "tag", "cache", "matrix",
 }
 
@@ -92,6 +92,8 @@ func (d *decoder) image(f field) *Image {
 			img.Requirements, img.RequirementsData, img.RequirementsIncludes = d.requirements(c)
 		case "pip_index":
 			img.PipIndex = d.pipIndex(c)
+		case "apt_sources":
+			img.AptSources = d.aptSources(c)
 		case "user":
 			img.User = d.user(c)
 		case "volumes":

@@ -161,6 +161,7 @@ func (d *decoder) family(root *yaml.Node) *Family {
 	d.checkFrom(fam, decls)
 	d.checkRefLengths(fam, decls)
 	d.checkSecretRefs(fam)
+	d.checkAptSourceNames(fam)
 	return fam
 }
 

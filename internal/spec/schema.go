@@ -99,6 +99,18 @@ var coreSchemas = map[string]object{
 			"user":   str("the user name sent with the secret (none: the secret alone, as a token)"),
 			"secret": str("the id of a secret under secrets:"),
 		}},
+	"apt_sources": object{"type": "array", "description": "apt repositories this image and the images built on it install from, with credentials from a secret",
+		"items": object{"type": "object", "additionalProperties": false, "required": []string{"name", "uri", "suite"},
+			"properties": object{
+				"name":       str("names the source's files in the image (wsbuild-NAME.sources)"),
+				"uri":        str("the repository's http or https address, without credentials"),
+				"suite":      str("the distribution, such as bookworm, or a path ending in / for a flat repository"),
+				"components": stringList("the components, such as main"),
+				"key":        str("the repository's signing key, a file next to the spec (.asc or .gpg)"),
+				"trusted":    object{"type": "boolean", "description": "no signature check, for a repository of your own network"},
+				"user":       str("the login sent with the secret (none: the secret alone)"),
+				"secret":     str("the id of a secret under secrets:"),
+			}}},
 	"user": object{"type": "object", "additionalProperties": false, "description": "the non-root account", "properties": object{
 		"name": object{"type": "string"}, "uid": object{"type": "integer", "minimum": 1}, "gid": object{"type": "integer", "minimum": 1},
 	}},

@@ -113,6 +113,9 @@ func (d *decoder) checkSecretRefs(fam *Family) {
 		if img.PipIndex != nil && img.PipIndex.Secret != "" {
 			refs["pip_index.secret"] = img.PipIndex.Secret
 		}
+		for i, s := range img.AptSources {
+			refs[fmt.Sprintf("apt_sources.%d.secret", i)] = s.Secret
+		}
 		for key, s := range img.Features {
 			if u, ok := s.(feature.SecretUser); ok {
 				for field, id := range u.SecretRefs() {

@@ -114,6 +114,9 @@ type Image struct {
 	// credentials from a secret; nil for pip's default. It is not
 	// inherited.
 	PipIndex *PipIndex `yaml:"pip_index"`
+	// AptSources are apt repositories this image's apt steps and those of
+	// the images built on it install from; they are written into the image.
+	AptSources []AptSource `yaml:"apt_sources"`
 	// Cache is the image's own cache: entry, over the family's; nil when not
 	// set. It is no input of the image's content.
 	Cache *Cache `yaml:"-"`
