@@ -3,7 +3,6 @@ package spec
 import (
 	"fmt"
 	"io/fs"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -133,14 +132,7 @@ func checkAptSourceName(s string) (string, error) {
 // checkAptURI accepts an http or https URL without credentials, which come
 // from the secret.
 func checkAptURI(s string) (string, error) {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return s, fmt.Errorf("invalid repository URI %q: expected http:// or https:// and a host", s)
-	}
-	if u.User != nil {
-		return s, fmt.Errorf("the repository URI holds credentials: give them as a secret (user: and secret:), which stays out of the image and the build graph")
-	}
-	return s, nil
+	return checkHTTPURL(s, "repository URI", "user: and secret:")
 }
 
 // checkAptWord accepts a word of a sources file: no space, no newline.

@@ -94,12 +94,18 @@ func (d *decoder) pipIndex(f field) *PipIndex {
 // come from the secret, so the URL, which is in the build graph and the
 // input digest, holds none.
 func checkIndexURL(s string) (string, error) {
+	return checkHTTPURL(s, "index URL", "pip_index: {url, user, secret}")
+}
+
+// checkHTTPURL accepts an http or https URL with a host and without
+// credentials, which belong in a secret (as secretFields say).
+func checkHTTPURL(s, what, secretFields string) (string, error) {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return s, fmt.Errorf("invalid index URL %q: expected http:// or https:// and a host", s)
+		return s, fmt.Errorf("invalid %s %q: expected http:// or https:// and a host", what, s)
 	}
 	if u.User != nil {
-		return s, fmt.Errorf("the index URL holds credentials: give them as a secret (pip_index: {url, user, secret}), which stays out of the image and the build graph")
+		return s, fmt.Errorf("the %s holds credentials: give them as a secret (%s), which stays out of the image and the build graph", what, secretFields)
 	}
 	return s, nil
 }
