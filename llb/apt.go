@@ -49,16 +49,16 @@ func (b *builder) aptStep(pkgs []string) {
 	}
 	words := shellWords(pkgs)
 	sources := chainAptSources(b.node)
-	auth, authOpts := aptAuth(sources)
+	auth, authOpt, authOpts := aptAuth(sources)
 	script := auth + `rm -f /etc/apt/apt.conf.d/docker-clean
 s=` + aptShared + ` lists=/tmp/wsbuild-apt-lists
 mkdir -p "$s/lists/partial" "$s/archives/partial" "$lists"
-set -- -o "Dir::Cache::Archives=$s/archives/" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= -o "Dir::State::Lists=$lists/"
+set -- -o "Dir::Cache::Archives=$s/archives/" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= -o "Dir::State::Lists=$lists/"` + authOpt + `
 # Downloads, one image at a time.
 flock "$s/lock" sh -eu -c '
 s=$1 lists=$2; shift 2
 if [ -z "$(find "$s/lists.stamp" -mmin -` + strconv.Itoa(aptListsMaxAge) + ` 2>/dev/null)" ]; then
-  apt-get update -qq -o "Dir::State::Lists=$s/lists/" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
+  apt-get update -qq -o "Dir::State::Lists=$s/lists/" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=` + authOpt + `
   touch "$s/lists.stamp"
 fi
 cp -a "$s/lists/." "$lists/"

@@ -18,6 +18,7 @@ const (
 	aptSourcesDir = "/etc/apt/sources.list.d"
 	aptKeyringDir = "/etc/apt/keyrings"
 	aptAuthDir    = "/etc/apt/auth.conf.d"
+	aptAuthTmpfs  = "/run/wsbuild-apt-auth"
 )
 
 // aptSources writes the image's own apt_sources: each source's signing
@@ -84,35 +85,39 @@ func aptListsID(base string, sources []spec.AptSource) string {
 	}
 	var b strings.Builder
 	for _, s := range sources {
-		fmt.Fprintf(&b, "%s %s %s %s\n", s.Name, s.URI, s.Suite, strings.Join(s.Components, ","))
+		fmt.Fprintf(&b, "%s %s %s %s %s %t\n", s.Name, s.URI, s.Suite, strings.Join(s.Components, ","), s.KeyDigest, s.Trusted)
 	}
 	return id + "/" + digest.FromString(b.String()).Encoded()[:16]
 }
 
 // aptAuth gives an apt step the logins of the sources that want one: each
-// secret in the step's environment, the logins written by the step into a
-// tmpfs over apt's auth.conf.d (so none is in a layer), as apt_auth.conf(5)
-// reads them. It returns the script's first lines and the step's options.
-func aptAuth(sources []spec.AptSource) (string, []bk.RunOption) {
-	var script strings.Builder
-	var opts []bk.RunOption
+// secret in the step's environment only until the step has written the
+// logins, as apt_auth.conf(5) reads them, into a tmpfs (so none is in a
+// layer) that also holds a copy of the image's own auth.conf.d, and that
+// apt reads instead of it. It returns the script's first lines, the apt
+// option naming the tmpfs (" -o ..." or "") and the step's options.
+func aptAuth(sources []spec.AptSource) (script, aptOpt string, opts []bk.RunOption) {
+	var b strings.Builder
+	var unset []string
 	for i, s := range sources {
 		if s.Secret == "" {
 			continue
 		}
 		if len(opts) == 0 {
-			opts = append(opts, bk.AddMount(aptAuthDir, bk.Scratch(), bk.Tmpfs()))
+			opts = append(opts, bk.AddMount(aptAuthTmpfs, bk.Scratch(), bk.Tmpfs()))
+			fmt.Fprintf(&b, "cp -a %s/. %s/ 2>/dev/null || true\n", aptAuthDir, aptAuthTmpfs)
 		}
 		env := fmt.Sprintf("WSBUILD_APT_SECRET_%d", i)
 		opts = append(opts, bk.AddSecretWithDest(s.Secret, nil, bk.SecretAsEnvName(env)))
-		login, password := shellWords([]string{s.User}), `"$`+env+`"`
-		if s.User == "" {
-			login, password = `"$`+env+`"`, "''"
-		}
-		fmt.Fprintf(&script, "(umask 077; printf 'machine %%s login %%s password %%s\\n' %s %s %s > %s)\n",
-			shellWords([]string{authMachine(s.URI)}), login, password, path.Join(aptAuthDir, "wsbuild-"+s.Name+".conf"))
+		fmt.Fprintf(&b, "(umask 077; printf 'machine %%s login %%s password %%s\\n' %s %s \"$%s\" > %s)\n",
+			shellWords([]string{authMachine(s.URI)}), shellWords([]string{s.User}), env, path.Join(aptAuthTmpfs, "wsbuild-"+s.Name+".conf"))
+		unset = append(unset, env)
 	}
-	return script.String(), opts
+	if len(unset) == 0 {
+		return "", "", nil
+	}
+	fmt.Fprintf(&b, "unset %s\n", strings.Join(unset, " "))
+	return b.String(), " -o Dir::Etc::netrcparts=" + aptAuthTmpfs, opts
 }
 
 // authMachine is a source's URI as apt_auth.conf's machine matches it:

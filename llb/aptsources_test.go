@@ -11,8 +11,9 @@ import (
 // TestAptSources proves the image with apt_sources: writes each source's
 // key and sources file before its apt steps; every apt step of it and of
 // its child reads the login of the source that wants one from a secret in
-// its environment, writes it into a tmpfs over auth.conf.d only, and shares
-// package lists with the images that read the same sources only.
+// its environment, writes it into a tmpfs only (and unsets the secret), points
+// apt's update and downloads at it, and shares package lists with the
+// images that read the same sources only.
 func TestAptSources(t *testing.T) {
 	images := compileFile(t, "apt-sources.yaml")
 	lists := map[string]string{}
@@ -49,13 +50,14 @@ func TestAptSources(t *testing.T) {
 			script := strings.Join(exec.Meta.Args, " ")
 			var tmpfs bool
 			for _, m := range exec.Mounts {
-				tmpfs = tmpfs || (m.MountType == pb.MountType_TMPFS && m.Dest == "/etc/apt/auth.conf.d")
+				tmpfs = tmpfs || (m.MountType == pb.MountType_TMPFS && m.Dest == aptAuthTmpfs)
 				if m.MountType == pb.MountType_CACHE && m.Dest == aptShared {
 					lists[name] = m.CacheOpt.ID
 				}
 			}
 			if !tmpfs || len(exec.Secretenv) != 1 || exec.Secretenv[0].ID != "aptauth" ||
-				!strings.Contains(script, "apt.example.org/debian ci \"$WSBUILD_APT_SECRET_0\" > /etc/apt/auth.conf.d/wsbuild-internal.conf") {
+				!strings.Contains(script, "apt.example.org/debian ci \"$WSBUILD_APT_SECRET_0\" > /run/wsbuild-apt-auth/wsbuild-internal.conf)\nunset WSBUILD_APT_SECRET_0\n") ||
+				strings.Count(script, "-o Dir::Etc::netrcparts=/run/wsbuild-apt-auth") != 2 {
 				t.Errorf("%s: tmpfs %v, secrets %v, script %q: want the login of internal from secret aptauth in a tmpfs", name, tmpfs, exec.Secretenv, script)
 			}
 		}

@@ -55,8 +55,9 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var rf registryFlags
 	var o pipeline.Options
-	fs := newFlags("import", "import "+registrySynopsis+" PATH", stdout)
+	fs := newFlags("import", "import "+registrySynopsis+synopsisIndent+"[--allow-insecure-registry REGISTRY] PATH", stdout)
 	rf.register(fs)
+	fs.StringArrayVar(&o.AllowInsecure, "allow-insecure-registry", nil, "push to `REGISTRY` over plain HTTP (loopback and private addresses are reached so anyway)")
 	fs.Lookup("registry").Usage = "push to `HOST` (needed)"
 	fs.Lookup("namespace").Usage = "push under namespace `NS` (default: none)"
 	if err := parse(fs, args); err != nil {

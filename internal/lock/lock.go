@@ -109,8 +109,11 @@ func Parse(name string, data []byte) (*File, error) {
 // in an OCI layout (oci-layout:PATH[:TAG]@DIGEST).
 func checkPinned(ref string) error {
 	if oci.IsLayoutBase(ref) {
-		_, _, _, err := oci.ParseLayoutBase(ref)
-		return err
+		p, _, _, err := oci.ParseLayoutBase(ref)
+		if err != nil {
+			return err
+		}
+		return oci.CheckLayoutPath(p)
 	}
 	_, err := reference.ParseNormalizedNamed(ref)
 	return err

@@ -1,7 +1,9 @@
 package oci
 
 import (
+	"errors"
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/opencontainers/go-digest"
@@ -38,4 +40,14 @@ func ParseLayoutBase(ref string) (path, tag string, dgst digest.Digest, err erro
 		return "", "", "", fmt.Errorf("%q: no path: write %sPATH[:TAG], PATH a folder or .tar next to the spec", ref, LayoutBasePrefix)
 	}
 	return rest, tag, dgst, nil
+}
+
+// CheckLayoutPath accepts the path of a layout base: relative, and inside
+// the spec's folder as written (no ".." leading out of it).
+func CheckLayoutPath(p string) error {
+	c := path.Clean(p)
+	if path.IsAbs(c) || c == ".." || strings.HasPrefix(c, "../") {
+		return errors.New("the layout must be next to the spec: give a path inside the spec's folder")
+	}
+	return nil
 }

@@ -3,10 +3,10 @@ package ocilayout
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/containerd/platforms"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/opencontainers/go-digest"
@@ -26,15 +26,13 @@ func ResolveBase(dir, ref string, platform ocispec.Platform) (_ oci.Base, done f
 	if err != nil {
 		return oci.Base{}, nil, err
 	}
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(dir, path)
+	full, err := inside(dir, path)
+	if err != nil {
+		return oci.Base{}, nil, fmt.Errorf("base %s: %w", ref, err)
 	}
-	folder, cleanup := path, func() error { return nil }
-	if IsTarball(path) {
-		if folder, err = untar(path); err != nil {
-			return oci.Base{}, nil, err
-		}
-		cleanup = func() error { return os.RemoveAll(folder) }
+	folder, cleanup, err := folder(full)
+	if err != nil {
+		return oci.Base{}, nil, err
 	}
 	defer func() {
 		if err != nil {
@@ -55,6 +53,25 @@ func ResolveBase(dir, ref string, platform ocispec.Platform) (_ oci.Base, done f
 	}
 	unpinned, _, _ := strings.Cut(ref, "@")
 	return oci.Base{Ref: unpinned + "@" + d.String(), Digest: digest.Digest(d.String()), Config: cfg, Layout: folder}, cleanup, nil
+}
+
+// inside returns dir/rel, which must stay inside dir, links resolved.
+func inside(dir, rel string) (string, error) {
+	if err := oci.CheckLayoutPath(rel); err != nil {
+		return "", err
+	}
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return "", err
+	}
+	full, err := filepath.EvalSymlinks(filepath.Join(root, filepath.FromSlash(rel)))
+	if err != nil {
+		return "", err
+	}
+	if r, err := filepath.Rel(root, full); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("%q leads out of the spec's folder", rel)
+	}
+	return full, nil
 }
 
 // findImage picks the image of the layout in folder, as ResolveBase says.
@@ -102,32 +119,30 @@ func findImage(folder, tag string, pinned digest.Digest, platform ocispec.Platfo
 	if pinned != "" {
 		return nil, fmt.Errorf("the layout no longer holds %s, which the lock file pins; run wsbuild lock", pinned)
 	}
-	return nil, fmt.Errorf("no image for %s in its index", platformString(platform))
+	return nil, fmt.Errorf("no image for %s in its index", platforms.Format(platform))
 }
 
 // platformImage returns the image of index for platform (with digest
-// pinned when given), or nil when it has none.
+// pinned when given), the best match as containerd and BuildKit pick it,
+// or nil when it has none.
 func platformImage(index v1.ImageIndex, platform ocispec.Platform, pinned digest.Digest) (v1.Image, error) {
 	m, err := index.IndexManifest()
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range m.Manifests {
-		if d.Platform == nil || d.Platform.OS != platform.OS || d.Platform.Architecture != platform.Architecture ||
-			(platform.Variant != "" && d.Platform.Variant != platform.Variant) {
+	match := platforms.Only(platform)
+	var best *v1.Descriptor
+	for i, d := range m.Manifests {
+		if d.Platform == nil || (pinned != "" && d.Digest.String() != pinned.String()) {
 			continue
 		}
-		if pinned == "" || d.Digest.String() == pinned.String() {
-			return index.Image(d.Digest)
+		p := ocispec.Platform{OS: d.Platform.OS, Architecture: d.Platform.Architecture, Variant: d.Platform.Variant}
+		if match.Match(p) && (best == nil || match.Less(p, ocispec.Platform{OS: best.Platform.OS, Architecture: best.Platform.Architecture, Variant: best.Platform.Variant})) {
+			best = &m.Manifests[i]
 		}
 	}
-	return nil, nil
-}
-
-func platformString(p ocispec.Platform) string {
-	s := p.OS + "/" + p.Architecture
-	if p.Variant != "" {
-		s += "/" + p.Variant
+	if best == nil {
+		return nil, nil
 	}
-	return s
+	return index.Image(best.Digest)
 }

@@ -1,6 +1,7 @@
 package ocilayout
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,7 +11,7 @@ import (
 
 // TestResolveBase resolves bases from a layout of three tags of two
 // images: by tag, by the digest a lock file pins, from a tarball, and
-// refuses an ambiguous or unknown name.
+// refuses an ambiguous or unknown name and a layout outside the folder.
 func TestResolveBase(t *testing.T) {
 	dir := t.TempDir()
 	entries := family(t)
@@ -18,6 +19,13 @@ func TestResolveBase(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := Write(filepath.Join(dir, "layout.tar"), entries); err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(t.TempDir(), "elsewhere")
+	if err := Write(outside, entries); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "link")); err != nil {
 		t.Fatal(err)
 	}
 	amd64 := ocispec.Platform{OS: "linux", Architecture: "amd64"}
@@ -31,6 +39,8 @@ func TestResolveBase(t *testing.T) {
 		{ref: "oci-layout:layout:2", err: `no image tagged "2"`},
 		{ref: "oci-layout:layout:latest@" + parent, err: "no longer holds"},
 		{ref: "oci-layout:missing.tar", err: "no such file"},
+		{ref: "oci-layout:../layout:latest", err: "must be next to the spec"},
+		{ref: "oci-layout:link:latest", err: "leads out of the spec's folder"},
 	} {
 		b, done, err := ResolveBase(dir, tc.ref, amd64)
 		if tc.err != "" {

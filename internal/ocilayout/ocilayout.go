@@ -12,6 +12,7 @@ package ocilayout
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,17 +54,40 @@ type Entry struct {
 
 // Write writes entries to path, in order: a tarball when path ends in
 // .tar, else a folder, which must not exist or be empty. A blob that
-// several images share is written once.
+// several images share is written once. The layout is written next to
+// path and moved there once complete, so a failed or interrupted export
+// leaves nothing at path.
 func Write(path string, entries []Entry) (err error) {
-	dir := path
-	if IsTarball(path) {
-		if dir, err = os.MkdirTemp(filepath.Dir(path), ".wsbuild-export-*"); err != nil {
-			return fmt.Errorf("writing %s: %w", path, err)
+	if !IsTarball(path) {
+		if names, err := os.ReadDir(path); err == nil && len(names) > 0 {
+			return fmt.Errorf("writing %s: the folder is not empty", path)
 		}
-		defer func() { err = errors.Join(err, os.RemoveAll(dir)) }()
-	} else if names, err := os.ReadDir(dir); err == nil && len(names) > 0 {
-		return fmt.Errorf("writing %s: the folder is not empty", path)
 	}
+	dir, err := os.MkdirTemp(filepath.Dir(path), ".wsbuild-export-*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer func() { err = errors.Join(err, os.RemoveAll(dir)) }()
+	if err := writeLayout(dir, path, entries); err != nil {
+		return err
+	}
+	if IsTarball(path) {
+		return tarFolder(dir, path)
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.Rename(dir, path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeLayout writes entries as an OCI layout into the folder dir, for path.
+func writeLayout(dir, path string, entries []Entry) error {
 	p, err := layout.Write(dir, empty.Index)
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
@@ -80,25 +104,31 @@ func Write(path string, entries []Entry) (err error) {
 			return fmt.Errorf("writing %s of %q to %s: %w", e.Ref, e.Name, path, err)
 		}
 	}
-	if IsTarball(path) {
-		return tarFolder(dir, path)
-	}
 	return nil
 }
 
 // IsTarball reports whether path names a tarball rather than a folder.
 func IsTarball(path string) bool { return strings.HasSuffix(path, ".tar") }
 
+// folder returns the folder holding the layout at path: path itself, or a
+// tarball unpacked into a temporary folder that cleanup removes.
+func folder(path string) (dir string, cleanup func() error, err error) {
+	if !IsTarball(path) {
+		return path, func() error { return nil }, nil
+	}
+	if dir, err = untar(path); err != nil {
+		return "", nil, err
+	}
+	return dir, func() error { return os.RemoveAll(dir) }, nil
+}
+
 // Open reads the layout at path, a folder or a tarball: its images in the
 // order index.json lists them. A tarball is unpacked into a temporary
 // folder that done removes; call done when the images are no longer read.
 func Open(path string) (entries []Entry, done func() error, err error) {
-	dir, cleanup := path, func() error { return nil }
-	if IsTarball(path) {
-		if dir, err = untar(path); err != nil {
-			return nil, nil, err
-		}
-		cleanup = func() error { return os.RemoveAll(dir) }
+	dir, cleanup, err := folder(path)
+	if err != nil {
+		return nil, nil, err
 	}
 	defer func() {
 		if err != nil {

@@ -48,7 +48,7 @@ func tarFolder(dir, out string) (err error) {
 		_, err = io.Copy(tw, f)
 		return err
 	})
-	err = errors.Join(err, tw.Close(), tmp.Close())
+	err = errors.Join(err, tw.Close(), tmp.Chmod(0o644), tmp.Close())
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", out, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/opencontainers/go-digest"
@@ -62,10 +63,13 @@ func (r *Runner) Promote(ctx context.Context, o Options, from Target) (_ []Promo
 	}
 	sources, err := ru.promotionSources(ctx, sp)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("nothing promoted: %w", err)
 	}
 	var dest []oci.Ref
-	for _, n := range ru.plan.Nodes {
+	for i, n := range ru.plan.Nodes {
+		if slices.Contains(n.Refs, sp.Nodes[i].Refs[0]) {
+			return nil, &InputError{fmt.Errorf("nothing promoted: image %q would be copied onto itself (%s); give another --registry or --namespace", n.Name, sp.Nodes[i].Refs[0].Name)}
+		}
 		dest = append(dest, n.Refs...)
 	}
 	if err := ru.publisher.CheckPush(ctx, dest); err != nil {
@@ -110,7 +114,7 @@ func (ru *run) promotionSources(ctx context.Context, sp *plan.Plan) ([]publish.F
 	}
 	found, err := ru.publisher.Lookup(ctx, refs)
 	if err != nil {
-		return nil, fmt.Errorf("nothing promoted: %w", err)
+		return nil, err
 	}
 	var errs []error
 	for i, f := range found {
@@ -121,12 +125,12 @@ func (ru *run) promotionSources(ctx context.Context, sp *plan.Plan) ([]publish.F
 		case f.InputDigest == "":
 			errs = append(errs, fmt.Errorf("image %q: %s was not built by wsbuild (its manifest has no %s annotation)", n.Name, f.Ref, oci.AnnotationInputDigest))
 		case f.InputDigest != n.InputDigest:
-			errs = append(errs, fmt.Errorf("image %q: %s was built from other inputs (input digest %s) than the spec's now (%s); build and push it there first, or promote with the spec it was built from",
+			errs = append(errs, fmt.Errorf("image %q: %s was built from other inputs (input digest %s) than the spec's now (%s); build and push it there first, or use the spec (and flags) it was built with",
 				n.Name, f.Ref, f.InputDigest, n.InputDigest))
 		}
 	}
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("nothing promoted: %w", errors.Join(errs...))
+		return nil, errors.Join(errs...)
 	}
 	return found, nil
 }

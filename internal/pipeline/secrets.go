@@ -38,8 +38,10 @@ func secretStore(p *plan.Plan, flags []SecretFlag, specDir string, log func(stri
 		for _, s := range n.Contribution.Steps {
 			used = append(used, s.Secrets...)
 		}
-		for _, s := range n.Spec.AptSources {
-			used = append(used, s.Secret)
+		for up := n; up != nil; up = up.Parent {
+			for _, s := range up.Spec.AptSources {
+				used = append(used, s.Secret)
+			}
 		}
 	}
 	byID := map[string]secretsprovider.Source{}

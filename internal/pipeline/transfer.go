@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/distribution/reference"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/wsbuild/wsbuild/internal/creds"
 	"github.com/wsbuild/wsbuild/internal/oci"
 	"github.com/wsbuild/wsbuild/internal/ocilayout"
@@ -71,7 +73,10 @@ func (r *Runner) Import(ctx context.Context, o Options, path string) (_ []Promot
 			return nil, err
 		}
 	}
-	items, from := importItems(entries, o.Registry, o.Namespace)
+	items, from, err := importItems(entries, o.Registry, o.Namespace, slices.Contains(o.AllowInsecure, o.Registry))
+	if err != nil {
+		return nil, &InputError{fmt.Errorf("%s: %w", path, err)}
+	}
 	var refs []oci.Ref
 	for _, it := range items {
 		refs = append(refs, it.Refs...)
@@ -95,22 +100,36 @@ func (r *Runner) Import(ctx context.Context, o Options, path string) (_ []Promot
 
 // importItems groups the entries of a layout by image, in the order they
 // come (parents first, as Export writes them), each with a ref per tag
-// under registry and namespace; from is where each was exported from.
-func importItems(entries []ocilayout.Entry, registry, namespace string) (items []publish.Item, from []string) {
+// under registry and namespace; from is where each was exported from. An
+// entry whose repository or tag would make no valid reference under them
+// (a path that leaves the namespace among them), or that names an image
+// another entry named with other content, is an error.
+func importItems(entries []ocilayout.Entry, registry, namespace string, insecure bool) (items []publish.Item, from []string, err error) {
 	repoPrefix := strings.TrimSuffix(registry+"/"+namespace, "/") + "/"
 	at := map[string]int{}
-	for _, e := range entries {
-		i, ok := at[e.Name]
-		if !ok {
-			i = len(items)
-			at[e.Name] = i
+	digests := map[string]v1.Hash{}
+	for i, e := range entries {
+		d, err := e.Image.Digest()
+		if err != nil {
+			return nil, nil, err
+		}
+		k, ok := at[e.Name]
+		switch {
+		case !ok:
+			k = len(items)
+			at[e.Name], digests[e.Name] = k, d
 			items = append(items, publish.Item{Name: e.Name, Parent: e.Parent, Image: e.Image})
 			from = append(from, e.Ref)
+		case digests[e.Name] != d:
+			return nil, nil, fmt.Errorf("index.json entry %d names image %q, which an earlier entry names with other content (%s, not %s)", i+1, e.Name, d, digests[e.Name])
 		}
 		repo := repoPrefix + e.Repository
-		ref := oci.Ref{Name: repo + ":" + e.Tag, Repository: repo}
-		if !slices.Contains(items[i].Refs, ref) {
-			items[i].Refs = append(items[i].Refs, ref)
+		ref := oci.Ref{Name: repo + ":" + e.Tag, Repository: repo, Insecure: insecure}
+		if err := checkImportRef(ref.Name); err != nil {
+			return nil, nil, fmt.Errorf("index.json entry %d (image %q): %w", i+1, e.Name, err)
+		}
+		if !slices.Contains(items[k].Refs, ref) {
+			items[k].Refs = append(items[k].Refs, ref)
 		}
 	}
 	for i := range items {
@@ -120,5 +139,18 @@ func importItems(entries []ocilayout.Entry, registry, namespace string) (items [
 			items[i].Parent = ""
 		}
 	}
-	return items, from
+	return items, from, nil
+}
+
+// checkImportRef accepts ref only when distribution's grammar reads it as
+// written: a registry, a path of plain components (no "." or ".."), a tag.
+func checkImportRef(ref string) error {
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return fmt.Errorf("%q is not a valid image reference: %w", ref, err)
+	}
+	if _, tagged := named.(reference.Tagged); !tagged || named.String() != ref {
+		return fmt.Errorf("%q is not a valid image reference (read as %q)", ref, named.String())
+	}
+	return nil
 }

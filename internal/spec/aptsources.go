@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/opencontainers/go-digest"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -29,13 +30,15 @@ type AptSource struct {
 	// Key is the path, in the spec's folder, of the OpenPGP key the
 	// repository is signed with (armored .asc or binary .gpg).
 	Key string `json:"key,omitempty"`
-	// KeyData is Key's content, read when the spec loads.
-	KeyData []byte `json:"keyData,omitempty"`
+	// KeyData is Key's content, read when the spec loads; it is in input
+	// digests by KeyDigest.
+	KeyData []byte `json:"-"`
+	// KeyDigest is the digest of KeyData.
+	KeyDigest digest.Digest `json:"keyDigest,omitempty"`
 	// Trusted installs from the repository without checking signatures:
 	// for a repository on loopback or a private network, in tests.
 	Trusted bool `json:"trusted,omitempty"`
-	// User is the login sent with the secret; "" sends the secret alone as
-	// the login, as token-only repositories take it.
+	// User is the login sent with the secret; set with Secret or not at all.
 	User string `json:"user,omitempty"`
 	// Secret is the id, in secrets:, of the password or token.
 	Secret string `json:"secret,omitempty"`
@@ -67,6 +70,7 @@ func (d *decoder) aptSources(f field) []AptSource {
 				s.Components = d.strList(c, "a list of strings", "a string", checkAptWord)
 			case "key":
 				s.Key, s.KeyData = d.aptKey(c)
+				s.KeyDigest = digest.FromBytes(s.KeyData)
 			case "trusted":
 				s.Trusted = d.boolean(c)
 			case "user":
@@ -92,8 +96,8 @@ func (d *decoder) aptSources(f field) []AptSource {
 			d.fail(e, "a flat repository (suite ending in /) has no components")
 		case !strings.HasSuffix(s.Suite, "/") && s.Suite != "" && len(s.Components) == 0:
 			d.fail(e, "missing components (such as [main]); a flat repository's suite ends in /")
-		case s.User != "" && s.Secret == "":
-			d.fail(e, "user: is sent with a secret: give secret: too")
+		case (s.User == "") != (s.Secret == ""):
+			d.fail(e, "a login is user: and secret: (the id of its password or token), both or neither")
 		}
 		if names[s.Name] && s.Name != "" {
 			d.fail(e, "another source is named %q", s.Name)

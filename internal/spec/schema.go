@@ -108,7 +108,7 @@ var coreSchemas = map[string]object{
 				"components": stringList("the components, such as main"),
 				"key":        str("the repository's signing key, a file next to the spec (.asc or .gpg)"),
 				"trusted":    object{"type": "boolean", "description": "no signature check, for a repository of your own network"},
-				"user":       str("the login sent with the secret (none: the secret alone)"),
+				"user":       str("the login sent with the secret"),
 				"secret":     str("the id of a secret under secrets:"),
 			}}},
 	"user": object{"type": "object", "additionalProperties": false, "description": "the non-root account", "properties": object{

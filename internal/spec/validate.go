@@ -79,8 +79,9 @@ func checkBase(s string) (string, error) {
 		return s, err
 	case d != "":
 		return s, fmt.Errorf("%q: a base from a file is pinned by wsbuild lock, not in the spec: leave out @%s", s, d)
-	case path.IsAbs(p) || p == ".." || strings.HasPrefix(path.Clean(p), "../"):
-		return s, fmt.Errorf("%q: the layout must be next to the spec: give a path inside the spec's folder", s)
+	}
+	if err := oci.CheckLayoutPath(p); err != nil {
+		return s, fmt.Errorf("%q: %w", s, err)
 	}
 	return s, nil
 }
