@@ -17,8 +17,8 @@ const LayoutBasePrefix = "oci-layout:"
 func IsLayoutBase(ref string) bool { return strings.HasPrefix(ref, LayoutBasePrefix) }
 
 // ParseLayoutBase splits "oci-layout:PATH[:TAG][@DIGEST]" into its parts; tag
-// and dgst are empty when not given. A tag follows the last colon after
-// the last slash.
+// and dgst are empty when not given. PATH ends at its first colon, so TAG
+// may hold colons (the "python:3.11" of a layout wsbuild export wrote).
 func ParseLayoutBase(ref string) (path, tag string, dgst digest.Digest, err error) {
 	rest, ok := strings.CutPrefix(ref, LayoutBasePrefix)
 	if !ok {
@@ -30,7 +30,7 @@ func ParseLayoutBase(ref string) (path, tag string, dgst digest.Digest, err erro
 		}
 		rest = rest[:i]
 	}
-	if i := strings.LastIndex(rest, ":"); i > strings.LastIndex(rest, "/") {
+	if i := strings.Index(rest, ":"); i >= 0 {
 		rest, tag = rest[:i], rest[i+1:]
 		if tag == "" {
 			return "", "", "", fmt.Errorf("%q: empty tag after the colon", ref)

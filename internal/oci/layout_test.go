@@ -14,6 +14,7 @@ func TestParseLayoutBase(t *testing.T) {
 		{in: "oci-layout:bases/debian.tar:bookworm", path: "bases/debian.tar", tag: "bookworm"},
 		{in: "oci-layout:./v1.2/layout", path: "./v1.2/layout"},
 		{in: "oci-layout:layout:1@" + d, path: "layout", tag: "1", digest: d},
+		{in: "oci-layout:family.tar:python-pytorch:3.11", path: "family.tar", tag: "python-pytorch:3.11"},
 		{in: "oci-layout:", err: "no path"},
 		{in: "oci-layout:x.tar:", err: "empty tag"},
 		{in: "oci-layout:x@sha256:12", err: "bad digest"},

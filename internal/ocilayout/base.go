@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/containerd/platforms"
@@ -89,8 +90,13 @@ func findImage(folder, tag string, pinned digest.Digest, platform ocispec.Platfo
 		return nil, fmt.Errorf("reading its index.json: %w", err)
 	}
 	var picked []v1.Descriptor
+	var names []string
 	for _, d := range m.Manifests {
-		if tag == "" || d.Annotations[ocispec.AnnotationRefName] == tag {
+		if tag != "" && d.Annotations[ocispec.AnnotationRefName] != tag {
+			continue
+		}
+		names = append(names, d.Annotations[ocispec.AnnotationRefName])
+		if !slices.ContainsFunc(picked, func(p v1.Descriptor) bool { return p.Digest == d.Digest }) {
 			picked = append(picked, d)
 		}
 	}
@@ -98,7 +104,7 @@ func findImage(folder, tag string, pinned digest.Digest, platform ocispec.Platfo
 	case len(picked) == 0:
 		return nil, fmt.Errorf("no image tagged %q in its index.json", tag)
 	case len(picked) > 1 && pinned == "":
-		return nil, fmt.Errorf("its index.json lists %d images; name one with :TAG (its org.opencontainers.image.ref.name)", len(picked))
+		return nil, fmt.Errorf("its index.json lists %d images (%s); name one with :TAG, its org.opencontainers.image.ref.name", len(picked), strings.Join(names, ", "))
 	}
 	for _, d := range picked {
 		if d.MediaType.IsIndex() {

@@ -31,16 +31,16 @@ func TestResolveBase(t *testing.T) {
 	amd64 := ocispec.Platform{OS: "linux", Architecture: "amd64"}
 	parent, child := digestOf(t, entries[0].Image).String(), digestOf(t, entries[1].Image).String()
 	for _, tc := range []struct{ ref, want, err string }{
-		{ref: "oci-layout:layout:1", err: "lists 2 images"},
-		{ref: "oci-layout:layout:latest", want: child},
-		{ref: "oci-layout:layout.tar:latest", want: child},
-		{ref: "oci-layout:layout:1@" + parent, want: parent},
-		{ref: "oci-layout:layout", err: "lists 3 images"},
-		{ref: "oci-layout:layout:2", err: `no image tagged "2"`},
-		{ref: "oci-layout:layout:latest@" + parent, err: "no longer holds"},
+		{ref: "oci-layout:layout:tool:1", want: parent},
+		{ref: "oci-layout:layout:leaf:latest", want: child},
+		{ref: "oci-layout:layout.tar:leaf:latest", want: child},
+		{ref: "oci-layout:layout:tool:1@" + parent, want: parent},
+		{ref: "oci-layout:layout", err: "lists 2 images (tool:1, leaf:1, leaf:latest)"},
+		{ref: "oci-layout:layout:tool:2", err: `no image tagged "tool:2"`},
+		{ref: "oci-layout:layout:leaf:latest@" + parent, err: "no longer holds"},
 		{ref: "oci-layout:missing.tar", err: "no such file"},
-		{ref: "oci-layout:../layout:latest", err: "must be next to the spec"},
-		{ref: "oci-layout:link:latest", err: "leads out of the spec's folder"},
+		{ref: "oci-layout:../layout:leaf:latest", err: "must be next to the spec"},
+		{ref: "oci-layout:link:leaf:latest", err: "leads out of the spec's folder"},
 	} {
 		b, done, err := ResolveBase(dir, tc.ref, amd64)
 		if tc.err != "" {

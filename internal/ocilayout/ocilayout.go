@@ -2,11 +2,12 @@
 // tarball of one, and reads them back: the files that carry a family to a
 // platform with no network. Manifests and blobs keep their bytes, so
 // digests survive the trip. Each image's descriptor in index.json carries
-// its tag the way BuildKit's OCI exporter writes it
-// (org.opencontainers.image.ref.name, and io.containerd.image.name for the
-// whole reference), and where in the family it belongs (its name, parent
-// and repository), so that an import can push it under another registry
-// and namespace, parents first.
+// its repository and tag, REPOSITORY:TAG, as org.opencontainers.image.ref.name
+// (unique in a layout of several images, and what a base names with
+// oci-layout:FILE:REPOSITORY:TAG), its whole reference as
+// io.containerd.image.name, and where in the family it belongs (its name,
+// parent and repository), so that an import can push it under another
+// registry and namespace, parents first.
 package ocilayout
 
 import (
@@ -94,7 +95,7 @@ func writeLayout(dir, path string, entries []Entry) error {
 	}
 	for _, e := range entries {
 		a := map[string]string{
-			ocispec.AnnotationRefName: e.Tag, AnnotationImageName: e.Ref,
+			ocispec.AnnotationRefName: e.Repository + ":" + e.Tag, AnnotationImageName: e.Ref,
 			AnnotationName: e.Name, AnnotationRepository: e.Repository,
 		}
 		if e.Parent != "" {
@@ -105,6 +106,12 @@ func writeLayout(dir, path string, entries []Entry) error {
 		}
 	}
 	return nil
+}
+
+// tagOf is the tag of a ref.name export wrote, REPOSITORY:TAG.
+func tagOf(refName string) string {
+	_, tag, _ := strings.Cut(refName, ":")
+	return tag
 }
 
 // IsTarball reports whether path names a tarball rather than a folder.
@@ -152,7 +159,7 @@ func Open(path string) (entries []Entry, done func() error, err error) {
 			return nil, nil, fmt.Errorf("%s: index.json entry %d is a %s, not an image manifest", path, i+1, d.MediaType)
 		}
 		e := Entry{Name: d.Annotations[AnnotationName], Parent: d.Annotations[AnnotationParent],
-			Repository: d.Annotations[AnnotationRepository], Tag: d.Annotations[ocispec.AnnotationRefName],
+			Repository: d.Annotations[AnnotationRepository], Tag: tagOf(d.Annotations[ocispec.AnnotationRefName]),
 			Ref: d.Annotations[AnnotationImageName]}
 		if e.Name == "" || e.Repository == "" || e.Tag == "" {
 			return nil, nil, fmt.Errorf("%s: index.json entry %d (%s) lacks %s, %s or %s: it was not written by wsbuild export",
