@@ -76,13 +76,14 @@ type Store struct {
 
 	mu     sync.Mutex
 	loaded map[string]*configfile.ConfigFile
+	found  map[string]Credential // by host: a helper runs once per host and run
 }
 
 // New returns a Store that gives ci's credential to ciHosts (the
 // registries the run pushes to: a CI token is not sent to the registries
 // of public bases) and reads the usual config files for every host.
 func New(ci CI, ciHosts []string) *Store {
-	return &Store{ci: ci, ciHosts: ciHosts, files: configFiles(), loaded: map[string]*configfile.ConfigFile{}}
+	return &Store{ci: ci, ciHosts: ciHosts, files: configFiles(), loaded: map[string]*configfile.ConfigFile{}, found: map[string]Credential{}}
 }
 
 // configFiles lists the Docker config and podman's auth files, in order.
@@ -109,7 +110,9 @@ func configFiles() []string {
 }
 
 // Lookup returns the credential for host, anonymous when none is found. An
-// error means a config file or credential helper could not be read.
+// error means a config file or credential helper could not be read. What
+// it found for a host is kept for the Store's life, so a credential helper
+// runs once per host however many requests a run makes.
 func (s *Store) Lookup(host string) (Credential, error) {
 	if s.ci.User != "" && slices.Contains(s.ciHosts, host) {
 		return Credential{
@@ -117,6 +120,24 @@ func (s *Store) Lookup(host string) (Credential, error) {
 			Origin: fmt.Sprintf("--registry-user (password from %s)", s.ci.From),
 		}, nil
 	}
+	s.mu.Lock()
+	c, ok := s.found[host]
+	s.mu.Unlock()
+	if ok {
+		return c, nil
+	}
+	c, err := s.lookup(host)
+	if err != nil {
+		return Credential{}, err
+	}
+	s.mu.Lock()
+	s.found[host] = c
+	s.mu.Unlock()
+	return c, nil
+}
+
+// lookup reads host's credential from the config files, in order.
+func (s *Store) lookup(host string) (Credential, error) {
 	for i, name := range s.files {
 		cf, err := s.load(name)
 		if err != nil {

@@ -96,7 +96,7 @@ func TestPodmanWhenDockerConfigHasNone(t *testing.T) {
 }
 
 // TestHelperNamed proves a credential helper's credential is used and
-// named as the origin. The helper is a real executable on PATH speaking
+// named as the origin, and that the helper runs once per host. The helper is a real executable on PATH speaking
 // the credential helper protocol.
 func TestHelperNamed(t *testing.T) {
 	dir := home(t)
@@ -104,7 +104,8 @@ func TestHelperNamed(t *testing.T) {
 	if err := os.MkdirAll(bin, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	helper := "#!/bin/sh\n[ \"$1\" = get ] || exit 1\nread host\necho '{\"ServerURL\":\"'$host'\",\"Username\":\"helped\",\"Secret\":\"h-secret\"}'\n"
+	runs := filepath.Join(dir, "runs")
+	helper := "#!/bin/sh\n[ \"$1\" = get ] || exit 1\necho run >> " + runs + "\nread host\necho '{\"ServerURL\":\"'$host'\",\"Username\":\"helped\",\"Secret\":\"h-secret\"}'\n"
 	if err := os.WriteFile(filepath.Join(bin, "docker-credential-test"), []byte(helper), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -117,9 +118,16 @@ func TestHelperNamed(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	c, err := New(CI{}, nil).Lookup("helped.example")
+	s := New(CI{}, nil)
+	c, err := s.Lookup("helped.example")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if again, err := s.Lookup("helped.example"); err != nil || again != c {
+		t.Errorf("a second lookup gave %+v, %v", again, err)
+	}
+	if b, err := os.ReadFile(runs); err != nil || strings.Count(string(b), "run") != 1 {
+		t.Errorf("the helper ran %q times for two lookups of one host, want once (%v)", b, err)
 	}
 	if c.Auth.Username != "helped" || c.Auth.Password != "h-secret" {
 		t.Fatalf("got user %q, want helped with the helper's secret", c.Auth.Username)
