@@ -12,25 +12,32 @@ import (
 // closePruneTimeout bounds the prune a private daemon gets before it stops.
 const closePruneTimeout = 2 * time.Minute
 
-// WithGCLimit keeps the private daemon's build cache under limit bytes:
-// buildkitd runs with that garbage-collection cap (its
-// --oci-worker-gc-keepstorage, which a gcpolicy of the config file
-// overrides), and Close prunes the cache to it before stopping the daemon,
-// since buildkitd collects garbage at most once a minute. A limit of 0 or
-// less leaves buildkitd's own policy (a share of the disk).
+// WithGCLimit keeps the private daemon's build cache under limit bytes
+// between runs: Close prunes the cache to it before stopping the daemon.
+// While it runs, buildkitd collects garbage above liveGCFactor times the
+// limit (its --oci-worker-gc-keepstorage, which a gcpolicy of the config
+// file overrides): a collection in the middle of a build races with the
+// steps and checks that were about to use what it removes, so it is kept
+// for a run that outgrows the limit by far. A limit of 0 or less leaves
+// buildkitd's own policy (a share of the disk).
 //
 // Default: 0.
 func WithGCLimit(limit int64) Option {
 	return func(o *options) error { o.gcLimit = limit; return nil }
 }
 
+// liveGCFactor is how far above the cache limit a running private daemon's
+// build cache may grow before buildkitd collects garbage (see WithGCLimit).
+const liveGCFactor = 2
+
 // gcArgs are the buildkitd flags of the GC limit: no reserved space, no
-// minimum of free space, at most limit, in buildkitd's megabytes.
+// minimum of free space, at most liveGCFactor times limit, in buildkitd's
+// megabytes.
 func gcArgs(limit int64) []string {
 	if limit <= 0 {
 		return nil
 	}
-	return []string{"--oci-worker-gc-keepstorage", fmt.Sprintf("0,0,%d", max(1, limit/1e6))}
+	return []string{"--oci-worker-gc-keepstorage", fmt.Sprintf("0,0,%d", max(1, liveGCFactor*limit/1e6))}
 }
 
 // Prune removes build cache no build is using from the daemon: all of it

@@ -12,7 +12,7 @@ func TestGCArgs(t *testing.T) {
 	}{
 		{0, nil},
 		{-1, nil},
-		{10e9, []string{"--oci-worker-gc-keepstorage", "0,0,10000"}},
+		{10e9, []string{"--oci-worker-gc-keepstorage", "0,0,20000"}},
 		{1, []string{"--oci-worker-gc-keepstorage", "0,0,1"}},
 	} {
 		if got := gcArgs(tc.limit); !slices.Equal(got, tc.want) {
