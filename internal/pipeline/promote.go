@@ -65,32 +65,21 @@ func (r *Runner) Promote(ctx context.Context, o Options, from Target) (_ []Promo
 	if err != nil {
 		return nil, fmt.Errorf("nothing promoted: %w", err)
 	}
-	var dest []oci.Ref
 	for i, n := range ru.plan.Nodes {
 		if slices.Contains(n.Refs, sp.Nodes[i].Refs[0]) {
 			return nil, &InputError{fmt.Errorf("nothing promoted: image %q would be copied onto itself (%s); give another --registry or --namespace", n.Name, sp.Nodes[i].Refs[0].Name)}
 		}
-		dest = append(dest, n.Refs...)
 	}
-	if err := ru.publisher.CheckPush(ctx, dest); err != nil {
+	images, err := ru.sourceImages(ctx, sp, sources)
+	if err != nil {
 		return nil, fmt.Errorf("nothing promoted: %w", err)
 	}
 	items := make([]publish.Item, len(ru.plan.Nodes))
 	for i, n := range ru.plan.Nodes {
-		img, err := ru.publisher.Source(ctx, sp.Nodes[i].Refs[0], sources[i].Digest)
-		if err != nil {
-			return nil, fmt.Errorf("nothing promoted: image %q: %w", n.Name, err)
-		}
-		items[i] = publish.Item{Name: n.Name, Image: img, Refs: n.Refs}
-		if n.Parent != nil {
-			items[i].Parent = n.Parent.Name
-		}
+		items[i] = publish.Item{Name: n.Name, Image: images[i], Refs: n.Refs, Parent: parentName(n)}
 	}
-	pushed, err := ru.publisher.Push(ctx, items)
+	pushed, err := copyImages(ctx, ru.publisher, items, "promoted")
 	if err != nil {
-		return nil, fmt.Errorf("promoting (no tag moved): %w", err)
-	}
-	if pushed, err = ru.publisher.Tag(ctx, pushed); err != nil {
 		return nil, err
 	}
 	out := make([]Promoted, len(pushed))
@@ -99,6 +88,47 @@ func (r *Runner) Promote(ctx context.Context, o Options, from Target) (_ []Promo
 			From: sources[i].Ref, Refs: pu.Refs}
 	}
 	return out, nil
+}
+
+// sourceImages reads, for every image of the run's plan, the image its
+// source lookup found (sources, in order) where sp's first push target holds it.
+func (ru *run) sourceImages(ctx context.Context, sp *plan.Plan, sources []publish.Found) ([]v1.Image, error) {
+	out := make([]v1.Image, len(sp.Nodes))
+	for i, n := range sp.Nodes {
+		img, err := ru.publisher.Source(ctx, n.Refs[0], sources[i].Digest)
+		if err != nil {
+			return nil, fmt.Errorf("image %q: %w", n.Name, err)
+		}
+		out[i] = img
+	}
+	return out, nil
+}
+
+// parentName is the name of n's parent, "" for none.
+func parentName(n *plan.Node) string {
+	if n.Parent == nil {
+		return ""
+	}
+	return n.Parent.Name
+}
+
+// copyImages asks every repository of items whether it takes a push, then
+// pushes every item by digest and moves the tags, all or none, through
+// pub: what promote and import do once they have their images. done says
+// what nothing was, in errors ("promoted", "imported").
+func copyImages(ctx context.Context, pub Publisher, items []publish.Item, done string) ([]publish.Pushed, error) {
+	var refs []oci.Ref
+	for _, it := range items {
+		refs = append(refs, it.Refs...)
+	}
+	if err := pub.CheckPush(ctx, refs); err != nil {
+		return nil, fmt.Errorf("nothing %s: %w", done, err)
+	}
+	pushed, err := pub.Push(ctx, items)
+	if err != nil {
+		return nil, fmt.Errorf("nothing %s (no tag moved): %w", done, err)
+	}
+	return pub.Tag(ctx, pushed)
 }
 
 // promotionSources looks up, for every image of the run's plan, what the

@@ -30,17 +30,14 @@ func (r *Runner) Export(ctx context.Context, o Options, path string) (_ []Promot
 	if err != nil {
 		return nil, fmt.Errorf("nothing exported: %w", err)
 	}
+	images, err := ru.sourceImages(ctx, ru.plan, sources)
+	if err != nil {
+		return nil, fmt.Errorf("nothing exported: %w", err)
+	}
 	entries := make([]ocilayout.Entry, len(ru.plan.Nodes))
 	out := make([]Promoted, len(ru.plan.Nodes))
 	for i, n := range ru.plan.Nodes {
-		img, err := ru.publisher.Source(ctx, n.Refs[0], sources[i].Digest)
-		if err != nil {
-			return nil, fmt.Errorf("nothing exported: image %q: %w", n.Name, err)
-		}
-		entries[i] = ocilayout.Entry{Name: n.Name, Repository: n.Repository, Tag: n.Tag, Ref: n.Refs[0].Name, Image: img}
-		if n.Parent != nil {
-			entries[i].Parent = n.Parent.Name
-		}
+		entries[i] = ocilayout.Entry{Name: n.Name, Parent: parentName(n), Repository: n.Repository, Tag: n.Tag, Ref: n.Refs[0].Name, Image: images[i]}
 		out[i] = Promoted{Name: n.Name, Digest: sources[i].Digest, InputDigest: sources[i].InputDigest,
 			From: n.Refs[0].Name, Refs: []string{path}}
 	}
@@ -77,18 +74,8 @@ func (r *Runner) Import(ctx context.Context, o Options, path string) (_ []Promot
 	if err != nil {
 		return nil, &InputError{fmt.Errorf("%s: %w", path, err)}
 	}
-	var refs []oci.Ref
-	for _, it := range items {
-		refs = append(refs, it.Refs...)
-	}
-	if err := pub.CheckPush(ctx, refs); err != nil {
-		return nil, fmt.Errorf("nothing imported: %w", err)
-	}
-	pushed, err := pub.Push(ctx, items)
+	pushed, err := copyImages(ctx, pub, items, "imported")
 	if err != nil {
-		return nil, fmt.Errorf("importing (no tag moved): %w", err)
-	}
-	if pushed, err = pub.Tag(ctx, pushed); err != nil {
 		return nil, err
 	}
 	out := make([]Promoted, len(pushed))
