@@ -76,6 +76,20 @@ func (c *Conn) Died() error {
 	return c.d.proc.Exited()
 }
 
+// DiedWithin is Died, waiting up to wait for the daemon to be seen gone:
+// a client may read a broken connection before the daemon's exit is
+// reaped, so a failed call asks this rather than Died.
+func (c *Conn) DiedWithin(wait time.Duration) error {
+	deadline := time.Now().Add(wait)
+	for {
+		err := c.Died()
+		if err != nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // Client returns the BuildKit client. It stays owned by c: do not close it.
 func (c *Conn) Client() *client.Client { return c.client }
 

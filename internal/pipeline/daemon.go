@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"time"
 
 	"github.com/containerd/containerd/v2/core/content"
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -83,6 +84,10 @@ type buildkitdDaemon struct {
 	keychain authn.Keychain
 }
 
+// deathGrace is how long a failed build waits to learn whether the private
+// buildkitd died, before reporting the failure as the solves saw it.
+const deathGrace = 2 * time.Second
+
 // Build solves images into the content store and reads each back as an
 // image, its blobs read lazily from the store; or, with o.PushFrom
 // PushFromDaemon, has buildkitd push them by digest and reads each back from
@@ -92,7 +97,12 @@ func (d *buildkitdDaemon) Build(ctx context.Context, images []*wsllb.Image) ([]O
 		return nil, &InputError{fmt.Errorf("the start checks need wsbuild-probe: %w", d.probeErr)}
 	}
 	results, err := d.Solver.Build(ctx, images, d.store)
-	if died := d.conn.Died(); died != nil {
+	died := d.conn.Died()
+	if err != nil || solve.Failed(results) > 0 {
+		// A solve may read the broken connection before the exit is seen.
+		died = d.conn.DiedWithin(deathGrace)
+	}
+	if died != nil {
 		// What the solves report then is a broken connection; say why.
 		return nil, fmt.Errorf("buildkitd stopped in the middle of the build: %w", died)
 	}
