@@ -70,10 +70,10 @@ func (b *builder) checks(cmd []string) []Check {
 func (b *builder) probeMount() []bk.RunOption {
 	if p := b.probe; p != nil {
 		return []bk.RunOption{bk.AddMount(probeDir, p.state, bk.SourcePath(path.Dir(p.file)), bk.Readonly),
-			bk.AddEnv("PROBE", path.Join(probeDir, path.Base(p.file)))}
+			bk.AddEnv("PROBE", b.probePath())}
 	}
 	probe := bk.Local(ProbeName, bk.IncludePatterns([]string{ProbeBinary}), bk.SharedKeyHint(ProbeName), bk.LocalUniqueID(ProbeName))
-	return []bk.RunOption{bk.AddMount(probeDir, probe, bk.Readonly), bk.AddEnv("PROBE", probeDir+"/"+ProbeBinary)}
+	return []bk.RunOption{bk.AddMount(probeDir, probe, bk.Readonly), bk.AddEnv("PROBE", b.probePath())}
 }
 
 // ProbeName is the local source the start check mounts the static

@@ -41,6 +41,10 @@ type Image struct {
 	// Checks are run inside the image after it is built; the image is
 	// exported only if every one passes.
 	Checks []Check
+	// Inventory lists the packages the built image holds, read from its
+	// filesystem by wsbuild-probe: a folder holding InventoryFile, solved
+	// after the image for its SBOM and never exported with it.
+	Inventory bk.State
 	// SourceDateEpoch, when not nil, is the time the exporter clamps the
 	// timestamps of the image's files and history to (see WithSourceDateEpoch).
 	SourceDateEpoch *time.Time
@@ -230,7 +234,7 @@ func compileNode(n *plan.Node, parent *Image, bases map[string]Base, o options) 
 	b.featureSteps()
 	b.finish()
 	cfg = imageConfig(n, cfg, b.extraEnv, o.epoch)
-	return &Image{Node: n, State: b.state, Config: cfg, Annotations: n.Annotations(), Checks: b.checks(cfg.Config.Cmd), SourceDateEpoch: o.epoch, BaseConfig: baseConfig, Compression: o.compression, Layouts: layouts}, nil
+	return &Image{Node: n, State: b.state, Config: cfg, Annotations: n.Annotations(), Checks: b.checks(cfg.Config.Cmd), Inventory: b.inventory(), SourceDateEpoch: o.epoch, BaseConfig: baseConfig, Compression: o.compression, Layouts: layouts}, nil
 }
 
 // usePublished replaces the image's state with the pushed image at ref,

@@ -2,8 +2,9 @@
 // Jupyter, VNC, noVNC and sshd answer with the credentials the container was
 // given and refuse others, and the desktop's processes run. It is built
 // statically (CGO_ENABLED=0) and mounted into the build step that checks an
-// image, so the image need not contain it. See internal/probe for the
-// command line.
+// image, so the image need not contain it; `wsbuild-probe sbom` lists the
+// packages of a finished image the same way, for its SBOM. See
+// internal/probe for the command line.
 package main
 
 import (

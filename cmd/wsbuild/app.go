@@ -32,6 +32,7 @@ func commands() []command {
 		{"promote", "copy built images from one registry or namespace to another by digest, without building", runPromote},
 		{"export", "write built images of a spec, with their tags, to an OCI image layout (folder or .tar)", runExport},
 		{"import", "push the images of an OCI image layout export wrote to a registry and namespace", runImport},
+		{"verify", "check an image's SBOM and provenance: about that image, and built from the spec at hand", runVerify},
 		{"lock", "pin every base image to a digest in the spec's lock file", runLock},
 		{"templates", "list the stock workstation templates in every OS and CUDA leg", runTemplates},
 		{"init", "write a starter spec from a template (--template) or a JinaD workspace (--from)", runInit},

@@ -20,7 +20,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var metadataFile string
 	fs := newFlags("build", "build "+specSynopsis+" "+daemonSynopsis+synopsisIndent+
 		"[--push [--force] [--push-from FROM]] [--progress MODE] [--metadata-file FILE] [--no-cache] "+imageSynopsis+synopsisIndent+
-		"[--with-dependents] "+limitSynopsis+" "+cacheSynopsis+synopsisIndent+registrySynopsis+synopsisIndent+secretSynopsis+" [IMAGE...]", stdout)
+		"[--with-dependents] [--sbom=false] [--provenance=false] "+limitSynopsis+" "+cacheSynopsis+synopsisIndent+registrySynopsis+synopsisIndent+secretSynopsis+" [IMAGE...]", stdout)
 	sf.register(fs)
 	df.register(fs)
 	ef.register(fs)
@@ -32,6 +32,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&o.NoCache, "no-cache", false, "do not use BuildKit's cache")
 	fs.BoolVar(&o.Force, "force", false, "build every selected image, even those whose pushed tags are up to date")
 	fs.BoolVar(&o.WithDependents, "with-dependents", false, "also build every image built on a named one")
+	sbom, prov := true, true
+	fs.BoolVar(&sbom, "sbom", true, "with --push, attach to every image an SPDX SBOM of the packages it holds, listed by a step inside the build")
+	fs.BoolVar(&prov, "provenance", true, "with --push, attach to every image SLSA provenance (spec, inputs, bases, versions, times)")
 	fs.StringVar(&o.Progress, "progress", "auto", "progress output `MODE`: auto, tty, plain, rawjson or quiet")
 	registerCacheLimit(fs, &o)
 	fs.StringVar(&metadataFile, "metadata-file", "", "write every image's refs and digests to the JSON `FILE`")
@@ -55,6 +58,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	o.Images = fs.Args()
+	o.NoSBOM, o.NoProvenance, o.Version = !sbom, !prov, clientVersion().Wsbuild.Version
 	if metadataFile != "" {
 		o.Vet = vetMetadataNames
 	}

@@ -16,6 +16,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/wsbuild/wsbuild/internal/attest"
 	"github.com/wsbuild/wsbuild/internal/buildkitd"
 	"github.com/wsbuild/wsbuild/internal/rig"
 	"github.com/wsbuild/wsbuild/llb"
@@ -119,6 +120,18 @@ func TestCatalogue(t *testing.T) {
 		}
 		if slices.ContainsFunc(c.Env, func(e string) bool { return strings.HasPrefix(e, "NVIDIA_") }) {
 			t.Errorf("%s: the CPU leg has NVIDIA variables: %q", name, c.Env)
+		}
+		// The SBOM lists what the image holds: Python everywhere, and
+		// torch on the PyTorch branch (from Debian, offline).
+		want := []string{"pkg:deb/debian/python3@"}
+		if strings.HasPrefix(name, "python-pytorch") {
+			want = append(want, "pkg:deb/debian/python3-torch@")
+		}
+		sbom := spdxPackages(t, attested(t, ref(name), m)[attest.PredicateSPDX])
+		for _, p := range want {
+			if !slices.ContainsFunc(sbom, func(s string) bool { return strings.HasPrefix(s, p) }) {
+				t.Errorf("%s: the SBOM lists no %s… among its %d packages", name, p, len(sbom))
+			}
 		}
 	}
 

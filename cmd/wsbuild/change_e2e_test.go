@@ -141,7 +141,7 @@ func TestChangeAware(t *testing.T) {
 			t.Errorf("metadata changes %s", changes)
 		}
 		uploads.Sent()
-		if tagDigest(t, ref("middle")).String() != first["middle"]["digest"] {
+		if headDigest(t, ref("middle")).String() != first["middle"]["digest"] {
 			t.Errorf("the skipped middle image's tag moved")
 		}
 	})
@@ -173,7 +173,7 @@ func TestChangeAware(t *testing.T) {
 		assertNoParentBytes(t, uploads.Sent(), pull(t, ref("root")))
 		assertBuiltOn(t, pull(t, ref("middle")), pull(t, ref("root")))
 		assertBuiltOn(t, pull(t, ref("leaf")), pull(t, ref("middle")))
-		if tagDigest(t, ref("root")).String() != first["root"]["digest"] {
+		if headDigest(t, ref("root")).String() != first["root"]["digest"] {
 			t.Errorf("the skipped root image's tag moved")
 		}
 	})
@@ -181,8 +181,8 @@ func TestChangeAware(t *testing.T) {
 	t.Run("force rebuilds everything", func(t *testing.T) {
 		got := buildActions(t, specPath, "--set", "leaf.env.LEVEL=changed", "--force")
 		wantActions(t, got, "root=build middle=build leaf=build")
-		if got["root"]["digest"] != first["root"]["digest"] {
-			t.Errorf("cached root rebuilt to %v, was %v", got["root"]["digest"], first["root"]["digest"])
+		if got["root"]["imageDigest"] != first["root"]["imageDigest"] {
+			t.Errorf("cached root rebuilt to %v, was %v", got["root"]["imageDigest"], first["root"]["imageDigest"])
 		}
 	})
 
@@ -210,8 +210,8 @@ func TestChangeAware(t *testing.T) {
 			t.Errorf("root built after the base tag moved has layers %v; want the locked base's %v first, and not the moved base's %s",
 				layers, lockedLayers, added)
 		}
-		if got["root"]["digest"] != first["root"]["digest"] {
-			t.Errorf("root built with the old lock is %v, was %v", got["root"]["digest"], first["root"]["digest"])
+		if got["root"]["imageDigest"] != first["root"]["imageDigest"] {
+			t.Errorf("root built with the old lock is %v, was %v", got["root"]["imageDigest"], first["root"]["imageDigest"])
 		}
 		if code, stderr := wsbuild(t, "lock", "-f", specPath); code != 0 {
 			t.Fatalf("lock exited %d:\n%s", code, stderr)

@@ -79,6 +79,15 @@ func wsbuild(t *testing.T, args ...string) (int, string) {
 	return code, stderr.String()
 }
 
+// wsbuildOut runs the CLI in-process and returns its exit code, stdout
+// and stderr.
+func wsbuildOut(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
 func readMetadata(t *testing.T, path string) map[string]map[string]any {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -147,9 +156,27 @@ func files(t *testing.T, img v1.Image) map[string]*tar.Header {
 	}
 }
 
+// tagDigest is the digest of the image ref holds for linux/amd64: the
+// image manifest, or the image's in the index ref holds.
 func tagDigest(t *testing.T, ref string) v1.Hash {
 	t.Helper()
 	return mustDigest(t, pull(t, ref))
+}
+
+// headDigest is the digest of what ref holds: an image manifest, or an
+// index (of the image and its attestations), as --metadata-file's
+// "digest" gives it.
+func headDigest(t *testing.T, ref string) v1.Hash {
+	t.Helper()
+	r, err := name.ParseReference(ref, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, err := remote.Head(r)
+	if err != nil {
+		t.Fatalf("looking up %s: %v", ref, err)
+	}
+	return desc.Digest
 }
 
 func mustDigest(t *testing.T, img v1.Image) v1.Hash {
@@ -232,7 +259,7 @@ func TestEndToEnd(t *testing.T) {
 		if label == "" || label != m["tools"]["inputDigest"] {
 			t.Errorf("input-digest label %q, metadata says %v", label, m["tools"]["inputDigest"])
 		}
-		if want := m["tools"]["digest"]; mustDigest(t, child).String() != want {
+		if want := m["tools"]["imageDigest"]; mustDigest(t, child).String() != want {
 			t.Errorf("pushed digest %s, metadata says %v", mustDigest(t, child), want)
 		}
 		assertBakeMetadata(t, meta, "tools", child, childRef)

@@ -47,6 +47,9 @@ func newBakeResult(b pipeline.Built) bakeResult {
 	t := bakeResult{Digest: b.Digest, ConfigDigest: b.ConfigDigest, Name: strings.Join(names, ",")}
 	if b.MediaType != "" {
 		t.Descriptor = &ocispec.Descriptor{MediaType: b.MediaType, Digest: digest.Digest(b.Digest), Size: b.Size, Platform: b.Platform}
+		if b.MediaType == ocispec.MediaTypeImageIndex {
+			t.Descriptor.Platform = nil // an index of the image and its attestations, as buildx writes it
+		}
 	}
 	return t
 }

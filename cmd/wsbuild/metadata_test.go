@@ -22,7 +22,7 @@ func TestMetadataBakeKeys(t *testing.T) {
 	const manifest, config = "sha256:1111111111111111111111111111111111111111111111111111111111111111",
 		"sha256:2222222222222222222222222222222222222222222222222222222222222222"
 	built := []pipeline.Built{
-		{Name: "python", Base: "debian:bookworm", Action: change.Build, Digest: manifest, Checks: []string{},
+		{Name: "python", Base: "debian:bookworm", Action: change.Build, Digest: manifest, ImageDigest: manifest, Checks: []string{},
 			MediaType: "application/vnd.oci.image.manifest.v1+json", Size: 1234, ConfigDigest: config,
 			Platform: &ocispec.Platform{Architecture: "amd64", OS: "linux"},
 			Refs:     []string{"reg.example/ns/python:3.11", "mirror.example/ns/python:3.11"}, Pushed: true},
@@ -44,7 +44,7 @@ func TestMetadataBakeKeys(t *testing.T) {
 	var want map[string]any
 	wantJSON := `{
 	  "images": [
-	    {"name": "python", "base": "debian:bookworm", "inputDigest": "", "action": "build", "digest": "` + manifest + `",
+	    {"name": "python", "base": "debian:bookworm", "inputDigest": "", "action": "build", "digest": "` + manifest + `", "imageDigest": "` + manifest + `",
 	     "refs": ["reg.example/ns/python:3.11", "mirror.example/ns/python:3.11"], "pushed": true, "checks": []},
 	    {"name": "pytorch:2.3-cpu", "parent": "python", "base": "", "inputDigest": "", "action": "build",
 	     "digest": "` + manifest + `", "pushed": false, "checks": []}

@@ -99,7 +99,7 @@ func TestPushFromDaemon(t *testing.T) {
 		t.Errorf("--push-from daemon: %d bytes came from buildkitd, want under a tenth of the images' %d bytes of layers", daemon.received, size)
 	}
 	for name, img := range map[string]v1.Image{"parent": parent, "child": child} {
-		if got, want := mustDigest(t, img).String(), daemon.meta[name]["digest"]; got != want {
+		if got, want := mustDigest(t, img).String(), daemon.meta[name]["imageDigest"]; got != want {
 			t.Errorf("%s: tag holds %s, the run says it pushed %v", name, got, want)
 		}
 	}

@@ -123,7 +123,7 @@ func TestReleaseScript(t *testing.T) {
 				t.Errorf("%s missing from %s", v, out)
 				continue
 			}
-			got := tagDigest(t, ref(v)).String()
+			got := headDigest(t, ref(v)).String()
 			if img["action"] != "build" || img["digest"] != got || fmt.Sprint(img["refs"]) != "["+ref(v)+"]" {
 				t.Errorf("%s: metadata %v, tag holds %s", v, img, got)
 			}

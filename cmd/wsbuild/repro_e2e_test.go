@@ -81,7 +81,7 @@ func TestReproducible(t *testing.T) {
 		m := build(what, t.TempDir(), "--source-date-epoch", "1700000000", "--push", "--force")
 		out := map[string]v1.Image{}
 		for _, name := range names {
-			d := tagDigest(t, ref(name))
+			d := headDigest(t, ref(name))
 			if m[name]["pushed"] != true || m[name]["digest"] != d.String() {
 				t.Fatalf("%s build: %s holds %s; metadata %v", what, ref(name), d, m[name])
 			}

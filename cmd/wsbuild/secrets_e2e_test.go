@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/wsbuild/wsbuild/internal/attest"
 	"github.com/wsbuild/wsbuild/internal/rig"
 	"github.com/wsbuild/wsbuild/internal/testenv"
 )
@@ -107,6 +109,25 @@ func TestPipSecret(t *testing.T) {
 		if bytes.Contains(outputs.Bytes(), []byte(s)) {
 			t.Errorf("the secret is in wsbuild's output or the metadata file")
 		}
+	}
+	// The SBOM and the provenance: the secret's id, never its value.
+	sts, _ := statementsOf(t, r.Registry+"/secrets/app:1")
+	for _, st := range sts {
+		data, err := json.Marshal(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{secret, base64.StdEncoding.EncodeToString([]byte("ci:" + secret))} {
+			if bytes.Contains(data, []byte(s)) {
+				t.Errorf("the %s attestation holds the secret", st.PredicateType)
+			}
+		}
+		if st.PredicateType == attest.PredicateSLSA1 && !bytes.Contains(data, []byte(`"secrets":["pypi"]`)) {
+			t.Errorf("the provenance does not name the secret pypi the image used: %s", data)
+		}
+	}
+	if len(sts) != 2 {
+		t.Errorf("app has %d attestations, want the SBOM and the provenance", len(sts))
 	}
 	if _, ok := files(t, img)["home/user/fetched-with-secret"]; !ok {
 		t.Errorf("the step that asks for the secret did not fetch from the index with it")

@@ -45,8 +45,12 @@ type Decision struct {
 	Changes []Change
 	// Reasons say, in words, why the image is built; empty when skipped.
 	Reasons []string
-	// Existing is the manifest digest the image's tags hold when skipped.
+	// Existing is the digest of what the image's tags hold when skipped:
+	// the image manifest, or an index of it and its attestations.
 	Existing v1.Hash
+	// ExistingImage is, when skipped, the image manifest's digest: Existing,
+	// or the image's in that index.
+	ExistingImage v1.Hash
 	// Found is what each of the image's refs holds now, in the refs' order.
 	Found []publish.Found
 }
@@ -100,7 +104,10 @@ func decide(n *plan.Node, found map[string]publish.Found, force bool) Decision {
 				}
 			}
 		default:
-			d.Existing = f.Digest
+			d.Existing, d.ExistingImage = f.Digest, f.Image
+			if f.Image == (v1.Hash{}) { // a Found made without lookup
+				d.ExistingImage = f.Digest
+			}
 		}
 	}
 	if len(d.Reasons) == 0 && len(changed) == 0 {
@@ -119,7 +126,7 @@ func decide(n *plan.Node, found map[string]publish.Found, force bool) Decision {
 		}
 	}
 	d.Reasons = append(reasons, d.Reasons...)
-	d.Existing = v1.Hash{}
+	d.Existing, d.ExistingImage = v1.Hash{}, v1.Hash{}
 	return d
 }
 

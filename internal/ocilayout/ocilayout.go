@@ -22,6 +22,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/wsbuild/wsbuild/internal/attest"
 )
 
 // Annotations on each image's descriptor in index.json.
@@ -51,6 +52,9 @@ type Entry struct {
 	Ref string
 	// Image is the image.
 	Image v1.Image
+	// Index, when not nil, is what the tag holds: an index of Image and
+	// its attestations (see package attest), written in Image's place.
+	Index v1.ImageIndex
 }
 
 // Write writes entries to path, in order: a tarball when path ends in
@@ -101,7 +105,13 @@ func writeLayout(dir, path string, entries []Entry) error {
 		if e.Parent != "" {
 			a[AnnotationParent] = e.Parent
 		}
-		if err := p.AppendImage(e.Image, layout.WithAnnotations(a)); err != nil {
+		var err error
+		if e.Index != nil {
+			err = p.AppendIndex(e.Index, layout.WithAnnotations(a))
+		} else {
+			err = p.AppendImage(e.Image, layout.WithAnnotations(a))
+		}
+		if err != nil {
 			return fmt.Errorf("writing %s of %q to %s: %w", e.Ref, e.Name, path, err)
 		}
 	}
@@ -155,8 +165,8 @@ func Open(path string) (entries []Entry, done func() error, err error) {
 		return nil, nil, fmt.Errorf("reading %s/index.json: %w", path, err)
 	}
 	for i, d := range m.Manifests {
-		if !d.MediaType.IsImage() {
-			return nil, nil, fmt.Errorf("%s: index.json entry %d is a %s, not an image manifest", path, i+1, d.MediaType)
+		if !d.MediaType.IsImage() && !d.MediaType.IsIndex() {
+			return nil, nil, fmt.Errorf("%s: index.json entry %d is a %s, not an image manifest or index", path, i+1, d.MediaType)
 		}
 		e := Entry{Name: d.Annotations[AnnotationName], Parent: d.Annotations[AnnotationParent],
 			Repository: d.Annotations[AnnotationRepository], Tag: tagOf(d.Annotations[ocispec.AnnotationRefName]),
@@ -165,10 +175,25 @@ func Open(path string) (entries []Entry, done func() error, err error) {
 			return nil, nil, fmt.Errorf("%s: index.json entry %d (%s) lacks %s, %s or %s: it was not written by wsbuild export",
 				path, i+1, d.Digest, AnnotationName, AnnotationRepository, ocispec.AnnotationRefName)
 		}
-		if e.Image, err = idx.Image(d.Digest); err != nil {
+		if e.Image, e.Index, err = entryImage(idx, d); err != nil {
 			return nil, nil, fmt.Errorf("%s: reading image %s: %w", path, d.Digest, err)
 		}
 		entries = append(entries, e)
 	}
 	return entries, cleanup, nil
+}
+
+// entryImage reads the image index.json's entry d holds: an image, or an
+// index of one image and its attestations.
+func entryImage(idx v1.ImageIndex, d v1.Descriptor) (v1.Image, v1.ImageIndex, error) {
+	if !d.MediaType.IsIndex() {
+		img, err := idx.Image(d.Digest)
+		return img, nil, err
+	}
+	child, err := idx.ImageIndex(d.Digest)
+	if err != nil {
+		return nil, nil, err
+	}
+	img, err := attest.Sole(child)
+	return img, child, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/opencontainers/go-digest"
@@ -34,9 +35,14 @@ type Built struct {
 	Reasons []string `json:"reasons,omitempty"`
 	// Changes say per field how its inputs changed (see change.Change).
 	Changes []change.Change `json:"changes,omitempty"`
-	// Digest is the image manifest's digest: the one built, or the one its
-	// tags hold when skipped.
+	// Digest is the digest of what the image's tags hold, or will once
+	// pushed: the image manifest, or the index of it and its attestations;
+	// the one built, or the one its tags hold when skipped.
 	Digest string `json:"digest"`
+	// ImageDigest is the image manifest's digest: Digest, or the image's in
+	// that index. A forced rebuild of the same image keeps it, while its
+	// index (with a new provenance) changes.
+	ImageDigest string `json:"imageDigest,omitempty"`
 	// MediaType and Size are the manifest's, ConfigDigest the digest of its
 	// config and Platform the platform it is for, beside Digest; empty when
 	// unknown. They stay out of this JSON: the CLI writes them under
@@ -118,9 +124,16 @@ func (r *Runner) Build(ctx context.Context, o Options) (_ Result, err error) {
 			err = fmt.Errorf("showing progress: %w", derr)
 		}
 	}()
+	started := time.Now()
 	images, outs, err := ru.buildKept(ctx, decisions, todo, readSolvedLog(co.solvedLogPath()))
 	if err != nil {
 		return Result{}, err
+	}
+	var att *attestations
+	if o.Push {
+		if att, err = ru.newAttestations(decisions, started, ru.buildkitVersion(ctx)); err != nil {
+			return Result{}, err
+		}
 	}
 	byNode := make(map[*plan.Node]change.Decision, len(decisions))
 	for _, d := range decisions {
@@ -133,7 +146,7 @@ func (r *Runner) Build(ctx context.Context, o Options) (_ Result, err error) {
 		if err != nil {
 			return Result{}, fmt.Errorf("digest of image %q: %w", images[i].Node.Name, err)
 		}
-		built[i].Digest = digest.String()
+		built[i].Digest, built[i].ImageDigest = digest.String(), digest.String()
 		if err := built[i].describeManifest(img); err != nil {
 			return Result{}, fmt.Errorf("image %q: %w", images[i].Node.Name, err)
 		}
@@ -141,6 +154,20 @@ func (r *Runner) Build(ctx context.Context, o Options) (_ Result, err error) {
 			built[i].Checks = append(built[i].Checks, c.Name)
 		}
 		items[k] = publishItem(decisions[i], byNode, img)
+		if !o.Push {
+			continue
+		}
+		if err := att.built(images[i].Node.Name, img); err != nil {
+			return Result{}, err
+		}
+		if items[k].Index, err = att.index(images[i].Node, img, outs[k].Inventory); err != nil {
+			return Result{}, fmt.Errorf("image %q: %w", images[i].Node.Name, err)
+		}
+		if items[k].Index != nil {
+			if err := built[i].describeIndex(items[k].Index); err != nil {
+				return Result{}, fmt.Errorf("image %q: %w", images[i].Node.Name, err)
+			}
+		}
 	}
 	if !o.Push {
 		return Result{Images: built}, nil
@@ -169,7 +196,7 @@ func (ru *run) compile(ctx context.Context, decisions []change.Decision, log *so
 	existing := map[string]digest.Digest{}
 	for _, d := range decisions {
 		if d.Action == change.Skip {
-			existing[d.Node.Name] = digest.Digest(d.Existing.String())
+			existing[d.Node.Name] = digest.Digest(d.ExistingImage.String())
 		}
 	}
 	kept := map[string]bool{}
@@ -271,7 +298,7 @@ func describe(d change.Decision) Built {
 		b.Parent = n.Parent.Name
 	}
 	if d.Action == change.Skip {
-		b.Digest = d.Existing.String()
+		b.Digest, b.ImageDigest = d.Existing.String(), d.ExistingImage.String()
 		for _, f := range d.Found {
 			if f.Exists && f.Digest == d.Existing {
 				b.MediaType, b.Size = string(f.MediaType), f.Size
@@ -312,6 +339,26 @@ func (b *Built) describeManifest(img v1.Image) error {
 		b.Platform = &ocispec.Platform{Architecture: p.Architecture, OS: p.OS, OSVersion: p.OSVersion,
 			OSFeatures: p.OSFeatures, Variant: p.Variant}
 	}
+	return nil
+}
+
+// describeIndex says that the image's tags hold idx, an index of it and
+// its attestations: Digest, MediaType and Size become the index's, as
+// buildx writes them for an image with attestations; the config and the
+// platform stay the image's.
+func (b *Built) describeIndex(idx v1.ImageIndex) error {
+	d, err := idx.Digest()
+	if err != nil {
+		return fmt.Errorf("index digest: %w", err)
+	}
+	mt, err := idx.MediaType()
+	if err != nil {
+		return fmt.Errorf("index media type: %w", err)
+	}
+	if b.Size, err = idx.Size(); err != nil {
+		return fmt.Errorf("index size: %w", err)
+	}
+	b.Digest, b.MediaType = d.String(), string(mt)
 	return nil
 }
 

@@ -42,7 +42,8 @@ func OpenBuildkitd(ctx context.Context, o Options) (Daemon, error) {
 		solve.WithContextDir(filepath.Dir(o.SpecFile)),
 		solve.WithDaemonPush(o.daemonPush()),
 		solve.WithCredentials(o.credentials()),
-		solve.WithSecrets(o.buildSecrets))
+		solve.WithSecrets(o.buildSecrets),
+		solve.WithInventory(o.Push && !o.NoSBOM))
 	if err != nil {
 		return nil, errors.Join(&InputError{err}, conn.Close())
 	}
@@ -115,6 +116,7 @@ func (d *buildkitdDaemon) Build(ctx context.Context, images []*wsllb.Image) ([]O
 			out[i].Err = r.Err
 			continue
 		}
+		out[i].Inventory = r.Inventory
 		if r.Pushed != nil {
 			out[i].Image, out[i].Err = publish.FromRegistry(ctx, *r.Pushed, r.Manifest.Digest.String(), d.keychain)
 			continue
@@ -134,4 +136,17 @@ func (d *buildkitdDaemon) Close() error {
 	return errors.Join(closeStore(d.local, d.built, d.limit, d.log), d.conn.Close())
 }
 
-var _ shownDaemon = (*buildkitdDaemon)(nil)
+// BuildKitVersion is the version the buildkitd says it is, for the
+// provenance of what it built; "" when it does not answer.
+func (d *buildkitdDaemon) BuildKitVersion(ctx context.Context) string {
+	v, err := d.conn.DaemonVersion(ctx)
+	if err != nil {
+		return ""
+	}
+	return v.Version
+}
+
+var (
+	_ shownDaemon     = (*buildkitdDaemon)(nil)
+	_ versionedDaemon = (*buildkitdDaemon)(nil)
+)

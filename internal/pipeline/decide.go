@@ -23,7 +23,7 @@ func (ru *run) decide(ctx context.Context, lookup bool) ([]change.Decision, erro
 	found := map[string]publish.Found{}
 	if !ru.o.Force {
 		refs := change.Refs(p)
-		list, err := ru.publisher.Lookup(ctx, refs)
+		list, err := ru.publisher.Lookup(ctx, refs, ru.o.imagePlatform())
 		if err != nil {
 			return nil, fmt.Errorf("looking up what the %d target tags hold (--force builds without looking): %w", len(refs), err)
 		}

@@ -76,7 +76,7 @@ func mismatchedKept(decisions []change.Decision, todo []int, outs []Output, kept
 			continue
 		}
 		if !startsWith(outs[k].Image, pushedLayers(*a)) {
-			bad[a.Node.Name] = digest.Digest(a.Existing.String())
+			bad[a.Node.Name] = digest.Digest(a.ExistingImage.String())
 		}
 	}
 	return bad

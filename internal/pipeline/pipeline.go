@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/moby/buildkit/session/secrets"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/buildcache"
@@ -103,6 +104,12 @@ type Options struct {
 	Why bool
 	// Force builds every selected image, even those whose tags are up to date.
 	Force bool
+	// NoSBOM pushes images without their SBOM attestation (--sbom=false);
+	// NoProvenance without their provenance (--provenance=false). With
+	// both, tags hold image manifests, not indexes (see package attest).
+	NoSBOM, NoProvenance bool
+	// Version is wsbuild's version, for the provenance.
+	Version string
 
 	// Addr is the buildkitd address; "" means $BUILDKIT_HOST, else a
 	// private buildkitd.
@@ -320,4 +327,10 @@ func (o Options) daemonAddr() string {
 		return o.Addr
 	}
 	return os.Getenv(buildkitd.EnvHost)
+}
+
+// imagePlatform is the run's platform, as go-containerregistry spells it.
+func (o Options) imagePlatform() v1.Platform {
+	p := o.Platform
+	return v1.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant, OSVersion: p.OSVersion}
 }

@@ -82,8 +82,10 @@ func TestPushFailureAfterTwoImagesMovesNoTag(t *testing.T) {
 			t.Errorf("err = %v, want it to contain %q", err, want)
 		}
 	}
-	if n := reg.puts.Load(); n != 2 {
-		t.Errorf("%d manifests pushed, want the first two images by digest", n)
+	// Each image is three manifests: itself, the attestation manifest of
+	// its provenance, and their index.
+	if n := reg.puts.Load(); n != 6 {
+		t.Errorf("%d manifests pushed, want the first two images by digest (three manifests each)", n)
 	}
 	for _, n := range p.Nodes {
 		if reg.has(t, reg.tag(n.Name)) {
@@ -159,8 +161,8 @@ func TestCancelBetweenPushAndTagMovesNoTag(t *testing.T) {
 	if pub.tagged != 0 {
 		t.Errorf("Tag called %d times after the run was cancelled", pub.tagged)
 	}
-	if n := reg.puts.Load(); n != 2 {
-		t.Errorf("%d manifests pushed by digest, want 2", n)
+	if n := reg.puts.Load(); n != 6 {
+		t.Errorf("%d manifests pushed by digest, want 6 (two images, each with its attestation manifest and their index)", n)
 	}
 	for _, img := range []string{"python", "a"} {
 		if reg.has(t, reg.tag(img)) {

@@ -76,7 +76,7 @@ func (r *Runner) Promote(ctx context.Context, o Options, from Target) (_ []Promo
 	}
 	items := make([]publish.Item, len(ru.plan.Nodes))
 	for i, n := range ru.plan.Nodes {
-		items[i] = publish.Item{Name: n.Name, Image: images[i], Refs: n.Refs, Parent: parentName(n)}
+		items[i] = publish.Item{Name: n.Name, Image: images[i].image, Index: images[i].index, Refs: n.Refs, Parent: parentName(n)}
 	}
 	pushed, err := copyImages(ctx, ru.publisher, items, "promoted")
 	if err != nil {
@@ -90,16 +90,23 @@ func (r *Runner) Promote(ctx context.Context, o Options, from Target) (_ []Promo
 	return out, nil
 }
 
+// sourced is an image read from where it was pushed, with the index of it
+// and its attestations its tags hold (nil when they hold the image).
+type sourced struct {
+	image v1.Image
+	index v1.ImageIndex
+}
+
 // sourceImages reads, for every image of the run's plan, the image its
 // source lookup found (sources, in order) where sp's first push target holds it.
-func (ru *run) sourceImages(ctx context.Context, sp *plan.Plan, sources []publish.Found) ([]v1.Image, error) {
-	out := make([]v1.Image, len(sp.Nodes))
+func (ru *run) sourceImages(ctx context.Context, sp *plan.Plan, sources []publish.Found) ([]sourced, error) {
+	out := make([]sourced, len(sp.Nodes))
 	for i, n := range sp.Nodes {
-		img, err := ru.publisher.Source(ctx, n.Refs[0], sources[i].Digest)
+		img, idx, err := ru.publisher.Source(ctx, n.Refs[0], sources[i].Digest)
 		if err != nil {
 			return nil, fmt.Errorf("image %q: %w", n.Name, err)
 		}
-		out[i] = img
+		out[i] = sourced{image: img, index: idx}
 	}
 	return out, nil
 }
@@ -142,7 +149,7 @@ func (ru *run) promotionSources(ctx context.Context, sp *plan.Plan) ([]publish.F
 	for i, n := range sp.Nodes {
 		refs[i] = n.Refs[0]
 	}
-	found, err := ru.publisher.Lookup(ctx, refs)
+	found, err := ru.publisher.Lookup(ctx, refs, ru.o.imagePlatform())
 	if err != nil {
 		return nil, err
 	}

@@ -23,6 +23,9 @@ type Resolver interface {
 type Output struct {
 	// Image is the built image; nil when Err is set.
 	Image v1.Image
+	// Inventory lists the packages the image holds, as JSON (see package
+	// sbom), for its SBOM; nil when the run makes none.
+	Inventory []byte
 	// Err says why the image failed (a step, or its failed checks); the
 	// Runner names the image.
 	Err error
@@ -52,6 +55,12 @@ type shownDaemon interface {
 	ShowOn(p *solve.Progress)
 }
 
+// versionedDaemon is a Daemon that says which BuildKit version it runs,
+// for the provenance. *buildkitdDaemon is one.
+type versionedDaemon interface {
+	BuildKitVersion(ctx context.Context) string
+}
+
 // Opener opens a Daemon for a run. The Runner calls it only when the run
 // needs one, and at most once per run.
 type Opener func(ctx context.Context, o Options) (Daemon, error)
@@ -60,8 +69,9 @@ type Opener func(ctx context.Context, o Options) (Daemon, error)
 // images by digest and then, as a separate step, moves the tags.
 // *publish.Publisher is one.
 type Publisher interface {
-	// Lookup fetches what every ref holds now, in order.
-	Lookup(ctx context.Context, refs []oci.Ref) ([]publish.Found, error)
+	// Lookup fetches what every ref holds now, in order; where a ref
+	// holds an index, the image in it for platform.
+	Lookup(ctx context.Context, refs []oci.Ref, platform v1.Platform) ([]publish.Found, error)
 	// Push pushes every item by digest, parents first, and writes no tag;
 	// it stops at the first failure. publish.WithStatus shows its progress.
 	Push(ctx context.Context, items []publish.Item, opts ...publish.PushOption) ([]publish.Pushed, error)
@@ -71,8 +81,12 @@ type Publisher interface {
 	// may push to it, sending no blob.
 	CheckPush(ctx context.Context, refs []oci.Ref) error
 	// Source returns the image with manifest digest dgst in the repository
-	// of ref, to push elsewhere; its blobs mount from there when they can.
-	Source(ctx context.Context, ref oci.Ref, dgst v1.Hash) (v1.Image, error)
+	// of ref, to push elsewhere, and the index of it and its attestations
+	// when dgst is one (else nil); its blobs mount from there when they can.
+	Source(ctx context.Context, ref oci.Ref, dgst v1.Hash) (v1.Image, v1.ImageIndex, error)
+	// Attested reads the image ref holds for platform, and the statements
+	// attested about it.
+	Attested(ctx context.Context, ref string, insecure bool, platform v1.Platform) (publish.Attested, error)
 }
 
 var _ Publisher = (*publish.Publisher)(nil)

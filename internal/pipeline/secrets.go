@@ -32,17 +32,7 @@ type SecretFlag struct {
 func secretStore(p *plan.Plan, flags []SecretFlag, specDir string, log func(string)) (secrets.SecretStore, error) {
 	var used []string
 	for _, n := range p.Nodes {
-		if n.Spec.PipIndex != nil {
-			used = append(used, n.Spec.PipIndex.Secret)
-		}
-		for _, s := range n.Contribution.Steps {
-			used = append(used, s.Secrets...)
-		}
-		for up := n; up != nil; up = up.Parent {
-			for _, s := range up.Spec.AptSources {
-				used = append(used, s.Secret)
-			}
-		}
+		used = append(used, secretsOf(n)...)
 	}
 	byID := map[string]secretsprovider.Source{}
 	for id, s := range p.Family.Secrets {
@@ -74,4 +64,26 @@ func secretStore(p *plan.Plan, flags []SecretFlag, specDir string, log func(stri
 		return nil, fmt.Errorf("build secrets: %w", err)
 	}
 	return store, nil
+}
+
+// secretsOf lists the ids of the build secrets n's steps mount, sorted,
+// each once: its pip index's, its steps', and its and its ancestors' apt
+// sources'.
+func secretsOf(n *plan.Node) []string {
+	var used []string
+	if n.Spec.PipIndex != nil {
+		used = append(used, n.Spec.PipIndex.Secret)
+	}
+	for _, s := range n.Contribution.Steps {
+		used = append(used, s.Secrets...)
+	}
+	for up := n; up != nil; up = up.Parent {
+		for _, s := range up.Spec.AptSources {
+			if s.Secret != "" {
+				used = append(used, s.Secret)
+			}
+		}
+	}
+	slices.Sort(used)
+	return slices.Compact(used)
 }

@@ -37,7 +37,7 @@ func (r *Runner) Export(ctx context.Context, o Options, path string) (_ []Promot
 	entries := make([]ocilayout.Entry, len(ru.plan.Nodes))
 	out := make([]Promoted, len(ru.plan.Nodes))
 	for i, n := range ru.plan.Nodes {
-		entries[i] = ocilayout.Entry{Name: n.Name, Parent: parentName(n), Repository: n.Repository, Tag: n.Tag, Ref: n.Refs[0].Name, Image: images[i]}
+		entries[i] = ocilayout.Entry{Name: n.Name, Parent: parentName(n), Repository: n.Repository, Tag: n.Tag, Ref: n.Refs[0].Name, Image: images[i].image, Index: images[i].index}
 		out[i] = Promoted{Name: n.Name, Digest: sources[i].Digest, InputDigest: sources[i].InputDigest,
 			From: n.Refs[0].Name, Refs: []string{path}}
 	}
@@ -96,7 +96,7 @@ func importItems(entries []ocilayout.Entry, registry, namespace string, insecure
 	at := map[string]int{}
 	digests := map[string]v1.Hash{}
 	for i, e := range entries {
-		d, err := e.Image.Digest()
+		d, err := entryDigest(e)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -105,7 +105,7 @@ func importItems(entries []ocilayout.Entry, registry, namespace string, insecure
 		case !ok:
 			k = len(items)
 			at[e.Name], digests[e.Name] = k, d
-			items = append(items, publish.Item{Name: e.Name, Parent: e.Parent, Image: e.Image})
+			items = append(items, publish.Item{Name: e.Name, Parent: e.Parent, Image: e.Image, Index: e.Index})
 			from = append(from, e.Ref)
 		case digests[e.Name] != d:
 			return nil, nil, fmt.Errorf("index.json entry %d names image %q, which an earlier entry names with other content (%s, not %s)", i+1, e.Name, d, digests[e.Name])
@@ -140,4 +140,12 @@ func checkImportRef(ref string) error {
 		return fmt.Errorf("%q is not a valid image reference (read as %q)", ref, named.String())
 	}
 	return nil
+}
+
+// entryDigest is the digest of what e's tag holds: its index, or its image.
+func entryDigest(e ocilayout.Entry) (v1.Hash, error) {
+	if e.Index != nil {
+		return e.Index.Digest()
+	}
+	return e.Image.Digest()
 }

@@ -14,6 +14,10 @@ const Usage = `usage:
   wsbuild-probe keygen DIR
       write DIR/id_ed25519 (an OpenSSH private key) and print its
       authorized_keys line
+  wsbuild-probe sbom [--root /] [--venv DIR]... --out FILE
+      write FILE: a JSON inventory of the image filesystem at --root (the
+      OS, the Debian packages dpkg installed, the Python distributions in
+      each virtual environment DIR, an absolute path in the image)
   wsbuild-probe [--timeout 120s] SERVICE...
       wait for and prove each service on 127.0.0.1; one line per service
       jupyter:PORT[:KERNEL,KERNEL...]  API needs $JUPYTER_TOKEN; kernels offered
@@ -26,9 +30,12 @@ exit status: 0 all proven, 1 some failed, 2 bad usage
 
 // Main runs wsbuild-probe with args (without the program name), reading
 // JUPYTER_TOKEN and VNC_PASSWORD through getenv, and returns the exit
-// status: 0 when everything was proven, 1 when something failed, 2 for a
-// bad command line.
+// status: 0 when everything was proven (or the keygen or sbom command
+// succeeded), 1 when something failed, 2 for a bad command line.
 func Main(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "sbom" {
+		return sbomMain(args[1:], stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "keygen" {
 		if len(args) != 2 {
 			fmt.Fprint(stderr, "wsbuild-probe: keygen takes one DIR\n"+Usage)

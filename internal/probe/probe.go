@@ -3,7 +3,9 @@
 // platform gives the container, refuse callers without them, and that the
 // desktop's processes run. It is the logic of the static wsbuild-probe
 // binary, which a check mounts read-only into a build step on top of each
-// image, so nothing of it has to be installed in the image.
+// image, so nothing of it has to be installed in the image. Its sbom
+// command, mounted the same way into the step that lists a finished image's
+// packages, writes what package sbom finds for the image's SBOM.
 //
 // Services start asynchronously (under supervisord), so every service is
 // retried until it answers or the deadline passes; an answer that breaks a

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/opencontainers/go-digest"
+	"github.com/wsbuild/wsbuild/internal/attest"
 	"github.com/wsbuild/wsbuild/internal/oci"
 	"golang.org/x/sync/errgroup"
 )
@@ -26,15 +27,24 @@ type Found struct {
 	Ref string
 	// Exists is false when the registry has no such tag (or repository).
 	Exists bool
-	// Digest is the manifest's digest.
+	// Digest is the digest of what the tag holds: an image manifest, or an
+	// image index (an image with its attestations, see package attest).
 	Digest v1.Hash
-	// MediaType and Size are the manifest's (or index's) media type and size.
+	// Image is the image manifest's digest: Digest, or, for an index, that
+	// of the image for the platform Lookup was asked about. Every field
+	// below is the image manifest's.
+	Image v1.Hash
+	// Attestation is the digest of the index's attestation manifest about
+	// Image; zero when there is none.
+	Attestation v1.Hash
+	// MediaType and Size are the media type and size of what the tag holds.
 	MediaType types.MediaType
 	Size      int64
-	// Config is the digest of the manifest's config; zero for an index.
+	// Config is the digest of the image's config.
 	Config v1.Hash
 	// InputDigest is the input digest the image was built from; empty when
-	// the manifest carries none (not built by wsbuild, or an index).
+	// the manifest carries none (not built by wsbuild), or the index has
+	// no image for the platform.
 	InputDigest digest.Digest
 	// Inputs is the digest of each named input, when the manifest has them.
 	Inputs map[string]digest.Digest
@@ -47,15 +57,16 @@ type Found struct {
 }
 
 // Lookup fetches the manifest at every ref, concurrently, and reads the
-// input digest wsbuild annotated it with. A missing tag or repository is not
-// an error (Found.Exists is false); any other failure is.
-func (p *Publisher) Lookup(ctx context.Context, refs []oci.Ref) ([]Found, error) {
+// input digest wsbuild annotated it with; where a ref holds an index, the
+// image in it for platform. A missing tag or repository is not an error
+// (Found.Exists is false); any other failure is.
+func (p *Publisher) Lookup(ctx context.Context, refs []oci.Ref, platform v1.Platform) ([]Found, error) {
 	out := make([]Found, len(refs))
 	eg, ctx := errgroup.WithContext(ctx)
 	eg.SetLimit(lookupJobs)
 	for i, r := range refs {
 		eg.Go(func() error {
-			f, err := p.lookupOne(ctx, r)
+			f, err := p.lookupOne(ctx, r, platform)
 			out[i] = f
 			return err
 		})
@@ -66,7 +77,7 @@ func (p *Publisher) Lookup(ctx context.Context, refs []oci.Ref) ([]Found, error)
 	return out, nil
 }
 
-func (p *Publisher) lookupOne(ctx context.Context, r oci.Ref) (Found, error) {
+func (p *Publisher) lookupOne(ctx context.Context, r oci.Ref, platform v1.Platform) (Found, error) {
 	found := Found{Ref: r.Name}
 	tag, err := parseTag(r)
 	if err != nil {
@@ -80,10 +91,29 @@ func (p *Publisher) lookupOne(ctx context.Context, r oci.Ref) (Found, error) {
 		return found, p.explain(err, "looking up", tag)
 	}
 	found.Exists, found.Digest, found.MediaType, found.Size = true, desc.Digest, desc.MediaType, desc.Size
+	found.Image = desc.Digest
+	raw := desc.Manifest
 	if desc.MediaType.IsIndex() {
-		return found, nil
+		idx, err := v1.ParseIndexManifest(bytes.NewReader(raw))
+		if err != nil {
+			return found, fmt.Errorf("looking up %q: parsing its index: %w", r.Name, err)
+		}
+		img, att, err := attest.Select(idx, platform)
+		if err != nil {
+			return found, nil // another image: nothing of it compares
+		}
+		found.Image = img.Digest
+		if att != nil {
+			found.Attestation = att.Digest
+		}
+		d := tag.Context().Digest(img.Digest.String())
+		got, err := remote.Get(d, p.remoteOptions(ctx)...)
+		if err != nil {
+			return found, p.explain(err, "looking up", d)
+		}
+		raw = got.Manifest
 	}
-	m, err := v1.ParseManifest(bytes.NewReader(desc.Manifest))
+	m, err := v1.ParseManifest(bytes.NewReader(raw))
 	if err != nil {
 		return found, fmt.Errorf("looking up %q: parsing its manifest: %w", r.Name, err)
 	}

@@ -53,7 +53,7 @@ func TestLookupReadsInputValues(t *testing.T) {
 			if err := remote.Write(tag, img); err != nil {
 				t.Fatal(err)
 			}
-			found, err := p.Lookup(context.Background(), []oci.Ref{{Name: ref, Insecure: true}})
+			found, err := p.Lookup(context.Background(), []oci.Ref{{Name: ref, Insecure: true}}, v1.Platform{OS: "linux", Architecture: "amd64"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -38,21 +38,26 @@ type Item struct {
 	// order, when the parent is not published in this run because it is
 	// already up to date; the layers they share are mounted from there.
 	ParentPushed []Found
+	// Index, when not nil, is what the tags hold instead of Image: an
+	// image index listing Image and what is attested about it (see package
+	// attest). Image is pushed first, as without it, then the index.
+	Index v1.ImageIndex
 }
 
 // Pushed records where one image went.
 type Pushed struct {
 	// Name is the image's name in the spec.
 	Name string
-	// Digest is the manifest digest.
+	// Digest is the digest of what the tags hold: the image manifest's,
+	// or the index's when the item had one.
 	Digest v1.Hash
 	// Refs are the tags written; empty until Tag wrote them.
 	Refs []string
 	// ByDigest are the digest references, one per tag.
 	ByDigest []string
 
-	image v1.Image   // what Tag points the tags at
-	tags  []name.Tag // the tags Tag writes
+	image remote.Taggable // what Tag points the tags at
+	tags  []name.Tag      // the tags Tag writes
 }
 
 // Publisher pushes images.
@@ -137,7 +142,7 @@ func (p *Publisher) Push(ctx context.Context, items []Item, opts ...PushOption) 
 	}
 	pushed := make([]Pushed, len(items))
 	for i, it := range prepared {
-		pushed[i] = Pushed{Name: it.Name, Digest: it.digest, image: it.Image, tags: it.tags}
+		pushed[i] = Pushed{Name: it.Name, Digest: it.tagged, image: it.taggable(), tags: it.tags}
 		for j, tag := range it.tags {
 			img, err := withParentMounts(it, it.parent, j)
 			if err != nil {
@@ -146,6 +151,12 @@ func (p *Publisher) Push(ctx context.Context, items []Item, opts ...PushOption) 
 			byDigest := tag.Context().Digest(it.digest.String())
 			if err := p.write(ctx, byDigest, tag, img, it.layers, po.status); err != nil {
 				return nil, fmt.Errorf("image %q: %w", it.Name, p.explain(err, "pushing to", byDigest))
+			}
+			if it.Index != nil {
+				byDigest = tag.Context().Digest(it.tagged.String())
+				if err := remote.WriteIndex(byDigest, it.Index, p.remoteOptions(ctx)...); err != nil {
+					return nil, fmt.Errorf("image %q: %w", it.Name, p.explain(err, "pushing the index of its attestations to", byDigest))
+				}
 			}
 			pushed[i].ByDigest = append(pushed[i].ByDigest, byDigest.String())
 		}
@@ -193,7 +204,8 @@ func (p *Publisher) Tag(ctx context.Context, pushed []Pushed) ([]Pushed, error) 
 type prepared struct {
 	Item
 	tags   []name.Tag
-	digest v1.Hash
+	digest v1.Hash      // the image manifest's
+	tagged v1.Hash      // what the tags hold: digest, or the index's
 	layers []v1.Hash    // layer digests, in order
 	parent *mountSource // nil when there is no parent to mount layers from
 }
@@ -224,12 +236,26 @@ func prepare(items []Item) ([]*prepared, error) {
 		if p.digest, err = it.Image.Digest(); err != nil {
 			return nil, fmt.Errorf("digest of image %q: %w", it.Name, err)
 		}
+		p.tagged = p.digest
+		if it.Index != nil {
+			if p.tagged, err = it.Index.Digest(); err != nil {
+				return nil, fmt.Errorf("digest of the index of image %q: %w", it.Name, err)
+			}
+		}
 		if p.layers, err = layerDigests(it.Image); err != nil {
 			return nil, fmt.Errorf("image %q: %w", it.Name, err)
 		}
 		out[i], byName[it.Name] = p, p
 	}
 	return out, nil
+}
+
+// taggable is what the item's tags hold.
+func (p *prepared) taggable() remote.Taggable {
+	if p.Index != nil {
+		return p.Index
+	}
+	return p.Image
 }
 
 func layerDigests(img v1.Image) ([]v1.Hash, error) {

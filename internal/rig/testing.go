@@ -122,3 +122,16 @@ func RegistryForTest(t testing.TB) *Registry {
 	})
 	return r
 }
+
+// BuildxBinaryForTest returns the rig's buildx binary, for commands that
+// need no builder (imagetools). The test is left out only where testenv
+// allows; elsewhere a missing buildx fails it.
+func BuildxBinaryForTest(t testing.TB) string {
+	t.Helper()
+	testenv.NeedsRealRig(t)
+	bin, err := BuildxBinary(CacheDir())
+	if err != nil {
+		t.Fatalf("finding buildx: %v", err)
+	}
+	return bin
+}

@@ -36,10 +36,15 @@ func checkDefinitions(ctx context.Context, img *wsllb.Image, extra []bk.Constrai
 // runChecks solves every check, all of them even when one fails; their
 // results are dropped, so nothing a check writes reaches the image. Failures
 // are recorded in failed: the error BuildKit hands back to the client loses
-// any wrapping done here.
-func runChecks(ctx context.Context, c gateway.Client, checks []check, failed *checkFailures) error {
-	errs := make([]error, len(checks))
+// any wrapping done here. Each of also, such as the image's inventory, runs
+// beside them; its error joins theirs.
+func runChecks(ctx context.Context, c gateway.Client, checks []check, failed *checkFailures,
+	also ...func(context.Context, gateway.Client) error) error {
+	errs := make([]error, len(checks)+len(also))
 	var wg sync.WaitGroup
+	for k, f := range also {
+		wg.Go(func() { errs[len(checks)+k] = f(ctx, c) })
+	}
 	for i, chk := range checks {
 		wg.Go(func() {
 			_, err := c.Solve(ctx, gateway.SolveRequest{Definition: chk.def.ToPB(), Evaluate: true})

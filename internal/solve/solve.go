@@ -58,6 +58,8 @@ type options struct {
 	// secrets are the build secrets steps may mount (WithSecrets); nil
 	// for none.
 	secrets secrets.SecretStore
+	// inventory lists every image's packages (WithInventory).
+	inventory bool
 }
 
 // Option configures a Solver.
@@ -172,6 +174,9 @@ type Result struct {
 	// Pushed is the tag whose repository buildkitd pushed the image to by
 	// digest (see WithDaemonPush); nil when it went into the store.
 	Pushed *oci.Ref
+	// Inventory is what the image holds, as wsbuild-probe sbom listed it
+	// (see WithInventory); nil when not asked for.
+	Inventory []byte
 	// Err says why the image failed to build: a step, or the checks that
 	// failed (by name); nil when it built.
 	Err error
@@ -208,6 +213,11 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 		if err != nil {
 			return nil, err
 		}
+		if s.opts.inventory {
+			if j.inventory, err = inventoryDefinition(ctx, img, extra); err != nil {
+				return nil, err
+			}
+		}
 		j.cache = s.opts.cache[img.Node.Name]
 		jobs[i] = j
 	}
@@ -225,8 +235,8 @@ func (s *Solver) Build(ctx context.Context, images []*wsllb.Image, store content
 	for i, img := range images {
 		wg.Go(func() {
 			defer order.ended(i)
-			desc, err := s.buildOne(ctx, jobs[i], store, mounts, display, order, i)
-			results[i] = Result{Name: img.Node.Name, Manifest: desc, Pushed: jobs[i].export.pushTo, Err: err}
+			desc, inv, err := s.buildOne(ctx, jobs[i], store, mounts, display, order, i)
+			results[i] = Result{Name: img.Node.Name, Manifest: desc, Pushed: jobs[i].export.pushTo, Inventory: inv, Err: err}
 			if err != nil {
 				results[i].Pushed = nil
 			}
@@ -281,13 +291,16 @@ type job struct {
 	cache buildcache.Set
 	// layouts are the OCI layouts its base is read from, folder by store ID.
 	layouts map[string]string
+	// inventory is the image's inventory step; nil when not asked for.
+	inventory *bk.Definition
 }
 
-// buildOne solves one image, then its checks, and exports it into store
-// only when every check passed, once order lets it. It is build i of
-// display and of order: BuildKit closes display.source(i).
+// buildOne solves one image, then its checks and its inventory (when the
+// job has one), and exports it into store only when every check passed,
+// once order lets it. It is build i of display and of order: BuildKit
+// closes display.source(i).
 func (s *Solver) buildOne(ctx context.Context, j job, store content.Store,
-	mounts map[string]fsutil.FS, display *display, order *exportOrder, i int) (ocispec.Descriptor, error) {
+	mounts map[string]fsutil.FS, display *display, order *exportOrder, i int) (ocispec.Descriptor, []byte, error) {
 	opt := bkclient.SolveOpt{
 		Exports:     []bkclient.ExportEntry{j.export.entry(store)},
 		LocalMounts: mounts,
@@ -295,11 +308,18 @@ func (s *Solver) buildOne(ctx context.Context, j job, store content.Store,
 	}
 	cacheOpt(&opt, j.cache)
 	if err := layoutStores(&opt, j.layouts); err != nil {
-		return ocispec.Descriptor{}, err
+		return ocispec.Descriptor{}, nil, err
 	}
 	var failed checkFailures
 	var step stepFailure
 	var built bool // the image built and passed its checks: what fails now is the export
+	var inventory []byte
+	listInventory := func(ctx context.Context, c gateway.Client) (err error) {
+		if j.inventory != nil {
+			inventory, err = readInventory(ctx, c, j.inventory)
+		}
+		return err
+	}
 	resp, err := s.c.Build(ctx, opt, "wsbuild", func(ctx context.Context, c gateway.Client) (*gateway.Result, error) {
 		// Evaluated before the checks, so that a failing build step is
 		// reported as itself, not as every check that stands on it.
@@ -311,7 +331,7 @@ func (s *Solver) buildOne(ctx context.Context, j job, store content.Store,
 		if err != nil {
 			return nil, err
 		}
-		if err := runChecks(ctx, c, j.checks, &failed); err != nil {
+		if err := runChecks(ctx, c, j.checks, &failed, listInventory); err != nil {
 			return nil, err
 		}
 		out := gateway.NewResult()
@@ -328,12 +348,13 @@ func (s *Solver) buildOne(ctx context.Context, j job, store content.Store,
 		return out, nil
 	}, display.source(i))
 	if err != nil && built {
-		return ocispec.Descriptor{}, j.export.failed(err)
+		return ocispec.Descriptor{}, nil, j.export.failed(err)
 	}
 	if err != nil {
-		return ocispec.Descriptor{}, failed.wrap(step.wrap(err, func() *tails { return display.tail(i) }))
+		return ocispec.Descriptor{}, nil, failed.wrap(step.wrap(err, func() *tails { return display.tail(i) }))
 	}
-	return manifestDescriptor(resp)
+	desc, err := manifestDescriptor(resp)
+	return desc, inventory, err
 }
 
 func manifestDescriptor(resp *bkclient.SolveResponse) (ocispec.Descriptor, error) {
