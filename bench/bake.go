@@ -106,9 +106,16 @@ func (d *bakeSide) Namespace() string { return bakeNS }
 // restarted buildkitd gets a builder of its own.
 func (d *bakeSide) Fresh() {}
 
-// Unsupported is "": bake runs every scenario but force, which is
-// wsbuild's only and never asked of it.
-func (d *bakeSide) Unsupported(string) string { return "" }
+// Unsupported says which scenarios bake does not run: force is wsbuild's
+// only and never asked of it; nosbom is the cold build without wsbuild's
+// SBOM step, which bake has no counterpart of (it attaches no SBOM unless
+// asked).
+func (d *bakeSide) Unsupported(scenario string) string {
+	if scenario == "nosbom" {
+		return "bake attaches no SBOM unless asked: its cold run is the comparison"
+	}
+	return ""
+}
 
 // Build makes o's change in the Dockerfile, bakes the family and undoes
 // the change.

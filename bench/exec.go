@@ -14,6 +14,8 @@ import (
 type runner struct {
 	logDir string
 	n      int
+	// lastLog is the log of the last command run.
+	lastLog string
 }
 
 // run runs bin with args and env added to the environment, and returns its
@@ -28,6 +30,7 @@ func (r *runner) run(ctx context.Context, label string, env []string, bin string
 func (r *runner) runTo(ctx context.Context, label, stdout string, env []string, bin string, args ...string) (time.Duration, error) {
 	r.n++
 	logPath := fmt.Sprintf("%s/%03d-%s.log", r.logDir, r.n, label)
+	r.lastLog = logPath
 	f, err := os.Create(logPath)
 	if err != nil {
 		return 0, fmt.Errorf("creating log %q: %w", logPath, err)

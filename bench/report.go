@@ -142,6 +142,20 @@ func (b *bench) writeWsbuildOnly(p func(string, ...any)) {
 			p("| %s | %s | < %s: %s |\n", s.what, secs(m), t, met)
 		}
 	}
+	with, without := b.find(sideWsbuild, "sbom"), b.find(sideWsbuild, "nosbom")
+	if ok(with) && ok(without) && len(b.family) > 0 {
+		d := with.Took - without.Took
+		p("| the SBOM step: `build --push --force` on a fresh buildkitd (%s) − the same with `--sbom=false` (%s) | %.2f (%.2f per image) | |\n",
+			secs(with), secs(without), d.Seconds(), d.Seconds()/float64(len(b.family)))
+	}
+	if steps := b.wsSBOMSteps(); len(steps) > 0 {
+		sum := 0.0
+		for _, s := range steps {
+			sum += s
+		}
+		p("| the SBOM step's own time in the cold build (BuildKit's vertex times) | %.2f in all, %.2f per image (%d images) | |\n",
+			sum, sum/float64(len(steps)), len(steps))
+	}
 	var sizes []int
 	for n := range b.plans {
 		sizes = append(sizes, n)

@@ -22,7 +22,7 @@ const (
 
 // buildScenarios are the scenarios that build the family, in the order
 // they run on each side; cold runs first whatever is selected.
-var buildScenarios = []string{"cold", "noop", "force", "leaf", "leaf2", "root", "cache", "zstd"}
+var buildScenarios = []string{"cold", "noop", "force", "leaf", "leaf2", "root", "cache", "zstd", "nosbom"}
 
 // buildOpts is what one build asks of a side beyond the family as it is.
 type buildOpts struct {
@@ -34,6 +34,8 @@ type buildOpts struct {
 	Compression string
 	// CacheTo and CacheFrom write and read the side's registry cache.
 	CacheTo, CacheFrom bool
+	// NoSBOM builds without the SBOM step (wsbuild's --sbom=false).
+	NoSBOM bool
 }
 
 // side is one way of building the family.
@@ -180,6 +182,16 @@ func (b *bench) runSide(ctx context.Context, s side) error {
 		case "zstd":
 			if err = fresh(); err == nil {
 				err = step(sc, buildOpts{Compression: "zstd"})
+			}
+		case "nosbom":
+			// The same forced build twice on a fresh buildkitd (the registry
+			// holds every blob both times), with the SBOM step and without.
+			if err = fresh(); err == nil {
+				if err = step("sbom", buildOpts{Force: true}); err == nil {
+					if err = fresh(); err == nil {
+						err = step(sc, buildOpts{Force: true, NoSBOM: true})
+					}
+				}
 			}
 		}
 		if err != nil {

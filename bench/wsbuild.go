@@ -33,6 +33,8 @@ type wsbuildSide struct {
 	cacheDir string // WSBUILD_CACHE_DIR of the runs; fresh for a cold build
 	caches   int
 	builds   int
+	// sbomSteps are the seconds each SBOM step took, by build label.
+	sbomSteps map[string][]float64
 }
 
 // features are the parts of wsbuild's contract that the binary has; the
@@ -41,6 +43,8 @@ type features struct {
 	lock, force, matrix bool
 	// cache is whether `build` takes --cache-to and --cache-from.
 	cache bool
+	// sbom is whether `build` takes --sbom (and attaches SBOMs).
+	sbom bool
 }
 
 // builtImage is one image of wsbuild's --metadata-file.
@@ -86,6 +90,7 @@ func probe(ctx context.Context, bin, dir string) features {
 	help, _ := output(ctx, nil, bin, "build", "--help")
 	f.force = strings.Contains(help, "--force")
 	f.cache = strings.Contains(help, "--cache-from")
+	f.sbom = strings.Contains(help, "--sbom")
 	_, err := output(ctx, nil, bin, "lock", "--help")
 	f.lock = err == nil
 	spec := filepath.Join(dir, "matrix-probe.yaml")
@@ -137,6 +142,9 @@ func (w *wsbuildSide) Unsupported(scenario string) string {
 	if scenario == "cache" && !w.feat.cache {
 		return "not supported by this wsbuild (`build --help` has no --cache-from)"
 	}
+	if scenario == "nosbom" && !w.feat.sbom {
+		return "not supported by this wsbuild (`build --help` has no --sbom)"
+	}
 	return ""
 }
 
@@ -180,6 +188,9 @@ func (w *wsbuildSide) build(ctx context.Context, label string, o buildOpts, sets
 	if o.Compression != "" {
 		args = append(args, "--compression", o.Compression)
 	}
+	if o.NoSBOM {
+		args = append(args, "--sbom=false")
+	}
 	args = append(args, w.extra...)
 	cache := "type=registry,ref=" + w.env.Registry() + "/" + wsbuildNS + "/cache"
 	if o.CacheTo {
@@ -192,6 +203,10 @@ func (w *wsbuildSide) build(ctx context.Context, label string, o buildOpts, sets
 	if err != nil {
 		return took, nil, err
 	}
+	if w.sbomSteps == nil {
+		w.sbomSteps = map[string][]float64{}
+	}
+	w.sbomSteps[label] = sbomStepSeconds(readLog(w.run.lastLog))
 	b, err := os.ReadFile(meta)
 	if err != nil {
 		return took, nil, fmt.Errorf("reading wsbuild's metadata: %w", err)

@@ -127,6 +127,11 @@ func TestAttestations(t *testing.T) {
 		if code != 1 || !strings.Contains(stderr, "no SBOM") {
 			t.Errorf("verify of an image without SBOM exited %d:\n%s", code, stderr)
 		}
+		// Built from the edited spec, checked against the spec as written.
+		code, _, stderr = wsbuildOut(t, "verify", "-f", specPath, ref("py-tools"))
+		if code != 1 || !strings.Contains(stderr, "inputs that differ: env") {
+			t.Errorf("verify of an image built from an edited spec exited %d, want 1 naming env:\n%s", code, stderr)
+		}
 	})
 }
 

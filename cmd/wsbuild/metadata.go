@@ -23,11 +23,12 @@ const metadataImagesKey = "images"
 // `wsbuild plan -o bake`), so that scripts written for bake read wsbuild's
 // file unchanged.
 type bakeResult struct {
-	// Digest is the manifest's digest (exptypes.ExporterImageDigestKey).
+	// Digest is the digest of what the tags hold (exptypes.ExporterImageDigestKey):
+	// the image manifest, or the index of it and its attestations, as buildx writes it.
 	Digest string `json:"containerimage.digest"`
 	// ConfigDigest is the config's digest (ExporterImageConfigDigestKey).
 	ConfigDigest string `json:"containerimage.config.digest,omitempty"`
-	// Descriptor is the manifest's descriptor (ExporterImageDescriptorKey),
+	// Descriptor is that manifest's or index's descriptor (ExporterImageDescriptorKey),
 	// which buildx decodes from base64 into a JSON object: media type,
 	// digest, size and platform.
 	Descriptor *ocispec.Descriptor `json:"containerimage.descriptor,omitempty"`

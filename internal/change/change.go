@@ -88,7 +88,11 @@ func decide(n *plan.Node, found map[string]publish.Found, force bool) Decision {
 		case !ok || !f.Exists:
 			d.Reasons = append(d.Reasons, fmt.Sprintf("%s does not exist yet", r.Name))
 		case f.InputDigest == "":
-			d.Reasons = append(d.Reasons, fmt.Sprintf("%s holds an image without a wsbuild input digest", r.Name))
+			if f.NoImage != "" {
+				d.Reasons = append(d.Reasons, fmt.Sprintf("%s holds an index: %s", r.Name, f.NoImage))
+			} else {
+				d.Reasons = append(d.Reasons, fmt.Sprintf("%s holds an image without a wsbuild input digest", r.Name))
+			}
 		case f.InputDigest != n.InputDigest:
 			names := Changed(f.Inputs, n.Inputs)
 			if len(names) == 0 {

@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime/debug"
-	"slices"
+	"strings"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -119,8 +120,8 @@ func (a *attestations) sbom(n *plan.Node, inventory []byte) (json.RawMessage, er
 func (a *attestations) provenance(n *plan.Node) provenance.Build {
 	o := a.ru.o
 	b := provenance.Build{
-		Image: n.Name, SpecPath: o.SpecFile, SpecDigest: a.spec, Overrides: o.overrides(), Flags: o.provenanceFlags(),
-		InputDigest: n.InputDigest, Inputs: n.Inputs, Base: a.base(n), Parent: a.parent(n),
+		Image: n.Name, SpecPath: specPathForProvenance(o.SpecFile), SpecDigest: a.spec, Overrides: o.overrides(), Flags: o.provenanceFlags(),
+		InputDigest: n.InputDigest, Inputs: n.Inputs, Base: a.base(n), Parent: a.parent(n), Images: a.copiedFrom(n),
 		Secrets: secretsOf(n), Wsbuild: o.Version, BuildKit: a.buildkit, Builder: "private",
 		Started: a.started, Finished: a.finished,
 	}
@@ -133,6 +134,22 @@ func (a *attestations) provenance(n *plan.Node) provenance.Build {
 // base is the external base of n's chain.
 func (a *attestations) base(n *plan.Node) provenance.Dependency {
 	return provenance.Dependency{Ref: n.Base, Digest: a.ru.bases[n.Base].Digest}
+}
+
+// copiedFrom are the external images files were copied from into n or
+// its ancestors, by digest, each once.
+func (a *attestations) copiedFrom(n *plan.Node) []provenance.Dependency {
+	var out []provenance.Dependency
+	seen := map[string]bool{}
+	for up := n; up != nil; up = up.Parent {
+		for _, f := range up.Contribution.Setup.ImageFiles {
+			if !seen[f.Image] {
+				seen[f.Image] = true
+				out = append(out, provenance.Dependency{Ref: f.Image, Digest: a.ru.bases[f.Image].Digest})
+			}
+		}
+	}
+	return out
 }
 
 // parent is the family image n was built on, by its first tag and the
@@ -204,7 +221,7 @@ func (o Options) provenanceFlags() map[string]string {
 		out["force"] = "true"
 	}
 	if len(o.Images) > 0 {
-		out["images"] = fmt.Sprint(slices.Clone(o.Images))
+		out["images"] = strings.Join(o.Images, " ")
 	}
 	return out
 }
@@ -225,4 +242,22 @@ func (ru *run) buildkitVersion(ctx context.Context) string {
 		}
 	}
 	return "unknown"
+}
+
+// specPathForProvenance is the spec's path relative to the working folder
+// when it is inside it, so the provenance does not record where on the
+// build host the checkout was; else the path as given.
+func specPathForProvenance(spec string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return spec
+	}
+	abs, err := filepath.Abs(spec)
+	if err != nil {
+		return spec
+	}
+	if rel, err := filepath.Rel(wd, abs); err == nil && filepath.IsLocal(rel) {
+		return filepath.ToSlash(rel)
+	}
+	return spec
 }

@@ -381,7 +381,9 @@ func publishedRefs(decisions []change.Decision) map[string]string {
 	out := map[string]string{}
 	for _, d := range decisions {
 		if d.Action == change.Skip && len(d.Node.Refs) > 0 {
-			out[d.Node.Name] = d.Node.Refs[0].ByDigest(d.Existing.String())
+			// The image itself, not an index of it and its attestations:
+			// the child stands on exactly what its provenance names.
+			out[d.Node.Name] = d.Node.Refs[0].ByDigest(d.ExistingImage.String())
 		}
 	}
 	return out

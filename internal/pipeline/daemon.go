@@ -95,7 +95,7 @@ const deathGrace = 2 * time.Second
 // the registry, its layers never read.
 func (d *buildkitdDaemon) Build(ctx context.Context, images []*wsllb.Image) ([]Output, error) {
 	if d.probeErr != nil {
-		return nil, &InputError{fmt.Errorf("the start checks need wsbuild-probe: %w", d.probeErr)}
+		return nil, &InputError{fmt.Errorf("the start checks and the SBOM step need wsbuild-probe: %w", d.probeErr)}
 	}
 	results, err := d.Solver.Build(ctx, images, d.store)
 	died := d.conn.Died()

@@ -26,7 +26,8 @@ type Target struct {
 type Promoted struct {
 	// Name is the image's name in the spec.
 	Name string
-	// Digest is its manifest digest, the same in both places.
+	// Digest is the digest of what its tags hold, the same in both places:
+	// the image manifest, or the index of it and its attestations.
 	Digest v1.Hash
 	// InputDigest is the input digest it was built from.
 	InputDigest digest.Digest
@@ -159,6 +160,8 @@ func (ru *run) promotionSources(ctx context.Context, sp *plan.Plan) ([]publish.F
 		switch {
 		case !f.Exists:
 			errs = append(errs, fmt.Errorf("image %q: %s holds no image; build and push it there first", n.Name, f.Ref))
+		case f.NoImage != "":
+			errs = append(errs, fmt.Errorf("image %q: %s holds an index: %s", n.Name, f.Ref, f.NoImage))
 		case f.InputDigest == "":
 			errs = append(errs, fmt.Errorf("image %q: %s was not built by wsbuild (its manifest has no %s annotation)", n.Name, f.Ref, oci.AnnotationInputDigest))
 		case f.InputDigest != n.InputDigest:

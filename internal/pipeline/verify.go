@@ -70,6 +70,10 @@ func (r *Runner) Verify(ctx context.Context, o Options, ref string) (_ Verified,
 		return Verified{}, err
 	}
 	v := Verified{Ref: ref, Digest: a.Digest, Image: a.Image}
+	if a.Digest == a.Image {
+		return v, &VerifyError{Ref: ref, Problems: []string{"it holds an image manifest, not an index of the image and its attestations: " +
+			"it was pushed without them (--sbom=false --provenance=false), or this is the image's own digest; give its tag, or the index's digest (--metadata-file's digest)"}}
+	}
 	var problems []string
 	sbomSt := attest.Of(a.Statements, attest.PredicateSPDX)
 	switch {

@@ -42,6 +42,9 @@ type Build struct {
 	// built on (nil for none).
 	Base   Dependency
 	Parent *Dependency
+	// Images are the other images files were copied from into the image
+	// or its ancestors (uv's, say), by digest.
+	Images []Dependency
 	// Secrets are the ids of the build secrets the image's steps mounted.
 	Secrets []string
 	// Wsbuild is wsbuild's version; BuildKit the daemon's (or the module's
@@ -64,6 +67,9 @@ func Predicate(b Build) (json.RawMessage, error) {
 	deps := []resourceDescriptor{b.Base.resource("base")}
 	if b.Parent != nil {
 		deps = append(deps, b.Parent.resource("parent"))
+	}
+	for _, d := range b.Images {
+		deps = append(deps, d.resource("image"))
 	}
 	p := predicate{
 		BuildDefinition: buildDefinition{
@@ -115,6 +121,8 @@ func Parse(raw json.RawMessage) (Build, error) {
 			b.Base = dep
 		case "parent":
 			b.Parent = &dep
+		case "image":
+			b.Images = append(b.Images, dep)
 		}
 	}
 	return b, nil

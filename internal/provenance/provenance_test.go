@@ -18,6 +18,7 @@ func sample() Build {
 		InputDigest: digest.FromString("inputs"), Inputs: map[string]digest.Digest{"apt": digest.FromString("apt")},
 		Base:    Dependency{Ref: "debian:bookworm", Digest: digest.FromString("base")},
 		Parent:  &Dependency{Ref: "r/ns/base:1", Digest: digest.FromString("parent")},
+		Images:  []Dependency{{Ref: "ghcr.io/astral-sh/uv:0.5", Digest: digest.FromString("uv")}},
 		Secrets: []string{"pip"}, Wsbuild: "v1", BuildKit: "v0.33.1", Builder: "private",
 		Started: t0, Finished: t0.Add(time.Minute),
 	}
@@ -61,7 +62,7 @@ func TestSLSAShape(t *testing.T) {
 	if err := json.Unmarshal(raw, &p); err != nil {
 		t.Fatal(err)
 	}
-	if p.BuildDefinition.BuildType != BuildType || len(p.BuildDefinition.ResolvedDependencies) != 2 ||
+	if p.BuildDefinition.BuildType != BuildType || len(p.BuildDefinition.ResolvedDependencies) != 3 ||
 		p.BuildDefinition.ResolvedDependencies[0].Digest["sha256"] != digest.FromString("base").Encoded() ||
 		p.RunDetails.Builder.ID != BuilderID+"private" || p.RunDetails.Metadata.FinishedOn != "2026-12-07T10:01:00Z" {
 		t.Errorf("predicate = %s", raw)

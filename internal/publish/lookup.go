@@ -37,6 +37,9 @@ type Found struct {
 	// Attestation is the digest of the index's attestation manifest about
 	// Image; zero when there is none.
 	Attestation v1.Hash
+	// NoImage says why, when the tag holds an index with no image for the
+	// platform asked about (naming the platforms it has); Image is zero then.
+	NoImage string
 	// MediaType and Size are the media type and size of what the tag holds.
 	MediaType types.MediaType
 	Size      int64
@@ -100,6 +103,7 @@ func (p *Publisher) lookupOne(ctx context.Context, r oci.Ref, platform v1.Platfo
 		}
 		img, att, err := attest.Select(idx, platform)
 		if err != nil {
+			found.Image, found.NoImage = v1.Hash{}, err.Error()
 			return found, nil // another image: nothing of it compares
 		}
 		found.Image = img.Digest

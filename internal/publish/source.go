@@ -9,10 +9,10 @@ import (
 	"github.com/wsbuild/wsbuild/internal/oci"
 )
 
-// Source returns the image with manifest digest dgst in the repository of
-// ref, to publish somewhere else (promotion), and, when dgst is an index
-// of the image and its attestations (see package attest), that index
-// (else nil), to push in its place: its manifest is read now,
+// Source returns what digest dgst names in the repository of ref, to
+// publish somewhere else (promotion): the image, and, when dgst is an
+// index of the image and its attestations (see package attest), that index
+// (else nil), to push in its place. Its manifest is read now,
 // its blobs only if they are sent. Every blob of it, the config too, is a
 // remote.MountableLayer: pushed to another repository of the same
 // registry it is mounted from there and none passes through wsbuild; to

@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"fmt"
+	"github.com/wsbuild/wsbuild/internal/oci"
 	"path"
 	"strings"
 
@@ -67,6 +68,9 @@ func pypiPURL(p Package) string {
 // when digest is ""), like
 // pkg:oci/debian@sha256:...?repository_url=docker.io%2Flibrary%2Fdebian&tag=bookworm.
 func ociPURL(ref, dgst string) (string, error) {
+	if oci.IsLayoutBase(ref) {
+		return layoutPURL(ref, dgst)
+	}
 	named, err := reference.ParseNormalizedNamed(ref)
 	if err != nil {
 		return "", fmt.Errorf("parsing image reference %q: %w", ref, err)
@@ -85,4 +89,20 @@ func ociPURL(ref, dgst string) (string, error) {
 	}
 	repo := named.Name()
 	return purl("oci", "", strings.ToLower(path.Base(repo)), dgst, "repository_url", repo, "tag", tag), nil
+}
+
+// layoutPURL is the purl of an image read from an OCI layout file
+// (oci-layout:PATH[:TAG]), which has no repository: named after the
+// file, like pkg:oci/debian@sha256:...?tag=bookworm for
+// oci-layout:bases/debian.tar:bookworm.
+func layoutPURL(ref, dgst string) (string, error) {
+	file, tag, pinned, err := oci.ParseLayoutBase(ref)
+	if err != nil {
+		return "", err
+	}
+	if dgst == "" {
+		dgst = pinned.String()
+	}
+	name := strings.ToLower(strings.TrimSuffix(path.Base(file), ".tar"))
+	return purl("oci", "", name, dgst, "tag", tag), nil
 }

@@ -21,6 +21,9 @@ func TestPURL(t *testing.T) {
 		{"127.0.0.1:5000/team/python:3.11", d, "pkg:oci/python@" + d + "?repository_url=127.0.0.1:5000%2Fteam%2Fpython&tag=3.11"},
 		{"quay.io/a/b/c@" + d, "", "pkg:oci/c@" + d + "?repository_url=quay.io%2Fa%2Fb%2Fc"},
 		{"localhost/x:v1", "", "pkg:oci/x?repository_url=localhost%2Fx&tag=v1"},
+		// A base read from an OCI layout file has no repository.
+		{"oci-layout:bases/Debian.tar:python:3.11", d, "pkg:oci/debian@" + d + "?tag=python:3.11"},
+		{"oci-layout:base", d, "pkg:oci/base@" + d},
 		{"ghcr.io/Org/tools", d, ""}, // upper case: not a reference
 		{"debian", "sha256:abc", ""}, // not a digest
 	} {

@@ -130,8 +130,9 @@ func normalizeName(name string) string {
 }
 
 // withoutUserinfo returns rawURL without the user and password it may
-// carry; "" stays "". Its error does not quote rawURL, which may hold a
-// password.
+// carry, and without its query and fragment (where tokens go too, as
+// ?private_token=...); "" stays "". Its error does not quote rawURL, which
+// may hold a password.
 func withoutUserinfo(rawURL string) (string, error) {
 	if rawURL == "" {
 		return "", nil
@@ -140,6 +141,6 @@ func withoutUserinfo(rawURL string) (string, error) {
 	if err != nil {
 		return "", errors.New("the url is not a valid URL")
 	}
-	u.User = nil
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
 	return u.String(), nil
 }

@@ -66,7 +66,8 @@ func TestWithoutUserinfo(t *testing.T) {
 	for in, want := range map[string]string{
 		"": "",
 		"https://user:s3cret@git.example.com/r.git":    "https://git.example.com/r.git",
-		"https://TOKEN@example.com/simple/x.whl#sha=1": "https://example.com/simple/x.whl#sha=1",
+		"https://TOKEN@example.com/simple/x.whl#sha=1": "https://example.com/simple/x.whl",
+		"https://example.com/simple?private_token=abc": "https://example.com/simple",
 		"file:///tmp/wheels/x-1.0-py3-none-any.whl":    "file:///tmp/wheels/x-1.0-py3-none-any.whl",
 		"git+ssh://git@github.com/o/r.git":             "git+ssh://github.com/o/r.git",
 	} {
