@@ -215,3 +215,30 @@ func spdxPackages(t *testing.T, st *attest.Statement) []string {
 }
 
 func firstN(s []string, n int) []string { return s[:min(n, len(s))] }
+
+// attestationBlobs counts the blobs of the attestation manifest in the
+// index tag holds: its config and its statements.
+func attestationBlobs(t *testing.T, tag string) int {
+	t.Helper()
+	idx, err := remote.Index(ref(t, tag))
+	if err != nil {
+		t.Fatalf("%s: %v", tag, err)
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, att, err := attest.Select(im, v1.Platform{OS: "linux", Architecture: "amd64"})
+	if err != nil || att == nil {
+		t.Fatalf("%s: no attestation manifest (%v)", tag, err)
+	}
+	img, err := idx.Image(att.Digest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 1 + len(m.Layers)
+}

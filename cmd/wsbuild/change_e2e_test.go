@@ -308,8 +308,21 @@ func stripAnnotation(t *testing.T, ref, key string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	raw, mt := desc.Manifest, desc.MediaType
+	if mt.IsIndex() { // an older wsbuild pushed the image manifest itself
+		img, err := desc.Image()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if raw, err = img.RawManifest(); err != nil {
+			t.Fatal(err)
+		}
+		if mt, err = img.MediaType(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var m map[string]any
-	if err := json.Unmarshal(desc.Manifest, &m); err != nil {
+	if err := json.Unmarshal(raw, &m); err != nil {
 		t.Fatal(err)
 	}
 	anns, _ := m["annotations"].(map[string]any)
@@ -321,7 +334,7 @@ func stripAnnotation(t *testing.T, ref, key string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := remote.Put(tag, rawManifest{b: b, mt: desc.MediaType}); err != nil {
+	if err := remote.Put(tag, rawManifest{b: b, mt: mt}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -7,7 +7,9 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/wsbuild/wsbuild/internal/change"
@@ -105,6 +107,14 @@ func assertBakeMetadata(t *testing.T, path, target string, img v1.Image, ref str
 	cf, _ := img.ConfigFile()
 	want := ocispec.Descriptor{MediaType: string(mt), Digest: digest.Digest(d.String()), Size: size,
 		Platform: &ocispec.Platform{Architecture: cf.Architecture, OS: cf.OS}}
+	// A tag holding an index of the image and its attestations: buildx
+	// describes the index, with no platform, and the image's config.
+	if head, err := remote.Head(mustParse(t, ref)); err != nil {
+		t.Fatal(err)
+	} else if head.MediaType.IsIndex() {
+		d = head.Digest
+		want = ocispec.Descriptor{MediaType: string(head.MediaType), Digest: digest.Digest(d.String()), Size: head.Size}
+	}
 	if got.Digest != d.String() || got.ConfigDigest != config.String() || got.Name != ref || !reflect.DeepEqual(got.Descriptor, want) {
 		t.Errorf("metadata %q: %+v, want digest %s, config %s, descriptor %+v, image.name %s", target, got, d, config, want, ref)
 	}
@@ -159,4 +169,13 @@ func readTopLevel(t *testing.T, path string) map[string]json.RawMessage {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return m
+}
+
+func mustParse(t *testing.T, s string) name.Reference {
+	t.Helper()
+	r, err := name.ParseReference(s, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

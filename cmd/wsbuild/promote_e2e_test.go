@@ -50,12 +50,13 @@ func TestPromoteExportImport(t *testing.T) {
 	if code, stderr := wsbuild(t, "build", "-f", specPath, "--push", "--progress", "plain", "--set", both); code != 0 {
 		t.Fatalf("build to both registries exited %d:\n%s", code, lastLines(stderr, 30))
 	}
-	images := map[string]v1.Image{}
+	// What the tags hold: each image in an index with its attestations.
+	images := map[string]v1.Hash{}
 	for _, n := range []string{"tool", "leaf"} {
-		images[n] = pull(t, a.Addr+"/staging/"+n+":1")
+		images[n] = headDigest(t, a.Addr+"/staging/"+n+":1")
 	}
 	assertHolds(t, b.Addr+"/mirror", images)
-	blobs := familyBlobs(t, images["tool"], images["leaf"])
+	blobs := familyBlobs(t, a.Addr+"/staging/tool:1", a.Addr+"/staging/leaf:1")
 	for reg, log := range map[string]*rig.BlobLog{"A": a.Blobs, "B": b.Blobs} {
 		uploads, mounts := log.Take()
 		assertEachBlobOnce(t, "pushing to registry "+reg, uploads, mounts, blobs)
@@ -117,11 +118,12 @@ func TestPromoteExportImport(t *testing.T) {
 	}
 }
 
-// assertHolds fails unless prefix/NAME:1 holds each of images, by digest.
-func assertHolds(t *testing.T, prefix string, images map[string]v1.Image) {
+// assertHolds fails unless prefix/NAME:1 holds each of images, by the
+// digest of what the tag holds.
+func assertHolds(t *testing.T, prefix string, images map[string]v1.Hash) {
 	t.Helper()
-	for n, img := range images {
-		if got, want := tagDigest(t, prefix+"/"+n+":1"), mustDigest(t, img); got != want {
+	for n, want := range images {
+		if got := headDigest(t, prefix+"/"+n+":1"); got != want {
 			t.Errorf("%s/%s:1 is %s, want the staged %s", prefix, n, got, want)
 		}
 	}
@@ -143,11 +145,13 @@ func assertSkips(t *testing.T, specPath string, args ...string) {
 	}
 }
 
-// familyBlobs lists the distinct blobs (configs and layers) of images.
-func familyBlobs(t *testing.T, images ...v1.Image) []string {
+// familyBlobs lists the distinct blobs (configs and layers) of what the
+// tags hold: each image, and the attestation manifest beside it in an
+// index.
+func familyBlobs(t *testing.T, tags ...string) []string {
 	t.Helper()
 	var out []string
-	for _, img := range images {
+	add := func(img v1.Image) {
 		m, err := img.Manifest()
 		if err != nil {
 			t.Fatal(err)
@@ -155,6 +159,31 @@ func familyBlobs(t *testing.T, images ...v1.Image) []string {
 		out = append(out, m.Config.Digest.String())
 		for _, l := range m.Layers {
 			out = append(out, l.Digest.String())
+		}
+	}
+	for _, tag := range tags {
+		desc, err := remote.Get(ref(t, tag))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !desc.MediaType.IsIndex() {
+			add(pull(t, tag))
+			continue
+		}
+		idx, err := desc.ImageIndex()
+		if err != nil {
+			t.Fatal(err)
+		}
+		im, err := idx.IndexManifest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range im.Manifests {
+			img, err := idx.Image(d.Digest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			add(img)
 		}
 	}
 	slices.Sort(out)

@@ -33,7 +33,7 @@ func cacheBuild(t *testing.T, wantCode int, args ...string) (time.Duration, []st
 	}
 	var ran []string
 	for _, s := range uncachedSteps(t, stderr) {
-		if !strings.Contains(s, "check") {
+		if isBuildStep(s) {
 			ran = append(ran, s)
 		}
 	}
