@@ -13,8 +13,7 @@ import (
 // TestProgressOneDisplay sends a build's step and a push on two sources of
 // one Progress, the second after the first closed, and checks that plain
 // output numbers them as one display does (#1 and #2, in the order they
-// reached it) and that Close
-// returns once both were shown.
+// reached it) and that Close returns once both were shown.
 func TestProgressOneDisplay(t *testing.T) {
 	var out bytes.Buffer
 	p, err := StartProgress("plain", &out)
