@@ -162,6 +162,19 @@ func attested(t *testing.T, tag string, meta map[string]any) map[string]*attest.
 // digest.
 func statementsOf(t *testing.T, tag string) ([]attest.Statement, v1.Hash) {
 	t.Helper()
+	attImg, img := attestationManifest(t, tag)
+	sts, err := attest.Statements(attImg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sts, img
+}
+
+// attestationManifest reads the index tag holds and returns the
+// attestation manifest about its linux/amd64 image, and that image's
+// digest.
+func attestationManifest(t *testing.T, tag string) (v1.Image, v1.Hash) {
+	t.Helper()
 	idx, err := remote.Index(ref(t, tag))
 	if err != nil {
 		t.Fatalf("%s: %v", tag, err)
@@ -178,11 +191,7 @@ func statementsOf(t *testing.T, tag string) ([]attest.Statement, v1.Hash) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sts, err := attest.Statements(attImg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sts, img.Digest
+	return attImg, img.Digest
 }
 
 // spdxPackages lists the purls of an SPDX statement's packages.
@@ -220,22 +229,7 @@ func firstN(s []string, n int) []string { return s[:min(n, len(s))] }
 // index tag holds: its config and its statements.
 func attestationBlobs(t *testing.T, tag string) int {
 	t.Helper()
-	idx, err := remote.Index(ref(t, tag))
-	if err != nil {
-		t.Fatalf("%s: %v", tag, err)
-	}
-	im, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, att, err := attest.Select(im, v1.Platform{OS: "linux", Architecture: "amd64"})
-	if err != nil || att == nil {
-		t.Fatalf("%s: no attestation manifest (%v)", tag, err)
-	}
-	img, err := idx.Image(att.Digest)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img, _ := attestationManifest(t, tag)
 	m, err := img.Manifest()
 	if err != nil {
 		t.Fatal(err)
